@@ -1,0 +1,1 @@
+"""newsdigest's service: feeds, storage, stories, digests and chat platforms."""

@@ -1,0 +1,77 @@
+"""`python -m summarizer PATH|URL|- [--format text|json] [--facts N] [--quotes N]`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from summarizer.fetch import FetchError, fetch_url
+from summarizer.model import Summary
+from summarizer.pipeline import summarize
+
+
+def _read_source(arg: str) -> str:
+    if arg == "-":
+        return sys.stdin.read()
+    if arg.startswith(("http://", "https://")):
+        return fetch_url(arg)
+    path = Path(arg)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise FetchError(f"cannot read {arg}: {exc.strerror or exc}") from None
+    return data.decode("utf-8", errors="replace")
+
+
+def render_text(summary: Summary) -> str:
+    lines: list[str] = []
+    if summary.title:
+        lines += [summary.title, "=" * min(len(summary.title), 80)]
+    meta = [m for m in (summary.byline, summary.published) if m]
+    meta.append(f"{summary.word_count} words, {summary.reading_time_minutes} min read")
+    lines += [" · ".join(meta), ""]
+    if summary.key_facts:
+        lines.append("Key facts")
+        lines += [f"  • {f.text}" for f in summary.key_facts]
+    if summary.quotes:
+        lines += ["", "Key quotes"]
+        lines += [f"  “{q.text}” — {q.speaker or 'unattributed'}" for q in summary.quotes]
+    return "\n".join(lines)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m summarizer",
+        description="Summarize a news article (HTML or plain text) into key facts and quotes.",
+    )
+    parser.add_argument("source", help="a file path, an http(s) URL, or - for standard input")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--facts", type=int, default=5, metavar="N", help="key facts (default 5)")
+    parser.add_argument("--quotes", type=int, default=3, metavar="N", help="key quotes (default 3)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.facts < 0 or args.quotes < 0:
+        print("error: --facts and --quotes must be 0 or more", file=sys.stderr)
+        return 2
+    try:
+        source = _read_source(args.source)
+    except FetchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if not source.strip():
+        print(f"error: {args.source} is empty", file=sys.stderr)
+        return 1
+    summary = summarize(source, max_facts=args.facts, max_quotes=args.quotes)
+    if not summary.sentence_count:
+        print(f"error: no article text found in {args.source}", file=sys.stderr)
+        return 1
+    print(summary.to_json(indent=2) if args.format == "json" else render_text(summary))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
