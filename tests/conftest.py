@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
+
+from tests.support.httpserver import LocalHTTPServer
 
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 
@@ -58,3 +60,10 @@ def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     yield
+
+
+@pytest.fixture
+async def http_server() -> AsyncIterator[LocalHTTPServer]:
+    """A real HTTP server on 127.0.0.1; see tests/support/httpserver.py for routes and replies."""
+    async with LocalHTTPServer() as server:
+        yield server
