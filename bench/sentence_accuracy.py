@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 from summarizer.sentences import split_paragraph  # noqa: E402 (needs the path above)
 
 CHALLENGE = ROOT / "tests" / "fixtures" / "extract" / "sentence_challenge.txt"
+HOLDOUT = ROOT / "tests" / "fixtures" / "extract" / "sentence_holdout.txt"
 BBC = ROOT.parent / "shared" / "eval" / "bbc_news_100.jsonl"
 
 Splitter = Callable[[str], list[str]]
@@ -149,22 +150,27 @@ def main() -> None:
     args = parser.parse_args()
     cases = load_cases()
     docs = articles()
+    holdout = load_cases(HOLDOUT)
     bbc = bbc_cases()
     n_bound = sum(len(c) - 1 for c in cases)
     print(f"challenge set: {len(cases)} cases, {n_bound} true boundaries")
+    n_held = sum(len(c) - 1 for c in holdout)
+    print(f"held-out set: {len(holdout)} cases, {n_held} true boundaries (written after the rules)")
     if bbc:
         n_bbc = sum(len(c) - 1 for c in bbc)
         print(f"BBC line-per-sentence: {len(bbc)} paragraphs, {n_bbc} true boundaries")
     print(f"speed corpus: {len(docs)} BBC articles" if docs else "speed corpus: not found")
     head = f"{'splitter':30} {'exact':>6} {'P':>6} {'R':>6} {'F1':>6}"
-    print(f"{head} {'BBC F1':>7} {'ms/article':>11}")
+    print(f"{head} {'held ex':>7} {'held F1':>7} {'BBC F1':>7} {'ms/article':>11}")
     for name, split in splitters().items():
         exact, p, r, f1, errors = score(split, cases)
+        held = score(split, holdout)
         bbc_f1 = f"{score(split, bbc)[3]:.3f}" if bbc else "-"
         ms = f"{ms_per_article(split, docs):.3f}" if docs else "-"
-        print(f"{name:30} {exact:6.3f} {p:6.3f} {r:6.3f} {f1:6.3f} {bbc_f1:>7} {ms:>11}")
+        row = f"{name:30} {exact:6.3f} {p:6.3f} {r:6.3f} {f1:6.3f} {held[0]:7.3f} {held[3]:7.3f}"
+        print(f"{row} {bbc_f1:>7} {ms:>11}")
         if args.show_errors and args.show_errors.lower() in name.lower():
-            for want, got in errors:
+            for want, got in errors + held[4]:
                 print("  want:", " | ".join(want))
                 print("  got: ", " | ".join(got))
             if args.bbc_errors:
