@@ -186,10 +186,10 @@ def check_url(url: str | URL, policy: AddressPolicy) -> URL:
         parsed = url if isinstance(url, URL) else URL(text)
     except (ValueError, TypeError) as exc:
         raise BadURL(url=text) from exc
+    if parsed.scheme and parsed.scheme.lower() not in ALLOWED_SCHEMES:
+        raise BadScheme(f"{parsed.scheme}: URLs are not allowed, only http and https", url=text)
     if not parsed.absolute or not parsed.scheme:
         raise BadURL("the URL must be absolute (http:// or https://)", url=text)
-    if parsed.scheme.lower() not in ALLOWED_SCHEMES:
-        raise BadScheme(f"{parsed.scheme}: URLs are not allowed, only http and https", url=text)
     if parsed.user is not None or parsed.password is not None:
         raise BadURL("URLs with a user name or password are not allowed", url=_redact(parsed))
     host = parsed.host

@@ -72,9 +72,9 @@ class RecordedRequest:
 class LocalHTTPServer:
     """An aiohttp server on 127.0.0.1 (a free port) serving routes the test registers."""
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.host = host
-        self.port = 0
+        self.port = port
         self.requests: list[RecordedRequest] = []
         self._routes: dict[str, list[Reply] | Handler] = {}
         self._served: dict[str, int] = {}
@@ -92,7 +92,7 @@ class LocalHTTPServer:
         app.router.add_route("*", "/{tail:.*}", self._dispatch)
         self._runner = web.AppRunner(app, shutdown_timeout=0.5, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, 0)
+        site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
         sockets = self._runner.addresses
         self.port = sockets[0][1]
