@@ -18,7 +18,6 @@ from email.utils import format_datetime
 import brotli
 import pytest
 from aiohttp import web
-from aiohttp.abc import AbstractResolver, ResolveResult
 
 from bot.feeds.errors import (
     BadScheme,
@@ -34,6 +33,7 @@ from bot.feeds.errors import (
 from bot.feeds.fetch import USER_AGENT, Fetcher, FetchLimits, parse_max_age, parse_retry_after
 from bot.feeds.guard import AddressPolicy
 from tests.support.httpserver import Drip, LocalHTTPServer, Reply
+from tests.support.resolver import FixedResolver
 
 LIMITS = FetchLimits(
     max_bytes=64 * 1024,
@@ -379,33 +379,6 @@ async def test_refused_connection_is_connection_failed() -> None:
     async with Fetcher(policy=policy, limits=LIMITS) as f:
         with pytest.raises(ConnectionFailed):
             await f.fetch(f"http://127.0.0.1:{port}/feed")
-
-
-class FixedResolver(AbstractResolver):
-    """Answers every lookup with the given addresses, as a DNS server would."""
-
-    def __init__(self, *addresses: str) -> None:
-        self.addresses = addresses
-        self.asked: list[str] = []
-
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
-        self.asked.append(host)
-        return [
-            ResolveResult(
-                hostname=host,
-                host=a,
-                port=port,
-                family=socket.AF_INET6 if ":" in a else socket.AF_INET,
-                proto=0,
-                flags=0,
-            )
-            for a in self.addresses
-        ]
-
-    async def close(self) -> None:
-        return None
 
 
 async def test_connects_only_to_the_address_the_guard_passed(
