@@ -1,0 +1,222 @@
+"""StoryCard / DigestView → Discord message bodies (create-message JSON), within limits.
+
+Every function returns a plain dict shaped like Discord's create-message body:
+`content`, `embeds` (embed dicts) and `allowed_mentions` = `{"parse": []}`, so nothing
+the bot posts can ping anyone. The Discord adapter turns these into discord.py calls.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.render import limits as L
+from bot.render._lines import fit_lines
+from bot.render.text import (
+    discord_escape,
+    discord_link,
+    discord_plain,
+    flatten,
+    safe_url,
+    truncate,
+)
+from bot.render.views import DigestView, QuoteLine, SourceLink, StoryCard, ThreadUpdate
+
+NO_MENTIONS: dict[str, list[str]] = {"parse": []}
+FEED_ONLY_NOTE = "_Summarized from the feed's description: the article page could not be read._"
+COLOUR = 0x2B6CB0
+
+Embed = dict[str, Any]
+Payload = dict[str, Any]
+
+
+def story_message(card: StoryCard) -> Payload:
+    """The story's message in a digest: title linked to the article, sources, facts, quotes."""
+    embed = _story_embed(card)
+    _fit_total([embed])
+    return {"content": "", "embeds": [embed], "allowed_mentions": NO_MENTIONS}
+
+
+def forum_post(card: StoryCard) -> Payload:
+    """Body of a forum post (a thread whose starter message is the story)."""
+    return {"name": thread_name(card), "message": story_message(card)}
+
+
+def thread_name(card: StoryCard) -> str:
+    """A thread's name: the story's title (names show no markdown and ping no one)."""
+    name = discord_plain(card.title) or f"Story {card.story_id}"
+    return truncate(name, L.DISCORD_THREAD_NAME)
+
+
+def digest_header(digest: DigestView) -> Payload:
+    """The message that opens a digest: "Morning digest — 7 stories"."""
+    content = truncate("## " + discord_escape(digest.heading), L.DISCORD_CONTENT)
+    return {"content": content, "embeds": [], "allowed_mentions": NO_MENTIONS}
+
+
+def thread_opening(card: StoryCard) -> Payload:
+    """The bot's first message in a story's thread: the full summary and every source link."""
+    summary: Embed = {"title": _title(card), "color": COLOUR}
+    if url := safe_url(card.url):
+        summary["url"] = url
+    lines: list[str] = []
+    if lead := discord_escape(card.lead):
+        lines.extend([lead, ""])
+    if facts := [f"• {discord_escape(f)}" for f in card.key_facts if flatten(f)]:
+        lines.extend(["**Key facts**", *facts, ""])
+    if card.from_feed_only:
+        lines.append(FEED_ONLY_NOTE)
+    desc, _ = fit_lines(lines, L.DISCORD_EMBED_DESCRIPTION, cuttable=True)
+    desc = desc.strip()
+    if desc:
+        summary["description"] = desc
+    if fields := _quote_fields(card.quotes):
+        summary["fields"] = fields
+    summary["footer"] = {"text": _footer(card)}
+    source_lines = [f"• {_source_link(s)}" for s in _sources_or_article(card)]
+    summary_share = min(embed_size(summary), L.DISCORD_EMBEDS_TOTAL // 2)
+    source_embeds = _source_embeds(source_lines, budget=L.DISCORD_EMBEDS_TOTAL - summary_share)
+    embeds = [summary, *source_embeds]
+    _fit_total(embeds)
+    return {"content": "", "embeds": embeds, "allowed_mentions": NO_MENTIONS}
+
+
+def thread_update(update: ThreadUpdate) -> Payload:
+    """An update in a story's thread when a new source carries it: "New from <source>"."""
+    name = truncate(discord_escape(update.source.name), 200) or "a new source"
+    embed: Embed = {"title": truncate(f"New from {name}", L.DISCORD_EMBED_TITLE), "color": COLOUR}
+    if url := safe_url(update.source.url):
+        embed["url"] = url
+    facts = [f"• {discord_escape(f)}" for f in update.key_facts if flatten(f)]
+    desc, _ = fit_lines(facts, L.DISCORD_EMBED_DESCRIPTION, cuttable=True)
+    if desc:
+        embed["description"] = desc
+    if fields := _quote_fields(update.quotes):
+        embed["fields"] = fields
+    _fit_total([embed])
+    content = truncate(f"New from {name}:", L.DISCORD_CONTENT)
+    return {"content": content, "embeds": [embed], "allowed_mentions": NO_MENTIONS}
+
+
+def _none(_: int) -> str:
+    return ""
+
+
+def _source_embeds(lines: list[str], *, budget: int) -> list[Embed]:
+    """Source links over as many embeds as the message allows; a note counts any left out."""
+    embeds: list[Embed] = []
+    rest = lines
+    while rest and len(embeds) < L.DISCORD_EMBEDS_PER_MESSAGE - 1:
+        title = "Sources" if not embeds else "More sources"
+        limit = min(L.DISCORD_EMBED_DESCRIPTION, budget - len(title))
+        if limit < 100:
+            break
+        text, used = fit_lines(rest, limit, more=_none)
+        left_after = budget - len(title) - len(text) - len("More sources")
+        room_for_more = len(embeds) + 2 < L.DISCORD_EMBEDS_PER_MESSAGE and left_after >= 100
+        if used < len(rest) and not room_for_more:
+            text, used = fit_lines(rest, limit, more=_more_sources)
+        if used == 0:
+            break
+        embeds.append({"title": title, "description": text, "color": COLOUR})
+        budget -= len(title) + len(text)
+        rest = rest[used:]
+    return embeds
+
+
+def _more_sources(n: int) -> str:
+    return f"…and {n} more {'source' if n == 1 else 'sources'}"
+
+
+def _title(card: StoryCard) -> str:
+    return truncate(discord_escape(card.title) or "(untitled story)", L.DISCORD_EMBED_TITLE)
+
+
+def _sources_or_article(card: StoryCard) -> list[SourceLink]:
+    if card.sources:
+        return list(card.sources)
+    return [SourceLink("Article", card.url)] if safe_url(card.url) else []
+
+
+def _source_link(source: SourceLink) -> str:
+    label = truncate(discord_escape(source.name) or "source", 100)
+    return discord_link(source.url, label)
+
+
+def _story_embed(card: StoryCard) -> Embed:
+    embed: Embed = {"title": _title(card), "color": COLOUR}
+    if url := safe_url(card.url):
+        embed["url"] = url
+    lines: list[str] = []
+    if card.sources:
+        links = [_source_link(s) for s in card.sources]
+        shown, _ = fit_lines(links, 900, sep=" · ")
+        lines.append(shown)
+    lines.extend(f"• {discord_escape(f)}" for f in card.key_facts if flatten(f))
+    if card.from_feed_only:
+        lines.append(FEED_ONLY_NOTE)
+    if card.thread_url and (thread := safe_url(card.thread_url)):
+        lines.append(f"[Discuss in the thread]({thread})")
+    desc, _ = fit_lines(lines, L.DISCORD_EMBED_DESCRIPTION, cuttable=True)
+    if desc:
+        embed["description"] = desc
+    if fields := _quote_fields(card.quotes):
+        embed["fields"] = fields
+    embed["footer"] = {"text": _footer(card)}
+    if card.published is not None:
+        embed["timestamp"] = card.published.isoformat()
+    return embed
+
+
+def _footer(card: StoryCard) -> str:
+    n = len(card.sources)
+    parts = [f"Story {discord_plain(card.story_id)}"]
+    if n:
+        parts.append(f"{n} {'source' if n == 1 else 'sources'}")
+    return truncate(" · ".join(parts), L.DISCORD_FOOTER)
+
+
+def _quote_fields(quotes: tuple[QuoteLine, ...]) -> list[Embed]:
+    fields: list[Embed] = []
+    for q in quotes:
+        text = discord_escape(q.text)
+        if not text:
+            continue
+        name = "— " + (discord_escape(q.speaker) or "unattributed")
+        value = "“" + truncate(text, L.DISCORD_FIELD_VALUE - 2) + "”"
+        fields.append(
+            {"name": truncate(name, L.DISCORD_FIELD_NAME), "value": value, "inline": False}
+        )
+        if len(fields) == L.DISCORD_EMBED_FIELDS:
+            break
+    return fields
+
+
+def embed_size(embed: Embed) -> int:
+    """Characters Discord counts towards the 6,000 limit of a message's embeds."""
+    size = len(embed.get("title", "")) + len(embed.get("description", ""))
+    size += len(embed.get("footer", {}).get("text", ""))
+    size += len(embed.get("author", {}).get("name", ""))
+    for field in embed.get("fields", []):
+        size += len(field["name"]) + len(field["value"])
+    return size
+
+
+def _fit_total(embeds: list[Embed]) -> None:
+    """Drop quote fields, then shorten descriptions, until the embeds fit in 6,000 characters."""
+
+    def total() -> int:
+        return sum(embed_size(e) for e in embeds)
+
+    for embed in reversed(embeds):
+        fields = embed.get("fields", [])
+        while fields and total() > L.DISCORD_EMBEDS_TOTAL:
+            fields.pop()
+        if "fields" in embed and not fields:
+            del embed["fields"]
+    for embed in embeds:
+        excess = total() - L.DISCORD_EMBEDS_TOTAL
+        if excess <= 0:
+            return
+        desc = embed.get("description", "")
+        if desc:
+            embed["description"] = truncate(desc, max(1, len(desc) - excess))

@@ -1,0 +1,165 @@
+"""StoryCard / DigestView → Slack `chat.postMessage` arguments (Block Kit), within limits.
+
+Each function returns the keyword arguments for `chat.postMessage` except `channel`,
+`thread_ts` and `metadata`, which the Slack adapter adds: `blocks`, a `text` fallback for
+notifications, and unfurling turned off so a story's links do not expand into previews.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.render import limits as L
+from bot.render._lines import fit_lines
+from bot.render.text import flatten, slack_escape, slack_link, truncate
+from bot.render.views import DigestView, QuoteLine, SourceLink, StoryCard, ThreadUpdate
+
+FEED_ONLY_NOTE = "_Summarized from the feed's description: the article page could not be read._"
+
+Block = dict[str, Any]
+Args = dict[str, Any]
+
+
+def story_message(card: StoryCard) -> Args:
+    """The story's message in a digest: title linked to the article, sources and time, facts,
+    quotes. Its thread is where the discussion and later updates go."""
+    blocks: list[Block] = [_mrkdwn_section(f"*{_title_link(card)}*")]
+    meta = _meta_line(card)
+    if meta:
+        blocks.append(_context(meta))
+    facts = [f"• {slack_escape(f)}" for f in card.key_facts if flatten(f)]
+    if facts:
+        blocks.append(_mrkdwn_section(fit_lines(facts, L.SLACK_SECTION_TEXT, cuttable=True)[0]))
+    blocks.extend(_quote_sections(card.quotes, max_blocks=3))
+    if card.from_feed_only:
+        blocks.append(_context(FEED_ONLY_NOTE))
+    text = _title_text(card)
+    if card.sources:
+        text += " — " + ", ".join(slack_escape(s.name) for s in card.sources[:3])
+    return _args(blocks, text)
+
+
+def digest_header(digest: DigestView) -> Args:
+    heading = flatten(digest.heading)
+    blocks = [
+        {
+            "type": "header",
+            "text": {"type": "plain_text", "text": truncate(heading, L.SLACK_HEADER_TEXT)},
+        }
+    ]
+    return _args(blocks, slack_escape(heading))
+
+
+def thread_opening(card: StoryCard) -> Args:
+    """The bot's first reply in the story's thread: the full summary and every source link."""
+    blocks: list[Block] = [_mrkdwn_section(f"*{_title_link(card)}*")]
+    if lead := slack_escape(card.lead):
+        blocks.append(_mrkdwn_section(truncate(lead, L.SLACK_SECTION_TEXT)))
+    facts = [f"• {slack_escape(f)}" for f in card.key_facts if flatten(f)]
+    if facts:
+        text, _ = fit_lines(["*Key facts*", *facts], L.SLACK_SECTION_TEXT, cuttable=True)
+        blocks.append(_mrkdwn_section(text))
+    blocks.extend(_quote_sections(card.quotes, max_blocks=10))
+    if card.from_feed_only:
+        blocks.append(_context(FEED_ONLY_NOTE))
+    sources = list(card.sources) or ([SourceLink("Article", card.url)] if card.url else [])
+    lines = [f"• {_source_link(s)}" for s in sources]
+    if lines:
+        blocks.extend(_chunked_sections(["*Sources*", *lines], L.SLACK_BLOCKS - len(blocks)))
+    return _args(blocks, f"Summary: {_title_text(card)}")
+
+
+def thread_update(update: ThreadUpdate) -> Args:
+    """An update in the story's thread when a new source carries it: "New from <source>"."""
+    name = truncate(slack_escape(update.source.name), 200) or "a new source"
+    head = f"*New from {slack_link(update.source.url, name)}:*"
+    facts = [f"• {slack_escape(f)}" for f in update.key_facts if flatten(f)]
+    text, _ = fit_lines([head, *facts], L.SLACK_SECTION_TEXT, cuttable=True)
+    blocks = [_mrkdwn_section(text), *_quote_sections(update.quotes, max_blocks=5)]
+    first = slack_escape(update.key_facts[0]) if update.key_facts else ""
+    return _args(blocks, f"New from {name}: {first}".rstrip(": "))
+
+
+def _args(blocks: list[Block], text: str) -> Args:
+    return {
+        "text": truncate(text, L.SLACK_TEXT_FALLBACK),
+        "blocks": blocks[: L.SLACK_BLOCKS],
+        "unfurl_links": False,
+        "unfurl_media": False,
+        "link_names": False,
+    }
+
+
+def _mrkdwn_section(text: str) -> Block:
+    return {
+        "type": "section",
+        "text": {"type": "mrkdwn", "text": truncate(text, L.SLACK_SECTION_TEXT)},
+    }
+
+
+def _context(text: str) -> Block:
+    return {
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": truncate(text, L.SLACK_SECTION_TEXT)}],
+    }
+
+
+def _title_text(card: StoryCard) -> str:
+    return slack_escape(card.title) or "(untitled story)"
+
+
+def _title_link(card: StoryCard) -> str:
+    return slack_link(card.url, truncate(_title_text(card), 2000))
+
+
+def _source_link(source: SourceLink) -> str:
+    return slack_link(source.url, truncate(slack_escape(source.name) or "source", 100))
+
+
+def _meta_line(card: StoryCard) -> str:
+    parts: list[str] = []
+    if card.sources:
+        links, _ = fit_lines([_source_link(s) for s in card.sources], 2500, sep=" · ")
+        parts.append(links)
+    if card.published is not None:
+        stamp = int(card.published.timestamp())
+        fallback = card.published.strftime("%Y-%m-%d %H:%M %Z").strip()
+        parts.append(f"<!date^{stamp}^{{date_short_pretty}} {{time}}|{fallback}>")
+    return " · ".join(parts)
+
+
+def _quote_sections(quotes: tuple[QuoteLine, ...], *, max_blocks: int) -> list[Block]:
+    lines = []
+    for q in quotes:
+        text = slack_escape(q.text)
+        if not text:
+            continue
+        who = slack_escape(q.speaker) or "unattributed"
+        lines.append(f"> “{truncate(text, 2000)}” — _{truncate(who, 200)}_")
+    return _chunked_sections(lines, max_blocks) if lines else []
+
+
+def _chunked_sections(lines: list[str], max_blocks: int) -> list[Block]:
+    """Lines spread over sections of at most 3,000 characters; a note counts any left out."""
+    blocks: list[Block] = []
+    rest = lines
+    while rest and len(blocks) < max_blocks:
+        last = len(blocks) == max_blocks - 1
+        more = _more if last else _no_more
+        text, used = fit_lines(rest, L.SLACK_SECTION_TEXT, more=more, cuttable=True)
+        if used == 0:
+            break
+        blocks.append(_mrkdwn_section(text))
+        rest = rest[used:]
+    return blocks
+
+
+def _more(n: int) -> str:
+    return f"…and {n} more"
+
+
+def _no_more(_: int) -> str:
+    return ""
+
+
+__all__ = ["digest_header", "story_message", "thread_opening", "thread_update"]

@@ -1,0 +1,97 @@
+"""Platform-neutral view models that the renderers turn into payloads.
+
+The digest and story code builds these from stored stories; the renderers never see the store,
+a platform library or the summarizer's internals. Text here is raw feed text: escaping is the
+renderer's job, so the same card renders safely for Discord, Slack and the console.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from summarizer.model import Summary
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLink:
+    """One source of a story: a publication's name and the article's address there."""
+
+    name: str
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteLine:
+    text: str
+    speaker: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoryCard:
+    """One story as a channel sees it.
+
+    `lead` is the full summary shown in the story's thread; `from_feed_only` says the article
+    page could not be read and the summary was made from the feed's own description.
+    """
+
+    story_id: str
+    title: str
+    url: str | None
+    sources: tuple[SourceLink, ...] = ()
+    published: datetime | None = None
+    key_facts: tuple[str, ...] = ()
+    quotes: tuple[QuoteLine, ...] = ()
+    lead: str = ""
+    from_feed_only: bool = False
+    thread_url: str | None = None
+
+    @classmethod
+    def from_summary(
+        cls,
+        summary: Summary,
+        *,
+        story_id: str,
+        sources: Iterable[SourceLink] = (),
+        published: datetime | None = None,
+        from_feed_only: bool = False,
+        thread_url: str | None = None,
+    ) -> StoryCard:
+        """Build a card from a summary; key facts are shown in article order."""
+        facts = sorted(summary.key_facts, key=lambda f: f.position)
+        return cls(
+            story_id=story_id,
+            title=summary.title or "",
+            url=summary.url,
+            sources=tuple(sources),
+            published=published,
+            key_facts=tuple(f.text for f in facts),
+            quotes=tuple(QuoteLine(q.text, q.speaker) for q in summary.quotes),
+            lead=summary.lead,
+            from_feed_only=from_feed_only,
+            thread_url=thread_url,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DigestView:
+    """A digest: a header ("Morning digest — 7 stories") and one message per story."""
+
+    title: str
+    stories: tuple[StoryCard, ...] = ()
+
+    @property
+    def heading(self) -> str:
+        n = len(self.stories)
+        return f"{self.title} — {n} {'story' if n == 1 else 'stories'}"
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadUpdate:
+    """What a new source adds to a story already posted: goes into the story's thread."""
+
+    story_id: str
+    source: SourceLink
+    key_facts: tuple[str, ...] = ()
+    quotes: tuple[QuoteLine, ...] = ()
