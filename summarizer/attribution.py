@@ -1,0 +1,259 @@
+"""Reading the attribution beside a quote: who the sentence says spoke.
+
+Two places are read, both outside quote marks:
+
+* after the closing mark: `“…,” Smith said`, `“…,” said Jane Doe, a lawyer`,
+  `“…?” she asked`, `“…,” the ministry said in a statement`, `, according to X`;
+* before the opening mark: `Smith said: “…”`, `In a statement, the ministry
+  said: “…”`, `She described it as “…”`, `According to X, “…”`.
+
+The result is a SpeakerRef (a name run, a pronoun or a role phrase such as "a
+spokeswoman for the ministry"); speakers.Registry turns it into a person or an
+organisation. Indirect speech (`Smith said that the plan…`) has no marks and
+is never read as a quote.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from summarizer.speaker_words import (
+    AUXILIARIES,
+    ING_VERBS,
+    PRONOUNS,
+    ROLE_NOUNS,
+    SPEECH_VERBS,
+    TITLES,
+)
+from summarizer.speakers import find_runs
+
+_VERB = re.compile(
+    r"\b(?:" + "|".join(sorted(SPEECH_VERBS, key=len, reverse=True)) + r")\b|\b[Aa]ccording to\b"
+)
+_WORD = re.compile(r"[\w’'.-]+")
+_BREAK = re.compile(r"([\w.]*)[.!?]+[”\"’']?\s+(?=\S)")
+_PREPOSITIONS = ("for", "of", "at", "from", "with", "on", "in", "to", "by")
+_SPOKES = (
+    "spokesperson",
+    "spokesman",
+    "spokeswoman",
+    "representative",
+    "statement",
+    "spokespeople",
+)
+_LIMIT = 240
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakerRef:
+    """Who the attribution names: kind is 'name', 'pronoun' or 'role'.
+
+    `offset` is where the phrase sits in the paragraph; `tokens` is the name
+    run for names; `head` the noun to resolve for roles ('ministry').
+    """
+
+    kind: str
+    text: str
+    offset: int
+    tokens: tuple[str, ...] = ()
+    head: str = ""
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def _last_break(text: str) -> int:
+    """Offset just after the last sentence break in `text` (0 when none)."""
+    cut = 0
+    for m in _BREAK.finditer(text):
+        word = m.group(1).lower().rstrip(".")
+        if word in TITLES or (len(word) == 1 and word.isalpha()):
+            continue
+        cut = m.end()
+    return cut
+
+
+def _first_break(text: str) -> int:
+    """Offset of the first sentence break in `text` (len(text) when none)."""
+    for m in _BREAK.finditer(text):
+        word = m.group(1).lower().rstrip(".")
+        if word in TITLES or (len(word) == 1 and word.isalpha()):
+            continue
+        return m.start() + len(m.group(1))
+    return len(text)
+
+
+def _strip_aux(phrase: str) -> str:
+    words = phrase.split()
+    while words and (words[-1].lower() in AUXILIARIES or words[-1].lower().endswith("ly")):
+        words.pop()
+    return " ".join(words)
+
+
+def _headed_by_name(segment: str) -> bool:
+    words = segment.split()
+    if not words:
+        return False
+    if words[0].lower() in PRONOUNS:
+        return True
+    runs = find_runs(segment)
+    return bool(runs) and segment.find(runs[0].tokens[0]) == 0
+
+
+def parse_subject(phrase: str, offset: int, *, before_verb: bool) -> SpeakerRef | None:
+    """The speaker named by `phrase`, the words before (or after) a speech verb."""
+    segments = [s for s in phrase.split(",")]
+    bases: list[int] = []
+    pos = 0
+    for seg in segments:
+        bases.append(pos)
+        pos += len(seg) + 1
+    picked = 0
+    if before_verb:
+        stripped = [s.strip() for s in segments]
+        picked = len(segments) - 1
+        while picked > 0 and not stripped[picked]:
+            picked -= 1
+        if not _headed_by_name(stripped[picked]):
+            for i, seg in enumerate(stripped):
+                if _headed_by_name(seg):
+                    picked = i
+                    break
+    segment = segments[picked]
+    lead = len(segment) - len(segment.lstrip())
+    segment = segment.strip()
+    if before_verb:
+        segment = _strip_aux(segment)
+    return _parse_segment(segment, offset + bases[picked] + lead)
+
+
+def _parse_segment(segment: str, offset: int) -> SpeakerRef | None:
+    words = segment.split()
+    if not words or len(words) > 12:
+        return None
+    first = words[0].lower()
+    if first in PRONOUNS:
+        if len(words) == 1 and first not in ("i", "we"):
+            return SpeakerRef("pronoun", first, offset)
+        return None
+    runs = find_runs(segment)
+    article = first in ("the", "a", "an") or words[0][0].islower()
+    if runs and not article and runs[0].start == 0:
+        run = runs[0]
+        if len(runs) > 1:
+            between = segment[run.end : runs[1].start].lower().split()
+            if run.possessive or (
+                between and not any(w in _PREPOSITIONS for w in between) and len(between) <= 4
+            ):
+                run = runs[1]
+        return SpeakerRef("name", " ".join(run.tokens), offset + run.start, run.tokens)
+    if not article:
+        return None
+    low = segment.lower()
+    role_words = low.split()
+    if runs:
+        run = runs[-1]
+        between = segment[: run.start].lower().split()
+        if not any(w in _PREPOSITIONS for w in between):
+            return SpeakerRef("name", " ".join(run.tokens), offset + run.start, run.tokens)
+        if any(w.strip("’'s") in _SPOKES for w in between):
+            return SpeakerRef("name", " ".join(run.tokens), offset + run.start, run.tokens)
+        if len(role_words) <= 8:
+            return SpeakerRef("role", segment, offset, head="")
+        return None
+    possessive = re.match(r"(?:the |a |an )?([\w-]+)['’]s ", low)
+    if possessive:
+        return SpeakerRef(
+            "role", _with_article(possessive.group(1)), offset, head=possessive.group(1)
+        )
+    for prep in (" for ", " of ", " at "):
+        if prep in low:
+            before, after = low.split(prep, 1)
+            if before.split()[-1] in _SPOKES:
+                head = after.split()[-1]
+                return SpeakerRef("role", after, offset, head=head)
+            low = before
+            break
+    head = low.split()[-1] if low.split() else ""
+    if head not in ROLE_NOUNS and first not in ("the", "a", "an"):
+        return None
+    if len(role_words) > 7:
+        return None
+    return SpeakerRef("role", segment, offset, head=head)
+
+
+def _with_article(noun: str) -> str:
+    return f"the {noun}"
+
+
+def after_quote(text: str, close_after: int, limit: int, quote_end: str) -> SpeakerRef | None:
+    """Attribution in `text[close_after:limit]`, right after a closing mark."""
+    tail = text[close_after : min(limit, close_after + _LIMIT)]
+    m = _VERB.search(tail)
+    if not m:
+        return None
+    verb = m.group().lower()
+    pre = tail[: m.start()]
+    stripped = pre.strip().lstrip(",—–-").strip()
+    if _last_break(pre) and stripped:
+        return None
+    if len(_words(stripped)) > 16:
+        return None
+    rest = tail[m.end() :]
+    rest = rest[: _first_break(rest)]
+    if quote_end == "." and len(_words(rest)) > 6:
+        return None
+    if verb.startswith("according"):
+        if stripped:
+            return None
+        return parse_subject(rest, close_after + m.end(), before_verb=False)
+    if not stripped:
+        if verb in ING_VERBS:
+            return None
+        return parse_subject(rest, close_after + m.end(), before_verb=False)
+    start = close_after + (len(pre) - len(pre.lstrip(" ,—–-")))
+    return parse_subject(stripped, start, before_verb=True)
+
+
+def before_quote(text: str, lower: int, open_at: int) -> SpeakerRef | None:
+    """Attribution in `text[lower:open_at]`, the clause leading into an opening mark."""
+    start = max(lower, open_at - _LIMIT)
+    lead = text[start:open_at]
+    cut = _last_break(lead)
+    lead, start = lead[cut:], start + cut
+    chosen = None
+    for m in _VERB.finditer(lead):
+        after = lead[m.end() :]
+        if len(_words(after)) <= 10:
+            chosen = m
+            break
+    if chosen is None:
+        return None
+    verb = chosen.group().lower()
+    pre = lead[: chosen.start()]
+    after = lead[chosen.end() :]
+    if verb.startswith("according"):
+        return parse_subject(after.split(",")[0], start + chosen.end(), before_verb=False)
+    if not pre.strip():
+        if verb in ING_VERBS:
+            return None
+        phrase = re.split(r"[,:]", after)[0]
+        return parse_subject(phrase, start + chosen.end(), before_verb=False)
+    if verb in ING_VERBS:
+        for seg_start, seg in _segments(pre):
+            ref = parse_subject(seg, start + seg_start, before_verb=True)
+            if ref is not None and ref.kind != "role":
+                return ref
+        return None
+    return parse_subject(pre, start, before_verb=True)
+
+
+def _segments(text: str) -> list[tuple[int, str]]:
+    out: list[tuple[int, str]] = []
+    pos = 0
+    for seg in text.split(","):
+        out.append((pos, seg))
+        pos += len(seg) + 1
+    return out

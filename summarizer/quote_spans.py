@@ -1,0 +1,121 @@
+"""Finding quoted spans in paragraphs, whatever the marks.
+
+Curly marks say which side they are on; straight ones (and curly ones typed the
+wrong way round) are judged by the characters beside them. Single quotes are
+left alone: inside a double-quoted span they are nested quotes, elsewhere they
+are mostly apostrophes.
+
+Two newsroom conventions are honoured:
+
+* a quote that runs on into the next paragraph has an opening mark but no
+  closing mark at the end of the paragraph, and the next paragraph opens with
+  a fresh mark (the spans are linked, so they share one speaker);
+* a closing mark with no opening mark before it in the paragraph (a dropped
+  mark) starts the quote at the beginning of the paragraph or sentence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+_OPENERS = "“„‟«"
+_CLOSERS = "”»"
+_STRAIGHT = '"'
+_BEFORE_OPEN = "([{—–-/:"
+_AFTER_CLOSE = ",.;:!?)]}—–-…"
+
+
+@dataclass(slots=True)
+class QuoteSpan:
+    """Quoted words in one paragraph: `start`/`end` bound the inner text.
+
+    `has_open`/`has_close` say whether the marks were really there; `prev`
+    links a span that continues a quote left open at the end of the previous
+    paragraph.
+    """
+
+    paragraph: int
+    start: int
+    end: int
+    has_open: bool
+    has_close: bool
+    prev: QuoteSpan | None = None
+
+    @property
+    def open_at(self) -> int:
+        """Offset of the opening mark (or where it would be)."""
+        return self.start - 1 if self.has_open else self.start
+
+    @property
+    def close_after(self) -> int:
+        """Offset just past the closing mark (or the end of the text)."""
+        return self.end + 1 if self.has_close else self.end
+
+
+def _side(text: str, i: int, open_now: bool) -> str | None:
+    """'open', 'close' or None (not a quote mark here) for the mark at `i`."""
+    ch = text[i]
+    prev = text[i - 1] if i > 0 else " "
+    nxt = text[i + 1] if i + 1 < len(text) else " "
+    space_before = prev.isspace() or prev in _BEFORE_OPEN
+    space_after = nxt.isspace() or nxt in _AFTER_CLOSE
+    if ch in _OPENERS:
+        return "close" if (not space_before and space_after and open_now) else "open"
+    if ch in _CLOSERS:
+        return "open" if (space_before and nxt.isalnum() and not open_now) else "close"
+    if prev.isdigit() and not open_now:
+        return None  # inches: a 12" screen
+    if space_before and not nxt.isspace():
+        return "open"
+    if not prev.isspace() and space_after:
+        return "close"
+    return "close" if open_now else "open"
+
+
+def paragraph_spans(text: str, paragraph: int, sentence_starts: list[int]) -> list[QuoteSpan]:
+    """Quoted spans of one paragraph, in order.
+
+    `sentence_starts` are the offsets where the paragraph's sentences begin; a
+    dropped opening mark after an earlier quote starts at its sentence.
+    """
+    spans: list[QuoteSpan] = []
+    open_at: int | None = None
+    last_close = -1
+    for i, ch in enumerate(text):
+        if ch not in _OPENERS and ch not in _CLOSERS and ch != _STRAIGHT:
+            continue
+        side = _side(text, i, open_at is not None)
+        if side == "open":
+            if open_at is None:
+                open_at = i
+            continue
+        if side != "close":
+            continue
+        if open_at is not None:
+            spans.append(QuoteSpan(paragraph, open_at + 1, i, True, True))
+            open_at = None
+        elif not spans:
+            spans.append(QuoteSpan(paragraph, 0, i, False, True))
+        else:
+            start = max([last_close + 1, *(s for s in sentence_starts if s <= i)])
+            spans.append(QuoteSpan(paragraph, start, i, False, True))
+        last_close = i
+    if open_at is not None:
+        spans.append(QuoteSpan(paragraph, open_at + 1, len(text), True, False))
+    for span in spans:
+        while span.start < span.end and text[span.start].isspace():
+            span.start += 1
+        while span.end > span.start and text[span.end - 1].isspace():
+            span.end -= 1
+    return [s for s in spans if s.end > s.start]
+
+
+def link_continuations(spans_by_paragraph: list[list[QuoteSpan]]) -> None:
+    """Link a span left open at a paragraph's end to the span opening the next one."""
+    for p in range(len(spans_by_paragraph) - 1):
+        here, nxt = spans_by_paragraph[p], spans_by_paragraph[p + 1]
+        if not here or not nxt or here[-1].has_close:
+            continue
+        first = nxt[0]
+        if first.open_at <= 1:
+            first.prev = here[-1]
