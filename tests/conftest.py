@@ -67,3 +67,99 @@ async def http_server() -> AsyncIterator[LocalHTTPServer]:
     """A real HTTP server on 127.0.0.1; see tests/support/httpserver.py for routes and replies."""
     async with LocalHTTPServer() as server:
         yield server
+
+
+# Storage backends (bot/store). Every test that takes `store` runs on SQLite and, when
+# NEWSDIGEST_TEST_POSTGRES_URL is set, on PostgreSQL. Each test session migrates its own
+# PostgreSQL schema (test_<pid>_<random>, dropped at the end), so sessions running at the same
+# time against one database never meet; tables are emptied before every test.
+
+POSTGRES_URL_ENV = "NEWSDIGEST_TEST_POSTGRES_URL"
+
+
+class StoreTarget:
+    """Where a test's database is: a URL and, on PostgreSQL, the schema to use."""
+
+    def __init__(self, backend: str, url: str, schema: str | None) -> None:
+        self.backend = backend
+        self.url = url
+        self.schema = schema
+
+    def open(self):  # type: ignore[no-untyped-def]
+        """Another Store on the same database (its own engine and connections)."""
+        from bot.store import Store
+
+        return Store(self.url, schema=self.schema)
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    import asyncio
+
+    from bot.store import upgrade
+
+    path = tmp_path_factory.mktemp("store-template") / "template.db"
+    asyncio.run(upgrade(f"sqlite+aiosqlite:///{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def _postgres_schema() -> Iterator[tuple[str, str]]:
+    import asyncio
+    import os
+    import secrets
+
+    from bot.store import upgrade
+
+    url = os.environ.get(POSTGRES_URL_ENV)
+    if not url:
+        pytest.skip(f"{POSTGRES_URL_ENV} is not set")
+    schema = f"test_{os.getpid()}_{secrets.token_hex(4)}"
+    asyncio.run(_postgres_ddl(url, f'CREATE SCHEMA "{schema}"'))
+    asyncio.run(upgrade(url, schema=schema))
+    yield url, schema
+    asyncio.run(_postgres_ddl(url, f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+
+
+async def _postgres_ddl(url: str, statement: str) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_target(request: pytest.FixtureRequest, tmp_path) -> StoreTarget:  # type: ignore[no-untyped-def]
+    """A migrated, empty database for this test: SQLite (a copy of a migrated template) or
+    PostgreSQL (the session's schema, emptied by the `store` fixture)."""
+    import shutil
+
+    if request.param == "sqlite":
+        path = tmp_path / "store.db"
+        shutil.copyfile(request.getfixturevalue("_sqlite_template"), path)
+        return StoreTarget("sqlite", f"sqlite+aiosqlite:///{path}", None)
+    url, schema = request.getfixturevalue("_postgres_schema")
+    return StoreTarget("postgres", url, schema)
+
+
+@pytest.fixture
+async def store(store_target: StoreTarget):  # type: ignore[no-untyped-def]
+    """A `bot.store.Store` on an empty, migrated database (parametrised: sqlite, postgres)."""
+    from sqlalchemy import text
+
+    from bot.store.models import Base
+
+    opened = store_target.open()
+    if store_target.backend == "postgres":
+        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        async with opened.engine.begin() as conn:
+            await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    try:
+        yield opened
+    finally:
+        await opened.close()
