@@ -6,6 +6,7 @@ import argparse
 import sys
 from importlib.resources import files
 
+from bot.store.cli import add_db_parser, run_db
 from summarizer.__main__ import main as summarizer_main
 
 
@@ -15,6 +16,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("demo", help="summarize the bundled sample article and print it")
     summ = sub.add_parser("summarize", help="summarize an article: PATH, URL or - (stdin)")
     summ.add_argument("args", nargs=argparse.REMAINDER)
+    add_db_parser(sub)
     return parser
 
 
@@ -25,6 +27,8 @@ def main(argv: list[str] | None = None) -> int:
         return summarizer_main([str(sample)])
     if args.command == "summarize":
         return summarizer_main(args.args)
+    if args.command == "db":
+        return run_db(args)
     return 2
 
 

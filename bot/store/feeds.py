@@ -1,0 +1,177 @@
+"""Feeds: adding them, claiming the due ones, recording each poll's outcome."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import delete, select, update
+
+from bot.store.claims import claim, owned_by
+from bot.store.models import FEED_ACTIVE, FEED_DISABLED, FEED_PAUSED, Feed
+from bot.store.types import utcnow
+from bot.store.upsert import insert_ignore
+
+if TYPE_CHECKING:
+    from bot.store.store import Store
+
+FEED_STATES = (FEED_ACTIVE, FEED_PAUSED, FEED_DISABLED)
+
+
+class FeedRepo:
+    """`store.feeds`. Feeds are shared by every workspace; which workspace follows which feed
+    is in `store.channels` (subscriptions)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def add(
+        self,
+        *,
+        url: str,
+        normalized_url: str,
+        title: str | None = None,
+        now: datetime | None = None,
+    ) -> tuple[Feed, bool]:
+        """The feed for `normalized_url`, created (due at once) if new. Returns (feed, created)."""
+        now = now or utcnow()
+        async with self._store.session() as s:
+            new_id = await insert_ignore(
+                s,
+                Feed,
+                {
+                    "url": url,
+                    "normalized_url": normalized_url,
+                    "title": title,
+                    "next_check_at": now,
+                    "created_at": now,
+                    "updated_at": now,
+                },
+                conflict=["normalized_url"],
+            )
+            query = select(Feed).where(Feed.normalized_url == normalized_url)
+            feed = (await s.scalars(query)).one()
+        return feed, new_id is not None
+
+    async def get(self, feed_id: int) -> Feed | None:
+        async with self._store.session(readonly=True) as s:
+            return await s.get(Feed, feed_id)
+
+    async def get_by_normalized_url(self, normalized_url: str) -> Feed | None:
+        async with self._store.session(readonly=True) as s:
+            return await s.scalar(select(Feed).where(Feed.normalized_url == normalized_url))
+
+    async def list(self, *, state: str | None = None) -> list[Feed]:
+        async with self._store.session(readonly=True) as s:
+            query = select(Feed).order_by(Feed.id)
+            if state is not None:
+                query = query.where(Feed.state == state)
+            return list((await s.scalars(query)).all())
+
+    async def claim_due(
+        self, *, now: datetime, limit: int, worker_id: str, lease_s: float
+    ) -> list[Feed]:
+        """Lease up to `limit` active feeds whose `next_check_at` has come, oldest first."""
+        async with self._store.session() as s:
+            return await claim(
+                s,
+                Feed,
+                where=[Feed.state == FEED_ACTIVE, Feed.next_check_at <= now],
+                order_by=[Feed.next_check_at, Feed.id],
+                now=now,
+                worker_id=worker_id,
+                lease_s=lease_s,
+                limit=limit,
+            )
+
+    async def claim_all_enabled(
+        self, *, now: datetime, worker_id: str, lease_s: float, limit: int | None = None
+    ) -> list[Feed]:
+        """Lease every active feed not leased by someone else, whatever its schedule
+        (`worker --once`)."""
+        async with self._store.session() as s:
+            return await claim(
+                s,
+                Feed,
+                where=[Feed.state == FEED_ACTIVE],
+                order_by=[Feed.id],
+                now=now,
+                worker_id=worker_id,
+                lease_s=lease_s,
+                limit=limit,
+            )
+
+    async def record_poll(
+        self,
+        feed_id: int,
+        *,
+        worker_id: str,
+        now: datetime,
+        next_check_at: datetime,
+        interval_s: int | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        title: str | None = None,
+        site_url: str | None = None,
+        changed: bool = False,
+        error: str | None = None,
+        disable: bool = False,
+    ) -> bool:
+        """Record a poll's outcome and release the lease. Returns False (and changes nothing)
+        when `worker_id` no longer holds the lease.
+
+        Success (`error` None): error_count resets, `last_success_at` = now, validators are
+        stored. Failure: error_count + 1, `last_error`/`last_error_at` set; `disable` moves the
+        feed to the disabled state (its last error kept for moderators). Either way the first
+        poll counts as done.
+        """
+        values: dict[str, object] = {
+            "lease_owner": None,
+            "lease_expires_at": None,
+            "last_checked_at": now,
+            "next_check_at": next_check_at,
+            "first_poll_done": True,
+            "updated_at": now,
+        }
+        if interval_s is not None:
+            values["interval_s"] = interval_s
+        if error is None:
+            values.update(
+                error_count=0, last_success_at=now, etag=etag, last_modified=last_modified
+            )
+            if changed:
+                values["last_changed_at"] = now
+            if title is not None:
+                values["title"] = title
+            if site_url is not None:
+                values["site_url"] = site_url
+        else:
+            values.update(error_count=Feed.error_count + 1, last_error=error, last_error_at=now)
+        if disable:
+            values["state"] = FEED_DISABLED
+        async with self._store.session() as s:
+            result = await s.execute(
+                update(Feed)
+                .where(owned_by(Feed, feed_id, worker_id))
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            return result.rowcount == 1  # type: ignore[attr-defined]
+
+    async def set_state(self, feed_id: int, state: str, *, now: datetime | None = None) -> bool:
+        """Pause, resume or disable a feed. Resuming makes it due now with a clean error count."""
+        if state not in FEED_STATES:
+            raise ValueError(f"unknown feed state {state!r}")
+        now = now or utcnow()
+        values: dict[str, object] = {"state": state, "updated_at": now}
+        if state == FEED_ACTIVE:
+            values.update(error_count=0, next_check_at=now)
+        async with self._store.session() as s:
+            result = await s.execute(update(Feed).where(Feed.id == feed_id).values(**values))
+            return result.rowcount == 1  # type: ignore[attr-defined]
+
+    async def remove(self, feed_id: int) -> bool:
+        """Delete a feed with its entries and subscriptions (stories and articles stay)."""
+        async with self._store.session() as s:
+            result = await s.execute(delete(Feed).where(Feed.id == feed_id))
+            return result.rowcount == 1  # type: ignore[attr-defined]

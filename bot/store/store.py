@@ -1,0 +1,75 @@
+"""The `Store`: one storage API over SQLite and PostgreSQL.
+
+Usage::
+
+    store = Store("sqlite+aiosqlite:///newsdigest.db")
+    await store.upgrade()                      # or `newsdigest db upgrade`
+    feeds = await store.feeds.claim_due(now=now, limit=100, worker_id="w1", lease_s=120)
+    async with store.session() as session:     # one transaction; commits on exit
+        ...
+    await store.close()
+
+Repositories hang off the store (`store.feeds`, `store.articles`, `store.stories`,
+`store.channels`); each method is one transaction. Rows come back as detached model
+instances (`expire_on_commit=False`): read their columns freely, but do not rely on lazy
+loading. Build one Store at start-up and pass it in; there is no module-level instance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.store import migrate
+from bot.store.articles import ArticleRepo
+from bot.store.channels import ChannelRepo
+from bot.store.engine import make_engine
+from bot.store.feeds import FeedRepo
+from bot.store.stories import StoryRepo
+
+
+class Store:
+    def __init__(self, url: str | URL, *, schema: str | None = None, echo: bool = False) -> None:
+        self.url = make_url(url)
+        self.schema = schema
+        self.engine: AsyncEngine = make_engine(self.url, schema=schema, echo=echo)
+        self._write = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._read = async_sessionmaker(
+            self.engine.execution_options(sqlite_begin="DEFERRED"), expire_on_commit=False
+        )
+        self.feeds = FeedRepo(self)
+        self.articles = ArticleRepo(self)
+        self.stories = StoryRepo(self)
+        self.channels = ChannelRepo(self)
+
+    @property
+    def dialect(self) -> str:
+        """ "sqlite" or "postgresql"."""
+        return self.engine.dialect.name
+
+    @asynccontextmanager
+    async def session(self, *, readonly: bool = False) -> AsyncIterator[AsyncSession]:
+        """A session inside one transaction, committed on normal exit, rolled back on error.
+
+        On SQLite a write session holds the database write lock from its first statement
+        (`BEGIN IMMEDIATE`); pass `readonly=True` for reads so they do not queue behind writers.
+        """
+        maker = self._read if readonly else self._write
+        async with maker() as session, session.begin():
+            yield session
+
+    async def upgrade(self) -> None:
+        """Apply every pending migration."""
+        await migrate.upgrade(self.engine)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def __aenter__(self) -> Store:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()

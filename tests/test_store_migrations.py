@@ -1,0 +1,137 @@
+"""Migrations: they apply on every backend, match the models, and can be reapplied."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Connection
+
+from bot.store import Store, current_revision, head_revision, upgrade
+from bot.store.migrate import downgrade
+from bot.store.models import Base
+from tests.conftest import POSTGRES_URL_ENV, StoreTarget, _postgres_ddl
+
+ROOT = Path(__file__).resolve().parents[1]
+SEARCH_OBJECTS = {"stories_fts", "search_tsv", "ix_stories_search_tsv", "alembic_version"}
+
+
+def _include(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    if name and (name in SEARCH_OBJECTS or name.startswith("stories_fts_")):
+        return False
+    return True
+
+
+def _diff(conn: Connection) -> list[object]:
+    ctx = MigrationContext.configure(
+        conn, opts={"include_object": _include, "compare_type": True}
+    )
+    return compare_metadata(ctx, Base.metadata)
+
+
+async def test_migrated_schema_matches_the_models(store: Store) -> None:
+    async with store.engine.connect() as conn:
+        diff = await conn.run_sync(_diff)
+    assert diff == []
+
+
+async def test_head_revision_is_recorded(store: Store) -> None:
+    assert await current_revision(store.engine) == head_revision() == "0001"
+
+
+async def test_upgrade_twice_is_a_no_op(store: Store) -> None:
+    await store.upgrade()
+    async with store.session(readonly=True) as s:
+        assert (await s.execute(text("SELECT count(*) FROM feeds"))).scalar_one() == 0
+
+
+async def test_foreign_keys_and_wal_are_on_for_sqlite(store: Store) -> None:
+    if store.dialect != "sqlite":
+        pytest.skip("SQLite pragmas")
+    async with store.session(readonly=True) as s:
+        assert (await s.execute(text("PRAGMA foreign_keys"))).scalar_one() == 1
+        assert (await s.execute(text("PRAGMA journal_mode"))).scalar_one() == "wal"
+
+
+async def test_downgrade_removes_everything_and_upgrade_restores_it(
+    store_target: StoreTarget,
+) -> None:
+    fresh = await _fresh_target(store_target)
+    try:
+        await upgrade(fresh.url, schema=fresh.schema)
+        await downgrade(fresh.url, revision="base", schema=fresh.schema)
+        assert await _tables(fresh) <= {"alembic_version"}
+        await upgrade(fresh.url, schema=fresh.schema)
+        tables = await _tables(fresh)
+        assert {t.name for t in Base.metadata.sorted_tables} <= tables
+    finally:
+        await _drop_target(fresh)
+
+
+async def _fresh_target(target: StoreTarget) -> StoreTarget:
+    if target.backend == "sqlite":
+        path = Path(target.url.removeprefix("sqlite+aiosqlite:///")).with_name("fresh.db")
+        return StoreTarget("sqlite", f"sqlite+aiosqlite:///{path}", None)
+    schema = f"test_{os.getpid()}_{secrets.token_hex(4)}_fresh"
+    await _postgres_ddl(target.url, f'CREATE SCHEMA "{schema}"')
+    return StoreTarget("postgres", target.url, schema)
+
+
+async def _drop_target(target: StoreTarget) -> None:
+    if target.schema:
+        await _postgres_ddl(target.url, f'DROP SCHEMA IF EXISTS "{target.schema}" CASCADE')
+
+
+async def _tables(target: StoreTarget) -> set[str]:
+    opened = target.open()
+    try:
+        async with opened.engine.connect() as conn:
+            names = await conn.run_sync(lambda c: inspect(c).get_table_names())
+        return {n for n in names if not n.startswith("stories_fts")}
+    finally:
+        await opened.close()
+
+
+def test_db_upgrade_command_creates_the_default_file(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDIGEST_")}
+    result = subprocess.run(  # noqa: S603 - fixed argv of our own module
+        [sys.executable, "-m", "bot.cli", "db", "upgrade"],
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "0001" in result.stdout
+    assert (tmp_path / "newsdigest.db").exists()
+
+
+def test_db_upgrade_hides_the_password_in_errors(tmp_path: Path) -> None:
+    url = "postgresql+asyncpg://bot:hunter2secret@127.0.0.1:9/nowhere"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDIGEST_")}
+    result = subprocess.run(  # noqa: S603 - fixed argv of our own module
+        [sys.executable, "-m", "bot.cli", "db", "upgrade"],
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT), "NEWSDIGEST_DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "hunter2secret" not in result.stdout + result.stderr
+    assert result.stderr.startswith("error:") and result.stderr.count("\n") == 1
+
+
+@pytest.mark.skipif(not os.environ.get(POSTGRES_URL_ENV), reason=f"{POSTGRES_URL_ENV} not set")
+def test_postgres_backend_is_exercised() -> None:
+    assert os.environ[POSTGRES_URL_ENV].startswith("postgresql")
