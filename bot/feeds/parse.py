@@ -1,0 +1,423 @@
+"""Feed bytes → ``ParsedFeed``: RSS 0.9x/1.0/2.0 and Atom through feedparser, JSON Feed here.
+
+feedparser only ever gets the bytes and the response headers, wrapped in a stream: given a
+string it might treat it as a URL or a path and open it itself. Before it sees them, any DOCTYPE
+is cut out of the prolog, so entity declarations ("billion laughs") and external entities never
+reach an XML parser; the feed's own entities then stay unexpanded and feedparser's lenient pass
+reads the rest.
+
+Everything a user could see comes out as plain text: titles, summaries and authors have their
+HTML removed, entities decoded, control and bidirectional-override characters dropped and
+whitespace collapsed. ``content_html`` stays HTML (sanitized by feedparser for XML feeds, as the
+feed sent it for JSON Feed): it is input for text extraction, never for display. Mentions such
+as ``@everyone`` are kept as text; neutralising them is the renderer's job.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import html
+import io
+import json
+import re
+import time
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import feedparser
+
+from bot.feeds.errors import ParseError
+
+MAX_ENTRIES = 1000
+_MAX_TITLE = 1000
+_MAX_SUMMARY = 20_000
+_MIN_YEAR, _MAX_YEAR = 1900, 2200
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedEntry:
+    """One item. ``guid`` is never empty: the feed's id, else its link, else a content hash."""
+
+    guid: str
+    link: str | None
+    title: str
+    summary: str
+    content_html: str | None
+    published: datetime | None
+    updated: datetime | None
+    author: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    """A feed as far as it could be read. ``bozo`` is true when it was ill-formed; ``warnings``
+    says, one line each, what was wrong or removed. ``format`` is feedparser's version name
+    (``rss20``, ``atom10``, ``rss10`` …) or ``json1``/``json1.1``."""
+
+    title: str
+    link: str | None
+    format: str
+    entries: tuple[ParsedEntry, ...]
+    warnings: tuple[str, ...]
+    bozo: bool
+
+
+def parse_feed(
+    body: bytes, *, headers: Mapping[str, str], url: str, max_entries: int = MAX_ENTRIES
+) -> ParsedFeed:
+    """Parse a fetched feed. ``headers`` are the response headers, ``url`` the final URL (the
+    base for relative links). Raises ``ParseError`` when nothing in ``body`` reads as a feed;
+    a partly readable feed gives what could be read plus warnings."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    if not body.strip():
+        raise ParseError("the feed is empty", url=url)
+    if _looks_like_json(body, lowered.get("content-type", "")):
+        return _parse_json_feed(body, url=url, max_entries=max_entries)
+    return _parse_xml_feed(body, headers=lowered, url=url, max_entries=max_entries)
+
+
+def _looks_like_json(body: bytes, content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media in {"application/feed+json", "application/json"}:
+        return True
+    start = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    return start == b"{"
+
+
+# --- XML feeds ---------------------------------------------------------------------------------
+
+# Mislabelled charset or media type: feedparser flags them, but the feed itself read cleanly.
+_BENIGN = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+_ROOT_START = re.compile(rb"<[A-Za-z_]")
+_DTD_TOKEN = re.compile(rb"\"[^\"]*\"|'[^']*'|<!--.*?-->|[\[\]>]", re.DOTALL)
+_XML_DECL_ENCODING = re.compile(r"^(<\?xml[^>]*?)\s+encoding\s*=\s*(['\"])[^'\"]*\2", re.I)
+
+
+def _parse_xml_feed(
+    body: bytes, *, headers: dict[str, str], url: str, max_entries: int
+) -> ParsedFeed:
+    warnings: list[str] = []
+    body, headers = _as_ascii_compatible(body, headers)
+    body, had_entities = _strip_doctype(body, url=url)
+    if had_entities:
+        warnings.append("entity declarations removed: XML entity expansion is refused")
+    headers = {**headers, "content-location": headers.get("content-location", url)}
+    headers.pop("content-encoding", None)
+    parsed = feedparser.parse(io.BytesIO(body), response_headers=headers)
+
+    version = parsed.get("version") or ""
+    raw_entries = parsed.get("entries") or []
+    if not version and not raw_entries:
+        raise ParseError("not an RSS, Atom or JSON feed", url=url)
+    problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
+    reason = " ".join(str(problem or "").split())[:200]
+    bozo = problem is not None and not isinstance(problem, _BENIGN)
+    if bozo:
+        warnings.append(f"ill-formed feed, read leniently: {reason or type(problem).__name__}")
+    elif problem is not None:
+        warnings.append(f"content type or encoding mislabelled: {reason}")
+
+    feed = parsed.get("feed") or {}
+    entries = _take(raw_entries, max_entries, warnings)
+    return ParsedFeed(
+        title=_text(feed.get("title"), _MAX_TITLE),
+        link=_link(feed.get("link"), url),
+        format=version or "unknown",
+        entries=tuple(_xml_entry(e, url, warnings) for e in entries),
+        warnings=tuple(warnings),
+        bozo=bozo or had_entities,
+    )
+
+
+def _as_ascii_compatible(body: bytes, headers: dict[str, str]) -> tuple[bytes, dict[str, str]]:
+    """Re-encode UTF-16/32 feeds as UTF-8, so the DOCTYPE scan below sees every feed's prolog."""
+    encoding = _wide_encoding(body[:4])
+    if encoding is None:
+        return body, headers
+    try:
+        text = body.decode(encoding)
+    except UnicodeDecodeError:
+        return body, headers
+    text = _XML_DECL_ENCODING.sub(r"\1", text.lstrip("\ufeff"), count=1)
+    return text.encode("utf-8"), {**headers, "content-type": "application/xml; charset=utf-8"}
+
+
+def _wide_encoding(head: bytes) -> str | None:
+    boms = (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    )
+    for bom, name in boms:
+        if head.startswith(bom):
+            return name
+    patterns = {
+        b"<\x00\x00\x00": "utf-32-le",
+        b"\x00\x00\x00<": "utf-32-be",
+        b"<\x00?\x00": "utf-16-le",
+        b"\x00<\x00?": "utf-16-be",
+    }
+    return patterns.get(head)
+
+
+def _strip_doctype(body: bytes, *, url: str) -> tuple[bytes, bool]:
+    """Cut the DOCTYPE (internal subset included) out of the prolog. Returns the new body and
+    whether the DOCTYPE declared entities."""
+    root = _ROOT_START.search(body)
+    prolog_end = root.start() if root else len(body)
+    match = _DOCTYPE.search(body, 0, prolog_end)
+    if match is None:
+        return body, False
+    depth = 0
+    for token in _DTD_TOKEN.finditer(body, match.end()):
+        symbol = token.group()
+        if symbol == b"[":
+            depth += 1
+        elif symbol == b"]":
+            depth = max(0, depth - 1)
+        elif symbol == b">" and depth == 0:
+            doctype = body[match.start() : token.end()]
+            return body[: match.start()] + body[token.end() :], b"<!ENTITY" in doctype.upper()
+    raise ParseError("the feed's DOCTYPE never ends", url=url)
+
+
+def _xml_entry(entry: Mapping[str, Any], base: str, warnings: list[str]) -> ParsedEntry:
+    link = _link(entry.get("link"), base)
+    if entry.get("link") and link is None:
+        warnings.append(f"entry link dropped (not http/https): {_clip(str(entry.get('link')))}")
+    title = _text(entry.get("title"), _MAX_TITLE)
+    summary = _text(entry.get("summary"), _MAX_SUMMARY)
+    content_html = _first_html_content(entry.get("content"))
+    published = _from_struct(entry.get("published_parsed"))
+    updated = _from_struct(entry.get("updated_parsed"))
+    guid = _clean_id(entry.get("id")) or link or _content_hash(title, summary, published)
+    return ParsedEntry(
+        guid=guid,
+        link=link,
+        title=title,
+        summary=summary,
+        content_html=content_html,
+        published=published or updated,
+        updated=updated,
+        author=_text(entry.get("author"), 200) or None,
+    )
+
+
+def _first_html_content(content: Any) -> str | None:
+    if not isinstance(content, list):
+        return None
+    values = [c for c in content if isinstance(c, Mapping) and isinstance(c.get("value"), str)]
+    for item in values:
+        if "html" in str(item.get("type", "")):
+            return item["value"] or None
+    if values:
+        return _paragraphs(values[0]["value"]) or None
+    return None
+
+
+def _from_struct(value: Any) -> datetime | None:
+    if not isinstance(value, time.struct_time):
+        return None
+    try:
+        moment = datetime(*value[:6], tzinfo=UTC)
+    except (ValueError, TypeError, OverflowError):
+        return None
+    return moment if _MIN_YEAR <= moment.year <= _MAX_YEAR else None
+
+
+# --- JSON Feed ---------------------------------------------------------------------------------
+
+
+def _parse_json_feed(body: bytes, *, url: str, max_entries: int) -> ParsedFeed:
+    try:
+        doc = json.loads(body)
+    except (ValueError, RecursionError) as exc:
+        raise ParseError("the feed is not valid JSON", url=url) from exc
+    version = doc.get("version") if isinstance(doc, dict) else None
+    if not isinstance(version, str) or not version.startswith("https://jsonfeed.org/version/"):
+        raise ParseError("JSON, but not a JSON Feed (no jsonfeed.org version)", url=url)
+    warnings: list[str] = []
+    items = doc.get("items")
+    if not isinstance(items, list):
+        warnings.append("JSON Feed without an items list")
+        items = []
+    objects = [i for i in items if isinstance(i, dict)]
+    if len(objects) != len(items):
+        warnings.append(f"{len(items) - len(objects)} items that are not objects were skipped")
+    entries = _take(objects, max_entries, warnings)
+    name = version.rsplit("/", 1)[-1]
+    return ParsedFeed(
+        title=_text(_str(doc.get("title")), _MAX_TITLE),
+        link=_link(doc.get("home_page_url"), url),
+        format=f"json{name}",
+        entries=tuple(_json_entry(i, url, warnings) for i in entries),
+        warnings=tuple(warnings),
+        bozo=bool(warnings),
+    )
+
+
+def _json_entry(item: dict[str, Any], base: str, warnings: list[str]) -> ParsedEntry:
+    raw_link = _str(item.get("url")) or _str(item.get("external_url"))
+    link = _link(raw_link, base)
+    if raw_link and link is None:
+        warnings.append(f"entry link dropped (not http/https): {_clip(raw_link)}")
+    content_html = _str(item.get("content_html"))
+    if content_html is None and _str(item.get("content_text")):
+        content_html = _paragraphs(_str(item.get("content_text")) or "")
+    title = _text(_str(item.get("title")), _MAX_TITLE)
+    summary = _text(_str(item.get("summary")), _MAX_SUMMARY)
+    published = _from_iso(item.get("date_published"))
+    updated = _from_iso(item.get("date_modified"))
+    guid = _json_id(item.get("id")) or link or _content_hash(title, summary, published)
+    return ParsedEntry(
+        guid=guid,
+        link=link,
+        title=title,
+        summary=summary,
+        content_html=content_html,
+        published=published or updated,
+        updated=updated,
+        author=_json_author(item),
+    )
+
+
+def _json_id(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return None
+    return _clean_id(value)
+
+
+def _json_author(item: dict[str, Any]) -> str | None:
+    authors = item.get("authors")
+    candidates = authors if isinstance(authors, list) else [item.get("author")]
+    for author in candidates:
+        if isinstance(author, dict):
+            name = _text(_str(author.get("name")), 200)
+            if name:
+                return name
+    return None
+
+
+def _from_iso(value: Any) -> datetime | None:
+    if not isinstance(value, str) or len(value) > 64:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    if not _MIN_YEAR <= moment.year <= _MAX_YEAR:
+        return None
+    return moment.astimezone(UTC)
+
+
+# --- shared ------------------------------------------------------------------------------------
+
+
+def _take(entries: list[Any], limit: int, warnings: list[str]) -> list[Any]:
+    if len(entries) > limit:
+        warnings.append(f"only the first {limit} of {len(entries)} entries were read")
+        return entries[:limit]
+    return entries
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _link(value: Any, base: str) -> str | None:
+    if not isinstance(value, str):
+        return None
+    candidate = "".join(ch for ch in value.strip() if ch.isprintable() and not ch.isspace())
+    if not candidate:
+        return None
+    try:
+        absolute = urljoin(base, candidate)
+        parts = urlsplit(absolute)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
+        return None
+    return absolute
+
+
+def _clean_id(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = " ".join(str(value).split())
+    return text[:2000] or None
+
+
+def _content_hash(title: str, summary: str, published: datetime | None) -> str:
+    stamp = published.isoformat() if published else ""
+    digest = hashlib.sha256(f"{title}\x00{summary}\x00{stamp}".encode()).hexdigest()
+    return f"sha256:{digest[:32]}"
+
+
+def _paragraphs(text: str) -> str:
+    blocks = [b.strip() for b in re.split(r"\n\s*\n", text) if b.strip()]
+    return "".join(f"<p>{html.escape(b)}</p>" for b in blocks)
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+class _TextExtractor(HTMLParser):
+    _SKIP = frozenset({"script", "style", "template", "noscript", "iframe", "object"})
+    _BREAKS = frozenset({"br", "p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._SKIP:
+            self._skipping += 1
+        elif tag in self._BREAKS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._SKIP and self._skipping:
+            self._skipping -= 1
+        elif tag in self._BREAKS:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            self.parts.append(data)
+
+
+_DROPPED = frozenset({"Cf", "Co", "Cs", "Cn"})
+
+
+def _text(value: Any, limit: int) -> str:
+    """HTML or text → one line of plain text: tags removed, entities decoded, controls dropped."""
+    if not isinstance(value, str) or not value:
+        return ""
+    if "<" in value or "&" in value:
+        extractor = _TextExtractor()
+        extractor.feed(value)
+        extractor.close()
+        value = "".join(extractor.parts)
+    cleaned = "".join(_visible(ch) for ch in value)
+    line = " ".join(cleaned.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+def _visible(ch: str) -> str:
+    """Controls become spaces; format characters (bidi overrides, zero-width) disappear."""
+    category = unicodedata.category(ch)
+    if category == "Cc":
+        return " "
+    return "" if category in _DROPPED else ch
