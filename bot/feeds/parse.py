@@ -196,8 +196,8 @@ def _xml_entry(entry: Mapping[str, Any], base: str, warnings: list[str]) -> Pars
     title = _text(entry.get("title"), _MAX_TITLE)
     summary = _text(entry.get("summary"), _MAX_SUMMARY)
     content_html = _first_html_content(entry.get("content"))
-    published = _from_struct(entry.get("published_parsed"))
-    updated = _from_struct(entry.get("updated_parsed"))
+    published = _feed_date(entry, "published")
+    updated = _feed_date(entry, "updated")
     guid = _clean_id(entry.get("id")) or link or _content_hash(title, summary, published)
     return ParsedEntry(
         guid=guid,
@@ -221,6 +221,23 @@ def _first_html_content(content: Any) -> str | None:
     if values:
         return _paragraphs(values[0]["value"]) or None
     return None
+
+
+_ISO_DATE = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{1,2}))?")
+
+
+def _feed_date(entry: Mapping[str, Any], key: str) -> datetime | None:
+    """feedparser's parsed date, unless the raw text was an impossible ISO date that feedparser
+    rolled over (``2026-13-45`` becomes 2027)."""
+    # dict.get: FeedParserDict.get("updated_parsed") quietly answers with published_parsed.
+    raw = dict.get(entry, key)  # type: ignore[arg-type]
+    if isinstance(raw, str) and (match := _ISO_DATE.match(raw)):
+        year, month, day, hour, minute = (int(g) if g else 0 for g in match.groups())
+        try:
+            datetime(year, month, day, hour, minute)
+        except ValueError:
+            return None
+    return _from_struct(dict.get(entry, f"{key}_parsed"))  # type: ignore[arg-type]
 
 
 def _from_struct(value: Any) -> datetime | None:
