@@ -48,13 +48,17 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
+
+from summarizer.model import Summary
 
 __all__ = [
     "CLUSTER_WINDOW",
     "DEFAULT_THRESHOLD",
+    "FROM_FEED",
     "StoryFingerprint",
     "best_match",
+    "better_summary",
     "match_score",
     "similarity",
     "stem",
@@ -391,3 +395,27 @@ def best_match(
         if score >= threshold and (best is None or score > best[1]):
             best = (story_id, score)
     return best
+
+
+FROM_FEED = "from_feed"
+"""`Summary.extra` key: true when the summary was made from the feed's own text because the
+page could not be fetched or extracted."""
+
+
+def _richness(summary: Summary) -> tuple[int, float, int]:
+    from_page = 0 if summary.extra.get(FROM_FEED) else 1
+    attributed = sum(1 for q in summary.quotes if q.speaker)
+    content = (
+        min(len(summary.key_facts), 5)
+        + min(attributed, 3)
+        + 0.5 * min(len(summary.quotes) - attributed, 3)
+        + (1 if summary.lead.strip() else 0)
+    )
+    return from_page, content, summary.word_count
+
+
+def better_summary(a: Summary, b: Summary) -> Literal["a", "b"]:
+    """Which of two summaries of one story the story should keep: one made from the page
+    beats one made from the feed's text; then more key facts and attributed quotes; then the
+    longer article. A tie keeps `a` (the story's current summary), so stories do not churn."""
+    return "b" if _richness(b) > _richness(a) else "a"
