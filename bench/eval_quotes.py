@@ -1,0 +1,199 @@
+"""Quote-attribution score on the labelled set in tests/fixtures/quotes/.
+
+    .venv/bin/python bench/eval_quotes.py [--verbose] [FIXTURE_DIR]
+
+Each fixture is one short article written for this project (a JSON file:
+`paragraphs`, and `quotes`, each with `text`, `speaker` and `kind`). The
+articles go through the real sentence splitter and `find_quotes`.
+
+How it is scored (decisions, so that figures stay comparable):
+
+* The gold set lists every quoted span that is someone's words: key quotes
+  (`kind: "quote"`) and fragments / scare quotes under five words
+  (`kind: "fragment"`). Quoted titles of books or films are not labelled, so
+  extracting one costs precision.
+* Extracted quotes are the key quotes and the fragments `find_quotes`
+  returns, together: a fragment labelled in the gold set counts towards
+  recall whichever list it lands in.
+* A prediction matches a gold quote when their word tokens overlap with
+  F1 >= 0.8; matching is one-to-one, best overlap first.
+* A quote interrupted by its attribution (`“A,” she said, “b.”`) is one gold
+  quote "A, b."; a quote running over several paragraphs is one gold quote
+  per paragraph, all with the same speaker.
+* Speaker accuracy is over matched gold key quotes (fragments' speakers are
+  often nobody in particular): the predicted speaker must equal the gold one
+  after case-folding and dropping a leading article. Gold speakers are the
+  fullest name the article gives, without titles, or the organisation's
+  full name, or the unnamed source as written ("a senior official").
+* Kind accuracy (reported, not a target): matched quotes put in the list
+  their gold kind says.
+
+Targets (issue 3): precision >= 0.95, recall >= 0.90, speaker accuracy >= 0.90.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from summarizer.model import Quote  # noqa: E402 (needs the repo root on sys.path)
+from summarizer.quotes import find_quotes  # noqa: E402
+from summarizer.sentences import split_sentences  # noqa: E402
+
+FIXTURES = ROOT / "tests" / "fixtures" / "quotes"
+MATCH_F1 = 0.8
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+
+
+@dataclass
+class Scores:
+    articles: int = 0
+    gold: int = 0
+    predicted: int = 0
+    matched: int = 0
+    speaker_total: int = 0
+    speaker_right: int = 0
+    kind_right: int = 0
+    ms_per_article: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        return self.matched / self.predicted if self.predicted else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.matched / self.gold if self.gold else 1.0
+
+    @property
+    def speaker_accuracy(self) -> float:
+        return self.speaker_right / self.speaker_total if self.speaker_total else 1.0
+
+    @property
+    def kind_accuracy(self) -> float:
+        return self.kind_right / self.matched if self.matched else 1.0
+
+
+def tokens(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def token_f1(a: str, b: str) -> float:
+    ta, tb = tokens(a), tokens(b)
+    if not ta or not tb:
+        return 0.0
+    pool = list(tb)
+    common = 0
+    for t in ta:
+        if t in pool:
+            pool.remove(t)
+            common += 1
+    if not common:
+        return 0.0
+    p, r = common / len(ta), common / len(tb)
+    return 2 * p * r / (p + r)
+
+
+def norm_speaker(name: str | None) -> str:
+    if not name:
+        return ""
+    text = " ".join(tokens(name))
+    for article in ("the ", "a ", "an "):
+        if text.startswith(article):
+            return text[len(article) :]
+    return text
+
+
+def load(directory: Path = FIXTURES) -> list[dict]:
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(directory.glob("*.json"))]
+
+
+def evaluate(directory: Path = FIXTURES) -> Scores:
+    scores = Scores()
+    timings: list[float] = []
+    for article in load(directory):
+        sentences = split_sentences(article["paragraphs"])
+        started = time.perf_counter()
+        key, fragments = find_quotes(sentences)
+        timings.append((time.perf_counter() - started) * 1000)
+        predicted: list[tuple[Quote, str]] = [(q, "quote") for q in key]
+        predicted += [(q, "fragment") for q in fragments]
+        gold = article["quotes"]
+        scores.articles += 1
+        scores.gold += len(gold)
+        scores.predicted += len(predicted)
+        pairs = sorted(
+            (
+                (token_f1(p.text, g["text"]), pi, gi)
+                for pi, (p, _) in enumerate(predicted)
+                for gi, g in enumerate(gold)
+            ),
+            reverse=True,
+        )
+        used_p: set[int] = set()
+        used_g: set[int] = set()
+        for f1, pi, gi in pairs:
+            if f1 < MATCH_F1 or pi in used_p or gi in used_g:
+                continue
+            used_p.add(pi)
+            used_g.add(gi)
+            scores.matched += 1
+            pred, kind = predicted[pi]
+            g = gold[gi]
+            if kind == g["kind"]:
+                scores.kind_right += 1
+            else:
+                scores.errors.append(f"{article['id']}: kind {kind} for {g['text'][:50]!r}")
+            if g["kind"] == "quote":
+                scores.speaker_total += 1
+                if norm_speaker(pred.speaker) == norm_speaker(g["speaker"]):
+                    scores.speaker_right += 1
+                else:
+                    scores.errors.append(
+                        f"{article['id']}: speaker {pred.speaker!r} != {g['speaker']!r}"
+                        f" for {g['text'][:50]!r}"
+                    )
+        for gi, g in enumerate(gold):
+            if gi not in used_g:
+                scores.errors.append(f"{article['id']}: missed {g['text'][:60]!r}")
+        for pi, (p, _) in enumerate(predicted):
+            if pi not in used_p:
+                scores.errors.append(f"{article['id']}: spurious {p.text[:60]!r} ({p.speaker})")
+    scores.ms_per_article = statistics.median(timings) if timings else 0.0
+    return scores
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("directory", nargs="?", type=Path, default=FIXTURES)
+    parser.add_argument("--verbose", action="store_true", help="list every error")
+    args = parser.parse_args(argv)
+    s = evaluate(args.directory)
+    print(f"articles            {s.articles}")
+    print(f"gold quotes         {s.gold}")
+    print(f"extracted           {s.predicted}")
+    print(f"precision           {s.precision:.3f}   (target >= 0.95)")
+    print(f"recall              {s.recall:.3f}   (target >= 0.90)")
+    print(
+        f"speaker accuracy    {s.speaker_accuracy:.3f}   (target >= 0.90, {s.speaker_total} quotes)"
+    )
+    print(f"kind accuracy       {s.kind_accuracy:.3f}   (key quote vs fragment)")
+    print(f"median ms/article   {s.ms_per_article:.2f}   (find_quotes only)")
+    if args.verbose:
+        for line in s.errors:
+            print("  " + line)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
