@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from tests.emulators.fixtures import discord_emulator  # noqa: F401 -- a fixture
+from tests.emulators.fixtures import discord_emulator, slack_emulator  # noqa: F401 -- fixtures
 from tests.support.httpserver import LocalHTTPServer
 
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
