@@ -1,0 +1,186 @@
+"""Slack adapter: delivery through the Web API, commands through slack-bolt's `AsyncApp`.
+
+Slack has no idempotency key, so every post carries `metadata` {event_type
+"newsdigest_post", event_payload {key}} and, before posting, the channel's recent history
+(or the thread's replies) is searched for that key: a message the platform accepted before
+a crash is found again instead of being posted twice. Posts to one channel are paced to
+about one a second (Slack's guidance); 429s are retried after `Retry-After` by the SDK.
+
+HTTP mode (behind a load balancer) serves `http_app(app)`: requests whose timestamp or
+signature header is missing or malformed get 401 here, because slack_sdk's verifier raises
+on a non-numeric timestamp and bolt would answer 500.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.platforms.base import KEY_EVENT_TYPE, DeliveryError, Posted
+from bot.render import slack_payloads
+from bot.render.views import DigestView, StoryCard, ThreadUpdate
+
+RETRYABLE_ERRORS = frozenset(
+    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+)
+
+
+def web_client(*, token: str, base_url: str | None = None, rate_limit_retries: int = 8):
+    """An `AsyncWebClient` that waits out 429s (`Retry-After`) instead of failing."""
+    kwargs: dict[str, Any] = {"base_url": base_url} if base_url else {}
+    return AsyncWebClient(
+        token=token,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=rate_limit_retries),
+        ],
+        **kwargs,
+    )
+
+
+def build_app(*, client: AsyncWebClient, signing_secret: str) -> AsyncApp:
+    """A bolt `AsyncApp` around `client` (token and Web API address come from the client)."""
+    return AsyncApp(client=client, signing_secret=signing_secret)
+
+
+def socket_mode_handler(app: AsyncApp, *, app_token: str) -> AsyncSocketModeHandler:
+    """Socket Mode connection (the default); `await handler.connect_async()` to start it.
+
+    Create it inside the running event loop. Reconnects on Slack's `disconnect` are routine
+    and handled by the SDK.
+    """
+    return AsyncSocketModeHandler(app, app_token=app_token)
+
+
+def http_app(app: AsyncApp, *, path: str = "/slack/events") -> web.Application:
+    """An aiohttp application serving bolt in HTTP mode, 401 for malformed requests."""
+
+    async def handle(request: web.Request) -> web.Response:
+        stamp = request.headers.get("X-Slack-Request-Timestamp", "")
+        signature = request.headers.get("X-Slack-Signature", "")
+        if not stamp.isascii() or not stamp.isdigit() or not signature.startswith("v0="):
+            return web.Response(status=401, text="invalid request signature")
+        response = await app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(response)
+
+    web_app = web.Application(client_max_size=1024 * 1024)
+    web_app.router.add_post(path, handle)
+    return web_app
+
+
+class SlackPlatform:
+    """`Platform` for Slack. Channel ids are Slack channel ids; message and thread ids are
+    `ts` strings (a story's thread id is the story message's `ts`)."""
+
+    name = "slack"
+
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        *,
+        history_limit: int = 200,
+        min_interval: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._client = client
+        self._history_limit = history_limit
+        self._min_interval = min_interval
+        self._clock = clock
+        self._sleep = sleep
+        self._last_post: dict[str, float] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def post_digest_header(self, *, channel_id: str, digest: DigestView, key: str) -> Posted:
+        args = slack_payloads.digest_header(digest)
+        return await self._deliver(channel_id=channel_id, args=args, key=key)
+
+    async def post_story(self, *, channel_id: str, story: StoryCard, key: str) -> Posted:
+        posted = await self._deliver(
+            channel_id=channel_id, args=slack_payloads.story_message(story), key=key
+        )
+        return Posted(channel_id, posted.message_id, posted.message_id, posted.already_posted)
+
+    async def open_thread(
+        self, *, channel_id: str, message_id: str, story: StoryCard, key: str
+    ) -> Posted:
+        args = slack_payloads.thread_opening(story)
+        return await self._deliver(channel_id=channel_id, args=args, key=key, thread=message_id)
+
+    async def reply(
+        self, *, channel_id: str, thread_id: str, update: ThreadUpdate, key: str
+    ) -> Posted:
+        args = slack_payloads.thread_update(update)
+        return await self._deliver(channel_id=channel_id, args=args, key=key, thread=thread_id)
+
+    async def find_posted(self, *, channel_id: str, key: str, thread: str | None = None):
+        """The `ts` of a message carrying `key` in its metadata, searched newest first."""
+        try:
+            if thread is None:
+                resp = await self._client.conversations_history(
+                    channel=channel_id, limit=self._history_limit, include_all_metadata=True
+                )
+            else:
+                resp = await self._client.conversations_replies(
+                    channel=channel_id, ts=thread, limit=self._history_limit,
+                    include_all_metadata=True,
+                )  # fmt: skip
+        except SlackApiError as exc:
+            raise _delivery_error(exc) from exc
+        except aiohttp.ClientError as exc:
+            raise DeliveryError(f"Slack unreachable: {exc}", retryable=True) from exc
+        for message in resp.get("messages") or []:
+            meta = message.get("metadata") or {}
+            if meta.get("event_type") == KEY_EVENT_TYPE and (
+                (meta.get("event_payload") or {}).get("key") == key
+            ):
+                return str(message["ts"])
+        return None
+
+    async def _deliver(
+        self, *, channel_id: str, args: dict[str, Any], key: str, thread: str | None = None
+    ) -> Posted:
+        lock = self._locks.setdefault(channel_id, asyncio.Lock())
+        async with lock:
+            found = await self.find_posted(channel_id=channel_id, key=key, thread=thread)
+            if found is not None:
+                return Posted(channel_id, found, thread, already_posted=True)
+            await self._pace(channel_id)
+            metadata = {"event_type": KEY_EVENT_TYPE, "event_payload": {"key": key}}
+            try:
+                resp = await self._client.chat_postMessage(
+                    channel=channel_id, thread_ts=thread, metadata=metadata, **args
+                )
+            except SlackApiError as exc:
+                raise _delivery_error(exc) from exc
+            except aiohttp.ClientError as exc:
+                raise DeliveryError(f"Slack unreachable: {exc}", retryable=True) from exc
+            finally:
+                self._last_post[channel_id] = self._clock()
+            return Posted(channel_id, str(resp["ts"]), thread)
+
+    async def _pace(self, channel_id: str) -> None:
+        last = self._last_post.get(channel_id)
+        if last is not None:
+            wait = self._min_interval - (self._clock() - last)
+            if wait > 0:
+                await self._sleep(wait)
+
+
+def _delivery_error(exc: SlackApiError) -> DeliveryError:
+    error = str(exc.response.get("error") or "unknown_error")
+    return DeliveryError(f"Slack refused the message: {error}", retryable=error in RETRYABLE_ERRORS)
