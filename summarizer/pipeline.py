@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from summarizer.extract import extract
-from summarizer.keyfacts import select_facts
+from summarizer.keyfacts import choose_lead, select_facts
 from summarizer.model import Summary
 from summarizer.quotes import find_quotes
 from summarizer.sentences import split_sentences, words
@@ -27,7 +27,7 @@ def summarize(
     quotes, fragments = find_quotes(sentences)
     facts = select_facts(sentences, title=doc.title, max_facts=max_facts)
     word_count = sum(len(words(p)) for p in doc.paragraphs)
-    lead = sentences[0].text if sentences else ""
+    lead = choose_lead(sentences, title=doc.title)
     return Summary(
         title=doc.title,
         lead=lead,
