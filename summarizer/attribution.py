@@ -43,6 +43,9 @@ _SPOKES = (
     "spokespeople",
 )
 _LIMIT = 240
+_HYPHEN_NAME = re.compile(r"(?:al|el|bin|ibn|abu|ul|ben)-[A-Z]")
+_DETERMINERS = frozenset(["the", "a", "an", "its", "his", "her", "their", "our", "one", "another"])
+_COORDINATORS = frozenset(["and", "but", "then", "and then", "but then", "before", "and later"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +114,11 @@ def parse_subject(phrase: str, offset: int, *, before_verb: bool) -> SpeakerRef 
         bases.append(pos)
         pos += len(seg) + 1
     picked = 0
-    if before_verb:
+    if not before_verb:
+        stripped = [s.strip() for s in segments]
+        if len(stripped) > 1 and not _headed_by_name(stripped[0]) and _headed_by_name(stripped[1]):
+            picked = 1
+    else:
         stripped = [s.strip() for s in segments]
         picked = len(segments) - 1
         while picked > 0 and not stripped[picked]:
@@ -139,7 +146,9 @@ def _parse_segment(segment: str, offset: int) -> SpeakerRef | None:
             return SpeakerRef("pronoun", first, offset)
         return None
     runs = find_runs(segment)
-    article = first in ("the", "a", "an") or words[0][0].islower()
+    article = first in ("the", "a", "an") or (
+        words[0][0].islower() and not _HYPHEN_NAME.match(words[0])
+    )
     if runs and not article and runs[0].start == 0:
         run = runs[0]
         if len(runs) > 1:
@@ -150,6 +159,8 @@ def _parse_segment(segment: str, offset: int) -> SpeakerRef | None:
                 run = runs[1]
         return SpeakerRef("name", " ".join(run.tokens), offset + run.start, run.tokens)
     if not article:
+        return None
+    if first not in _DETERMINERS and words[-1].lower().strip(",.") not in ROLE_NOUNS:
         return None
     low = segment.lower()
     role_words = low.split()
@@ -235,7 +246,11 @@ def before_quote(text: str, lower: int, open_at: int) -> SpeakerRef | None:
     pre = lead[: chosen.start()]
     after = lead[chosen.end() :]
     if verb.startswith("according"):
-        return parse_subject(after.split(",")[0], start + chosen.end(), before_verb=False)
+        return parse_subject(after, start + chosen.end(), before_verb=True)
+    if pre.strip().lower() in _COORDINATORS:
+        subject = sentence_subject(text[: chosen.start() + start], lower=0)
+        if subject is not None:
+            return subject
     if not pre.strip():
         if verb in ING_VERBS:
             return None
@@ -257,3 +272,29 @@ def _segments(text: str) -> list[tuple[int, str]]:
         out.append((pos, seg))
         pos += len(seg) + 1
     return out
+
+
+def sentence_subject(text: str, lower: int = 0) -> SpeakerRef | None:
+    """The subject that opens the last sentence of `text` ('The defence ministry
+    dismissed…' → the defence ministry), for a speech verb joined by 'and'."""
+    start = lower + _last_break(text[lower:])
+    words = list(re.finditer(r"\S+", text[start:]))[:6]
+    if not words:
+        return None
+    first = words[0].group().lower()
+    if first in PRONOUNS:
+        return _parse_segment(first, start + words[0].start())
+    runs = find_runs(text[start : start + 120])
+    if runs and runs[0].start == 0:
+        run = runs[0]
+        return SpeakerRef("name", " ".join(run.tokens), start, run.tokens)
+    if first in _DETERMINERS:
+        last = None
+        for w in words[1:5]:
+            if w.group().lower().strip(",.") in ROLE_NOUNS:
+                last = w
+            elif last is not None or not w.group().isalpha():
+                break
+        if last is not None:
+            return _parse_segment(text[start : start + last.end()].strip(",. "), start)
+    return None

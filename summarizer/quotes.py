@@ -53,7 +53,7 @@ _NUMBER = re.compile(
 )
 _TITLE_CUES = _set(
     """
-    book novel film movie album song single play series show documentary podcast poem titled
+    book novel film movie album song single play series show documentary podcast poem titled debut
     entitled called named exhibition headline opera musical painting track episode memoir
     anthem slogan hashtag
     """
@@ -134,6 +134,13 @@ def _attribute(
     if ref is None and span.open_at > 0:
         lower = p_spans[i - 1].close_after if i else 0
         ref = before_quote(text, lower, span.open_at)
+    if ref is None and span.open_at > 1:
+        lower = p_spans[i - 1].close_after if i else 0
+        lead = text[lower : span.open_at].rstrip()
+        if lead[-1:] in ".!?":
+            ref = before_quote(text, lower, lower + len(lead) - 1)
+            if ref is not None and ref.kind == "role":
+                ref = None
     if ref is None and i == 0 and span.open_at <= 1 and prev_tail.rstrip().endswith(":"):
         ref = before_quote(prev_tail, 0, len(prev_tail.rstrip()) - 1)
         if ref is not None:
@@ -143,16 +150,19 @@ def _attribute(
     return ref
 
 
-def _is_title(text: str, before: str) -> bool:
-    """A quoted title: 'her novel “The Quiet Shore”', or a Title Case name."""
+def _is_title(text: str, before: str, attributed: bool) -> bool:
+    """A quoted title ('her novel “The Quiet Shore”'): Title Case words, after
+    a cue such as 'novel' or 'album', or with no one said to have said them."""
+    words = _WORD.findall(text)
+    if not words or text.rstrip()[-1:] in ".!?,;:":
+        return False
+    big = [w for w in words if w.lower() not in _SMALL_WORDS]
+    if not big or not words[0][0].isupper() or not all(w[0].isupper() for w in big):
+        return False
     cue = [w.lower() for w in _WORD.findall(before)[-3:]]
     if any(w in _TITLE_CUES for w in cue):
         return True
-    words = _WORD.findall(text)
-    if len(words) < 2 or text.rstrip()[-1:] in ".!?,;:":
-        return False
-    big = [w for w in words if w.lower() not in _SMALL_WORDS]
-    return bool(big) and all(w[0].isupper() for w in big)
+    return len(words) >= 2 and not attributed
 
 
 def _content(text: str) -> set[str]:
@@ -212,7 +222,7 @@ def find_quotes(
     paragraphs = _paragraphs(sentences)
     spans = [paragraph_spans(p.text, i, p.starts) for i, p in enumerate(paragraphs)]
     link_continuations(spans)
-    registry = Registry.build(_mask(paragraphs, spans))
+    registry = Registry.build(_mask(paragraphs, spans), "\n".join(p.text for p in paragraphs))
 
     found: list[_Found] = []
     by_span: dict[int, _Found] = {}
@@ -245,9 +255,8 @@ def find_quotes(
         if not norm or norm in seen:
             continue
         para = paragraphs[q.span.paragraph]
-        if not q.via_verb and _is_title(
-            q.text, para.text[max(0, q.span.open_at - 40) : q.span.open_at]
-        ):
+        before = para.text[max(0, q.span.open_at - 40) : q.span.open_at]
+        if _is_title(q.text, before, q.via_verb):
             continue
         seen.add(norm)
         (key if len(_WORD.findall(q.text)) >= MIN_KEY_WORDS else fragments).append(q)
@@ -301,13 +310,14 @@ def _merge_interrupted(found: list[_Found], paragraphs: list[_Paragraph]) -> lis
         if prev is not None and prev.span.paragraph == q.span.paragraph and q.span.has_open:
             text = paragraphs[q.span.paragraph].text
             between = text[prev.span.close_after : q.span.open_at].strip()
+            raw = text[prev.span.start : prev.span.end].rstrip()
             if (
-                prev.text.endswith(",")
+                raw.endswith(",")
                 and between.endswith(",")
                 and len(between.split()) <= 12
                 and prev.via_verb
             ):
-                prev.text = f"{prev.text} {q.text}"
+                prev.text = f"{prev.text}, {q.text}"
                 prev.span = QuoteSpan(
                     prev.span.paragraph, prev.span.start, q.span.end, True, q.span.has_close
                 )

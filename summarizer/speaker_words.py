@@ -20,9 +20,16 @@ TITLES = _set(
     executive director coach manager chairman chairwoman chair ceo cfo rev reverend father bishop
     archbishop pope king queen prince princess ambassador commissioner deputy assistant foreign
     finance health defence defense interior home education state attorney speaker senior acting
-    former mp mep congressman congresswoman sheriff pastor rabbi imam dean principal treasurer
+    former mp mep congressman congresswoman sheriff pastor rabbi imam principal treasurer
     premier emir sheikh crown leader first head spokesman spokeswoman spokesperson founder
     economist analyst striker midfielder goalkeeper defender forward skipper veteran rookie
+    prosecutor parent resident teacher student pupil campaigner activist shopkeeper farmer nurse
+    doctor lawyer solicitor barrister witness neighbour fan supporter voter worker engineer
+    scientist researcher author novelist poet artist singer actor actress producer writer
+    journalist historian trader investor owner landlord tenant pensioner patient survivor
+    mother grandmother grandfather opposition shadow conservative labour liberal democrat
+    republican independent green mayor-elect president-elect police fire officer firefighter
+    astronaut astronomer physicist chemist biologist neurologist surgeon pharmacologist
     """
 )
 
@@ -169,3 +176,13 @@ ROLE_NOUNS = _set(
     court trust charity network broadcaster newspaper station service fire brigade navy
     """
 )
+
+GENERIC_ORGS = _set(
+    """
+    company firm group business retailer airline carrier manufacturer maker chain operator
+    supplier insurer lender developer publisher broadcaster club team side charity organisation
+    organization body brand startup
+    """
+)
+
+ROLE_SYNONYMS = {"force": "police", "constabulary": "police", "administration": "government"}

@@ -24,18 +24,29 @@ from dataclasses import dataclass, field
 from summarizer.speaker_words import (
     FEMALE_NAMES,
     FEMALE_WORDS,
+    GENERIC_ORGS,
     MALE_NAMES,
     MALE_WORDS,
     NAME_PARTICLES,
     NOT_NAMES,
     ORG_HEADS,
     PLACE_PREPOSITIONS,
+    ROLE_SYNONYMS,
+    SPEECH_VERBS,
     THING_WORDS,
     TITLES,
 )
 
 _TOKEN = re.compile(r"[^\W\d_][\w’'.&-]*|\d[\w.,]*")
-_PRONOUN = re.compile(r"\b(he|she|his|her|him|himself|herself)\b", re.IGNORECASE)
+_PRONOUN = re.compile(r"\b(he|she|his|her|him|himself|herself|it|its)\b", re.IGNORECASE)
+_SPEAKS = re.compile(
+    r"(?:,[^,.]{0,100},)?\s+(?:[a-z]+ly\s+|also\s+|later\s+|then\s+|has\s+|had\s+){0,2}"
+    r"(?:" + "|".join(sorted(SPEECH_VERBS, key=len, reverse=True)) + r")\b"
+)
+_SPOKESPERSON = re.compile(
+    r"\b(?:[Aa]n?|[Tt]he)\s+(?:\w+\s+)?(?P<role>spokes(?:wo)?man|spokesperson|representative)"
+    r"\s+(?:for|of|at)\s+(?:the\s+)?(?P<org>[A-Z][\w&'’-]*(?:\s+(?:of\s+)?[A-Z][\w&'’-]*){0,5})"
+)
 _SENTENCE_END = re.compile(r"[.!?][”\"’']?\s*$")
 _HYPHEN_PARTICLE = re.compile(r"(?:al|el|bin|ibn|abu|ul|ben)-[A-Z]")
 _CONNECTORS = {"of", "for", "and", "&", "the", "on"}
@@ -49,6 +60,7 @@ class Mention:
     key: str
     subject: bool
     titles: tuple[str, ...] = ()
+    speaks: bool = False
 
 
 @dataclass(slots=True)
@@ -58,10 +70,13 @@ class Entity:
     kind: str
     male: int = 0
     female: int = 0
+    neuter: int = 0
     roles: set[str] = field(default_factory=set)
 
     @property
     def gender(self) -> str | None:
+        if self.neuter > self.male + self.female:
+            return "n"
         if self.male > self.female:
             return "m"
         if self.female > self.male:
@@ -84,7 +99,7 @@ def _clean(token: str) -> tuple[str, bool]:
     if token.endswith(("'s", "’s")):
         token, possessive = token[:-2], True
     elif token.endswith(("s'", "s’")):
-        token, possessive = token[:-1], True
+        token = token[:-1]
     if token.endswith("."):
         bare = token[:-1]
         if not (bare.lower() in TITLES or len(bare) == 1 or "." in bare):
@@ -158,11 +173,16 @@ def _trim(run: Run) -> Run:
 
 
 def split_titles(tokens: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(titles, name) for a person's run: 'Prime Minister Haider al-Abadi'."""
-    i = 0
-    while i < len(tokens) - 1 and tokens[i].lower().rstrip(".") in TITLES:
-        i += 1
-    return tuple(t.lower().rstrip(".") for t in tokens[:i]), tokens[i:]
+    """(titles, name) for a person's run: 'Energy Minister Tomasz Wierzbicki'.
+
+    Everything up to the last title word that still leaves a name is title,
+    so department words before a title ('Energy', 'Conservative') go too.
+    """
+    cut = 0
+    for i, token in enumerate(tokens[: min(len(tokens) - 1, 5)]):
+        if token.lower().rstrip(".") in TITLES:
+            cut = i + 1
+    return tuple(t.lower().rstrip(".") for t in tokens[:cut]), tokens[cut:]
 
 
 def classify(tokens: tuple[str, ...]) -> str:
@@ -197,12 +217,22 @@ class Registry:
         self._positions: dict[str, list[int]] = {}
 
     @classmethod
-    def build(cls, outside: str) -> Registry:
-        """`outside` is the article with quoted text masked (same offsets)."""
+    def build(cls, outside: str, full: str = "") -> Registry:
+        """`outside` is the article with quoted text masked (same offsets).
+
+        Names in `full` (the unmasked text) count towards a person's fullest
+        name but are not mentions: "I told Carla Brennan…" inside a quote lets a
+        later "Brennan said" become "Carla Brennan".
+        """
         reg = cls()
+        for run in find_runs(full):
+            titles, name = split_titles(run.tokens)
+            if len(name) >= 2 and classify(name) == "person":
+                reg._add_entity(" ".join(name).lower(), " ".join(name), "person")
         persons: list[tuple[Run, tuple[str, ...], tuple[str, ...]]] = []
         for run in find_runs(outside):
-            kind = classify(run.tokens)
+            titles, name = split_titles(run.tokens)
+            kind = classify(name if titles and len(name) >= 2 else run.tokens)
             if kind == "org":
                 name = " ".join(run.tokens)
                 name = name[4:] if name.lower().startswith("the ") else name
@@ -212,7 +242,6 @@ class Registry:
                 prev = outside[max(0, run.start - 30) : run.start].split()
                 if prev and prev[-1].lower() in PLACE_PREPOSITIONS:
                     continue
-                titles, name = split_titles(run.tokens)
                 persons.append((run, titles, name))
                 if len(name) >= 2:
                     full = " ".join(name)
@@ -232,6 +261,15 @@ class Registry:
             subject = _is_subject(outside, run)
             reg._mention(Mention(run.start, run.end, "person", key, subject, titles))
             reg._gender_cues(reg.entities[key], titles, name, outside, run)
+        for m in _SPOKESPERSON.finditer(outside):
+            org = " ".join(m.group("org").split())
+            key = f"{m.group('role').lower()} for {org.lower()}"
+            reg._add_entity(key, org, "person")
+            entity = reg.entities[key]
+            entity.roles.add(m.group("role").lower())
+            entity.female += 2 * (m.group("role").lower() in FEMALE_WORDS)
+            entity.male += 2 * (m.group("role").lower() in MALE_WORDS)
+            reg._mention(Mention(m.start(), m.end(), "person", key, _is_subject(outside, m)))
         reg.mentions.sort(key=lambda m: m.start)
         reg._starts = [m.start for m in reg.mentions]
         reg._pronoun_cues(outside)
@@ -292,12 +330,12 @@ class Registry:
         outside: str,
         run: Run,
     ) -> None:
-        before = outside[max(0, run.start - 40) : run.start].lower().split()[-3:]
+        before = re.split(r"[.,;:!?\n\u2016]", outside[max(0, run.start - 40) : run.start])[-1]
         after = outside[run.end : run.end + 80]
         appos = ""
         if after.startswith(", "):
-            appos = after[2:].split(",")[0].lower()
-        words = set(titles) | set(before) | set(appos.split())
+            appos = re.split(r"[,.;\n\u2016]", after[2:])[0].lower()
+        words = set(titles) | set(before.lower().split()[-3:]) | set(appos.split())
         entity.roles |= {w for w in words if w.isalpha()}
         entity.male += 2 * len(words & MALE_WORDS)
         entity.female += 2 * len(words & FEMALE_WORDS)
@@ -308,30 +346,37 @@ class Registry:
             entity.female += 1
 
     def _pronoun_cues(self, outside: str) -> None:
+        """The first pronoun after a name, before the sentence ends or another
+        mention, is a vote for that name's gender ('it' for an organisation)."""
         for i, m in enumerate(self.mentions):
-            if m.kind != "person":
-                continue
             stop = self.mentions[i + 1].start if i + 1 < len(self.mentions) else len(outside)
             window = outside[m.end : min(stop, m.end + 160)]
             cut = re.search(r"[.!?]\s|\n", window)
+            m.speaks = bool(_SPEAKS.match(outside, m.end, m.end + 140))
             if cut:
                 window = window[: cut.start()]
             pm = _PRONOUN.search(window)
-            if pm:
-                entity = self.entities[m.key]
-                if pm.group().lower() in ("he", "his", "him", "himself"):
-                    entity.male += 1
-                else:
-                    entity.female += 1
+            if not pm:
+                continue
+            entity = self.entities[m.key]
+            word = pm.group().lower()
+            if word in ("he", "his", "him", "himself"):
+                entity.male += 1
+            elif word in ("it", "its"):
+                entity.neuter += 1
+            else:
+                entity.female += 1
 
     def resolve_name(self, tokens: tuple[str, ...], offset: int) -> str:
         """The fullest name of the person or organisation a run names."""
-        kind = classify(tokens)
-        if kind == "org":
-            name = " ".join(tokens)
-            return name[4:] if name.lower().startswith("the ") else name
-        _titles, name = split_titles(tokens)
+        titles, name = split_titles(tokens)
+        if classify(name if titles and len(name) >= 2 else tokens) == "org":
+            text = " ".join(tokens)
+            return text[4:] if text.lower().startswith("the ") else text
         text = " ".join(name)
+        org = self.entities.get(text.lower())
+        if org is not None and org.kind == "org":
+            return org.name
         key = self._person_key(text, offset)
         return self.entities[key].name if key else text
 
@@ -342,59 +387,66 @@ class Registry:
     def resolve_pronoun(
         self, pronoun: str, offset: int, last_speaker: str | None = None
     ) -> str | None:
-        """The person (he/she) or organisation (it/they) a pronoun points back to."""
+        """The person (he/she) or organisation (it/they) a pronoun points back to.
+
+        Among the last few people mentioned outside quotes, a matching gender
+        counts most, then recency, then being a sentence's subject or the
+        subject of a speech verb, then having spoken last.
+        """
         low = pronoun.lower()
-        want = {"he": "m", "she": "f"}.get(low)
-        person = low in ("he", "she", "i", "we")
         i = bisect.bisect_left(self._starts, offset)
+        recent = reversed(self.mentions[max(0, i - 60) : i])
+        if low not in ("he", "she"):
+            for m in recent:
+                entity = self.entities[m.key]
+                if m.kind == "org" or entity.gender == "n":
+                    return entity.name
+            return None
+        want = "m" if low == "he" else "f"
         seen: list[str] = []
         best: tuple[float, str] | None = None
-        for m in reversed(self.mentions[max(0, i - 60) : i]):
-            if person and m.kind != "person":
-                continue
-            if not person and m.kind not in ("org", "person"):
-                continue
-            if m.key in seen:
+        for m in recent:
+            entity = self.entities[m.key]
+            if m.kind != "person" or entity.gender == "n" or m.key in seen:
                 continue
             seen.append(m.key)
-            entity = self.entities[m.key]
-            rank = len(seen) - 1
-            if not person:
-                if m.kind == "org":
-                    return entity.name
-                continue
             gender = entity.gender
-            if want and gender and gender != want:
+            if gender and gender != want:
                 continue
-            score = -float(rank)
-            if want and gender == want:
-                score += 2.5
-            if m.subject:
-                score += 1.0
-            if last_speaker and entity.name == last_speaker:
-                score += 1.5
+            score = -float(len(seen) - 1)
+            score += 2.5 if gender == want else 0.0
+            score += 1.0 if m.subject else 0.0
+            score += 1.0 if m.speaks else 0.0
+            score += 0.5 if entity.name == last_speaker else 0.0
             if best is None or score > best[0]:
                 best = (score, entity.name)
             if len(seen) >= 6:
                 break
-        if best is None and not person and low == "they":
-            return self.resolve_pronoun("he", offset, last_speaker)
         return best[1] if best else None
 
     def resolve_role(self, head: str, offset: int) -> str | None:
-        """'the ministry' → 'Ministry of Health'; 'the coach' → the person so described."""
-        head = head.lower()
+        """'the ministry' → 'Ministry of Health'; 'the coach' → the person so described;
+        'the company' → the organisation mentioned last."""
+        head = ROLE_SYNONYMS.get(head.lower(), head.lower())
         i = bisect.bisect_left(self._starts, offset)
-        ordered = list(reversed(self.mentions[:i])) + self.mentions[i:]
+        ordered = [*reversed(self.mentions[:i]), *self.mentions[i:]]
         for m in ordered:
             entity = self.entities[m.key]
             if m.kind == "org" and head in entity.key.split():
                 return entity.name
+        for m in ordered:
+            entity = self.entities[m.key]
             if m.kind == "person" and head in entity.roles:
                 return entity.name
+        if head in GENERIC_ORGS:
+            for m in reversed(self.mentions[:i]):
+                entity = self.entities[m.key]
+                if m.kind == "org" or entity.gender == "n":
+                    return entity.name
         return None
 
 
-def _is_subject(outside: str, run: Run) -> bool:
-    before = outside[max(0, run.start - 12) : run.start]
+def _is_subject(outside: str, run: Run | re.Match[str]) -> bool:
+    start = run.start if isinstance(run, Run) else run.start()
+    before = outside[max(0, start - 12) : start]
     return not before.strip() or bool(_SENTENCE_END.search(before))
