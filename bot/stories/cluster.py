@@ -118,7 +118,7 @@ _SCALES = {
 _TOKEN = re.compile(
     r"""
     (?P<time>\b\d{1,2}:\d{2}\b)
-  | (?P<num>\d+(?:[,\u202f\u00a0]\d{3})*(?:\.\d+)?|\.\d+)
+  | (?P<cur>[$£€¥])?(?P<num>\d+(?:[,\u202f\u00a0]\d{3})*(?:\.\d+)?|\.\d+)
         (?:(?P<tight>k|m|mn|b|bn|tn)\b|\s?(?P<scale>thousand|million|mln|billion|bn|trillion)\b)?
         (?P<pct>\s?(?:%|per\s?cent\b|percent\b|pc\b))?
   | (?P<word>[^\W\d_]+(?:['’][^\W\d_]+)*)
@@ -205,9 +205,12 @@ def terms(sentences: Iterable[str]) -> Counter[str]:
             if match.group("time"):
                 continue
             if match.group("num") is not None:
+                tight = match.group("tight")
+                if tight and tight.lower() == "m" and not match.group("cur"):
+                    tight = None  # "60m" without a currency is metres, "$60m" is millions
                 number = _number(
                     match.group("num"),
-                    match.group("tight") or match.group("scale"),
+                    tight or match.group("scale"),
                     percent=bool(match.group("pct")),
                 )
                 if number:
