@@ -373,6 +373,18 @@ async def test_requests_in_flight_are_capped(
     assert len(http_server.requests) == 10
 
 
+async def test_waiting_for_a_host_slot_is_not_charged_to_the_deadline(
+    http_server: LocalHTTPServer,
+) -> None:
+    # One request at a time to this host, 0.1 s each: the sixth waits about 0.5 s for its turn,
+    # longer than the 0.35 s deadline, and still completes because its clock starts at its turn.
+    http_server.add("/feed", Reply(body=RSS, delay=0.1))
+    limits = FetchLimits(total_timeout=0.35, per_host=1, max_in_flight=8)
+    async with Fetcher(policy=_policy(http_server), limits=limits) as f:
+        results = await asyncio.gather(*(f.fetch(http_server.url("/feed")) for _ in range(6)))
+    assert [r.body for r in results] == [RSS] * 6
+
+
 async def test_refused_connection_is_connection_failed() -> None:
     port = _free_port()
     policy = AddressPolicy.exempting([("127.0.0.1", port)])

@@ -156,15 +156,13 @@ class Fetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         limit = max_bytes if max_bytes is not None else self.limits.max_bytes
-        started = time.monotonic()
-        async with self._global:
-            try:
-                async with asyncio.timeout(self.limits.total_timeout):
-                    result = await self._follow(first, headers, limit, started)
-            except TimeoutError as exc:
-                raise Timeout(
-                    f"no complete answer within {self.limits.total_timeout:g} s", url=url
-                ) from exc
+        try:
+            async with asyncio.timeout(None) as deadline:
+                result = await self._follow(first, headers, limit, deadline)
+        except TimeoutError as exc:
+            raise Timeout(
+                f"no complete answer within {self.limits.total_timeout:g} s", url=url
+            ) from exc
         if result.not_modified:
             result = _with_validators(result, etag=etag, last_modified=last_modified)
         return result
@@ -187,23 +185,37 @@ class Fetcher:
         return self._session
 
     async def _follow(
-        self, url: URL, headers: dict[str, str], limit: int, started: float
+        self, url: URL, headers: dict[str, str], limit: int, deadline: asyncio.Timeout
     ) -> FetchResult:
+        """Request ``url`` and each redirect hop. The deadline starts once the first hop holds
+        its host slot and a global slot, so time spent queueing behind other feeds of the same
+        host is not charged to this one."""
         session = self._get_session()
         hops: list[tuple[int, str]] = []
-        for _ in range(self.limits.max_redirects + 1):
-            async with self._hosts.hold((url.host or "").lower()):
-                try:
-                    async with session.get(url, headers=headers, allow_redirects=False) as resp:
-                        location = _redirect_target(resp)
-                        if location is None:
-                            return await self._finish(resp, hops, limit, started)
-                except FetchError:
-                    raise
-                except aiohttp.ClientError as exc:
-                    raise _client_error(exc, str(url)) from exc
-            hops.append((resp.status, str(location)))
-            url = check_url(location, self.policy)
+        started: float | None = None
+        try:
+            for _ in range(self.limits.max_redirects + 1):
+                async with self._hosts.hold((url.host or "").lower()):
+                    if started is None:
+                        await self._global.acquire()
+                        started = time.monotonic()
+                        deadline.reschedule(
+                            asyncio.get_running_loop().time() + self.limits.total_timeout
+                        )
+                    try:
+                        async with session.get(url, headers=headers, allow_redirects=False) as resp:
+                            location = _redirect_target(resp)
+                            if location is None:
+                                return await self._finish(resp, hops, limit, started)
+                    except FetchError:
+                        raise
+                    except aiohttp.ClientError as exc:
+                        raise _client_error(exc, str(url)) from exc
+                hops.append((resp.status, str(location)))
+                url = check_url(location, self.policy)
+        finally:
+            if started is not None:
+                self._global.release()
         raise TooManyRedirects(
             f"more than {self.limits.max_redirects} redirects", url=hops[0][1] if hops else None
         )

@@ -22,7 +22,6 @@ import io
 import json
 import re
 import time
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -415,7 +414,15 @@ class _TextExtractor(HTMLParser):
             self.parts.append(data)
 
 
-_DROPPED = frozenset({"Cf", "Co", "Cs", "Cn"})
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Unicode format characters (category Cf: bidi overrides, zero-width marks, soft hyphen, tag
+# characters), surrogates and private-use code points: invisible or meaningless in a title.
+_FORMAT_CHARS = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ud800-\uf8ff\ufeff\ufff9-\ufffb"
+    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0001-\U000e007f\U000f0000-\U0010ffff]"
+)
 
 
 def _text(value: Any, limit: int) -> str:
@@ -427,14 +434,5 @@ def _text(value: Any, limit: int) -> str:
         extractor.feed(value)
         extractor.close()
         value = "".join(extractor.parts)
-    cleaned = "".join(_visible(ch) for ch in value)
-    line = " ".join(cleaned.split())
+    line = " ".join(_CONTROLS.sub(" ", _FORMAT_CHARS.sub("", value)).split())
     return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
-
-
-def _visible(ch: str) -> str:
-    """Controls become spaces; format characters (bidi overrides, zero-width) disappear."""
-    category = unicodedata.category(ch)
-    if category == "Cc":
-        return " "
-    return "" if category in _DROPPED else ch
