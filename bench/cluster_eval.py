@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -186,6 +187,24 @@ def main() -> None:
         f"clustering in publication order (keys, then best_match): {len(set(story_of.values()))}"
         f" stories for {events} events; pairwise precision "
         f"{tp / merged if merged else 1.0:.3f}, recall {tp / positives_total:.3f}"
+    )
+
+    start = time.perf_counter()
+    rounds = 20
+    for _ in range(rounds):
+        prints = fingerprints(articles)
+    built = time.perf_counter() - start
+    some = list(prints.values())
+    start = time.perf_counter()
+    compared = 0
+    for a, b in itertools.product(some, some):
+        match_score(a, b)
+        compared += 1
+    scored = time.perf_counter() - start
+    print(
+        f"speed: {rounds * len(articles) / built:,.0f} fingerprints/s, "
+        f"{compared / scored:,.0f} comparisons/s (one core); "
+        f"fingerprint JSON about {sum(len(p.to_json()) for p in some) // len(some)} bytes"
     )
 
     families = sorted({f for p in pairs for f in p.families})

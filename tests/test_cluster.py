@@ -19,6 +19,7 @@ from bot.stories.cluster import (
     match_score,
     similarity,
     stem,
+    strip_site_name,
     terms,
 )
 from summarizer import summarize
@@ -115,6 +116,29 @@ def test_published_accepts_iso_text_and_naive_times() -> None:
     c = StoryFingerprint.from_summary(title="x", lead="y", published=datetime(2026, 3, 10, 9))
     assert b.published == c.published == T0
     assert StoryFingerprint.from_summary(title="x", lead="y", published="soon").published is None
+
+
+@pytest.mark.parametrize(
+    ("title", "bare"),
+    [
+        ("Quake hits Peru | Andes Daily", "Quake hits Peru"),
+        ("Quake hits Peru - Wire Pacific", "Quake hits Peru"),
+        ("Quake hits Peru — The Evening Standard Online", "Quake hits Peru"),
+        (
+            "Peru quake - what we know so far about the damage",
+            "Peru quake - what we know so far about the damage",
+        ),
+        ("Quake hits Peru", "Quake hits Peru"),
+        ("Semi-final set for Saturday", "Semi-final set for Saturday"),
+    ],
+)
+def test_strip_site_name(title: str, bare: str) -> None:
+    assert strip_site_name(title) == bare
+
+
+def test_site_names_do_not_reach_the_fingerprint() -> None:
+    with_site = fp("Quake hits Peru | Andes Daily", "A quake hit Chala.")
+    assert with_site.headline == fp("Quake hits Peru", "A quake hit Chala.").headline
 
 
 def test_facts_repeating_the_lead_are_not_counted_twice() -> None:

@@ -62,6 +62,7 @@ __all__ = [
     "match_score",
     "similarity",
     "stem",
+    "strip_site_name",
     "terms",
 ]
 
@@ -257,6 +258,18 @@ def _weight(term: str) -> float:
     return 1.0
 
 
+_SITE_SUFFIX = re.compile(r"\s+[|–—-]\s+(?P<site>[^|–—-]{2,40})$")
+
+
+def strip_site_name(title: str) -> str:
+    """A headline without the publication name some feeds append to every title: a last
+    segment of at most four words after " | ", " - ", " – " or " — "."""
+    match = _SITE_SUFFIX.search(title.strip())
+    if match and len(match.group("site").split()) <= 4 and match.start() > 0:
+        return title.strip()[: match.start()]
+    return title.strip()
+
+
 def _parse_time(value: datetime | str | None) -> datetime | None:
     if value is None or value == "":
         return None
@@ -289,11 +302,12 @@ class StoryFingerprint:
         facts: Sequence[str] = (),
         published: datetime | str | None = None,
     ) -> StoryFingerprint:
-        """Build from the summary's strings. Facts that repeat the lead are counted once."""
+        """Build from the summary's strings. Facts that repeat the lead are counted once, and
+        a site name after the headline ("… | Andes Daily", "… - Wire Pacific") is dropped."""
         lead_text = (lead or "").strip()
         body_facts = [f for f in facts if f.strip() and f.strip() != lead_text]
         return cls(
-            headline=dict(terms([title or "", lead_text])),
+            headline=dict(terms([strip_site_name(title or ""), lead_text])),
             body=dict(terms(body_facts)),
             published=_parse_time(published),
         )
