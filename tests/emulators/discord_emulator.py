@@ -166,7 +166,7 @@ class DiscordEmulator:
             "owner_id": str(spec.member_ids[0] if spec.member_ids else self.bot_id),
             "roles": roles,
             "channels": [c for c in self.channels.values() if c["guild_id"] == str(spec.id)],
-            "threads": [],
+            "threads": [t for t in self.threads.values() if t["guild_id"] == str(spec.id)],
             "members": members,
             "member_count": len(members),
             "emojis": [],
@@ -448,6 +448,8 @@ class DiscordEmulator:
             (r"/channels/(\d+)/messages", "POST", self._post_message),
             (r"/channels/(\d+)/messages", "GET", self._get_messages),
             (r"/channels/(\d+)/messages/(\d+)/threads", "POST", self._post_message_thread),
+            (r"/channels/(\d+)/messages/(\d+)", "GET", self._get_message),
+            (r"/guilds/(\d+)/threads/active", "GET", self._get_active_threads),
             (r"/channels/(\d+)/threads", "POST", self._post_forum_thread),
             (r"/interactions/(\d+)/([^/]+)/callback", "POST", self._post_callback),
             (r"/webhooks/(\d+)/([^/]+)", "POST", self._post_followup),
@@ -557,6 +559,16 @@ class DiscordEmulator:
     async def _get_messages(self, request: web.Request, body: Json, cid: str) -> web.Response:
         limit = int(request.query.get("limit", "50"))
         return _json(list(reversed(self.messages.get(int(cid), [])))[:limit])
+
+    async def _get_message(self, request: web.Request, body: Json, cid: str, mid: str):
+        for msg in self.messages.get(int(cid), []):
+            if msg["id"] == mid:
+                return _json(msg)
+        return _json({"message": "Unknown Message", "code": 10008}, status=404)
+
+    async def _get_active_threads(self, request: web.Request, body: Json, gid: str):
+        threads = [t for t in self.threads.values() if t["guild_id"] == gid]
+        return _json({"threads": threads, "members": []})
 
     def _thread(self, tid: int, parent: Json, name: str, body: Json) -> Json:
         return {

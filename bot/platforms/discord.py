@@ -1,0 +1,171 @@
+"""Discord adapter: delivery through discord.py (embeds, threads on messages, forum posts).
+
+Idempotency: the outbox key becomes the message `nonce` (`nonce_for`, at most 25
+characters); discord.py always sends `enforce_nonce`, so Discord answers a repeated send with
+the message it already has. A thread that already exists on a message (code 160004) is taken
+as success: Discord gives such a thread the message's id. Forum starter messages carry no
+nonce, so before a forum post the forum's active threads are searched for one the bot owns
+with the same name whose starter message is this story (its footer names the story id).
+
+Rate limits are discord.py's: it waits out 429s (`retry_after`, per bucket) and retries the
+identical body, nonce included.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from typing import Any
+
+import aiohttp
+import discord
+
+from bot.platforms.base import DeliveryError, Posted
+from bot.render import discord_payloads
+from bot.render.views import DigestView, StoryCard, ThreadUpdate
+
+NONCE_MAX = 25
+THREAD_EXISTS = 160004
+
+
+def nonce_for(key: str) -> str:
+    """The Discord nonce for an outbox key: the key itself when it fits in 25 characters,
+    else a 25-character digest of it (stable across processes)."""
+    if 0 < len(key) <= NONCE_MAX and key.isascii() and key.isprintable():
+        return key
+    digest = base64.b32encode(hashlib.sha256(key.encode()).digest()).decode().lower()
+    return "nd" + digest[: NONCE_MAX - 2]
+
+
+class DiscordPlatform:
+    """`Platform` for Discord on a connected discord.py client (ids are snowflake strings)."""
+
+    name = "discord"
+
+    def __init__(self, client: discord.Client, *, auto_archive_minutes: int = 1440) -> None:
+        self._client = client
+        self._archive = auto_archive_minutes
+
+    async def post_digest_header(self, *, channel_id: str, digest: DigestView, key: str) -> Posted:
+        """Post the header; a forum channel has no place for one, so there nothing is posted
+        and the result's `message_id` is empty."""
+        channel = await self._channel(channel_id)
+        if isinstance(channel, discord.ForumChannel):
+            return Posted(channel_id, "")
+        message = await self._send(channel, discord_payloads.digest_header(digest), key)
+        return Posted(channel_id, str(message.id))
+
+    async def post_story(self, *, channel_id: str, story: StoryCard, key: str) -> Posted:
+        channel = await self._channel(channel_id)
+        if isinstance(channel, discord.ForumChannel):
+            return await self._forum_post(channel, story)
+        message = await self._send(channel, discord_payloads.story_message(story), key)
+        return Posted(channel_id, str(message.id))
+
+    async def open_thread(
+        self, *, channel_id: str, message_id: str, story: StoryCard, key: str
+    ) -> Posted:
+        channel = await self._channel(channel_id)
+        thread_id = message_id
+        if not isinstance(channel, discord.ForumChannel):
+            if not isinstance(channel, discord.TextChannel):
+                raise DeliveryError("threads need a text or forum channel", retryable=False)
+            starter = channel.get_partial_message(int(message_id))
+            try:
+                thread = await starter.create_thread(
+                    name=discord_payloads.thread_name(story),
+                    auto_archive_duration=self._archive,  # type: ignore[arg-type]
+                )
+                thread_id = str(thread.id)
+            except discord.HTTPException as exc:
+                if exc.code != THREAD_EXISTS:
+                    raise _delivery_error(exc) from exc
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                raise DeliveryError(f"Discord unreachable: {exc!r}", retryable=True) from exc
+        target = self._client.get_partial_messageable(int(thread_id))
+        opening = await self._send(target, discord_payloads.thread_opening(story), key)
+        return Posted(channel_id, str(opening.id), thread_id)
+
+    async def reply(
+        self, *, channel_id: str, thread_id: str, update: ThreadUpdate, key: str
+    ) -> Posted:
+        target = self._client.get_partial_messageable(int(thread_id))
+        message = await self._send(target, discord_payloads.thread_update(update), key)
+        return Posted(channel_id, str(message.id), thread_id)
+
+    async def _channel(self, channel_id: str) -> Any:
+        channel = self._client.get_channel(int(channel_id))
+        if channel is not None:
+            return channel
+        try:
+            return await self._client.fetch_channel(int(channel_id))
+        except discord.HTTPException as exc:
+            raise _delivery_error(exc) from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise DeliveryError(f"Discord unreachable: {exc!r}", retryable=True) from exc
+
+    async def _send(self, target: Any, payload: dict[str, Any], key: str) -> discord.Message:
+        try:
+            return await target.send(
+                content=payload.get("content") or None,
+                embeds=[discord.Embed.from_dict(e) for e in payload.get("embeds", [])],
+                allowed_mentions=discord.AllowedMentions.none(),
+                nonce=nonce_for(key),
+            )
+        except discord.HTTPException as exc:
+            raise _delivery_error(exc) from exc
+        except (aiohttp.ClientError, TimeoutError, discord.RateLimited) as exc:
+            raise DeliveryError(f"Discord unreachable: {exc!r}", retryable=True) from exc
+
+    async def _forum_post(self, forum: discord.ForumChannel, story: StoryCard) -> Posted:
+        channel_id = str(forum.id)
+        found = await self._find_forum_post(forum, story)
+        if found is not None:
+            return Posted(channel_id, found, found, already_posted=True)
+        payload = discord_payloads.forum_post(story)
+        message = payload["message"]
+        try:
+            made = await forum.create_thread(
+                name=payload["name"],
+                content=message.get("content") or None,
+                embeds=[discord.Embed.from_dict(e) for e in message.get("embeds", [])],
+                allowed_mentions=discord.AllowedMentions.none(),
+                auto_archive_duration=self._archive,  # type: ignore[arg-type]
+            )
+        except discord.HTTPException as exc:
+            raise _delivery_error(exc) from exc
+        except (aiohttp.ClientError, TimeoutError, discord.RateLimited) as exc:
+            raise DeliveryError(f"Discord unreachable: {exc!r}", retryable=True) from exc
+        return Posted(channel_id, str(made.message.id), str(made.thread.id))
+
+    async def _find_forum_post(self, forum: discord.ForumChannel, story: StoryCard) -> str | None:
+        """The id of an active forum post the bot made for this story, if any."""
+        name = discord_payloads.thread_name(story)
+        marker = f"Story {story.story_id}"
+        me = self._client.user.id if self._client.user else None
+        try:
+            threads = await forum.guild.active_threads()
+            for thread in threads:
+                if thread.parent_id != forum.id or thread.owner_id != me or thread.name != name:
+                    continue
+                starter = await thread.fetch_message(thread.id)
+                footers = [e.footer.text or "" for e in starter.embeds]
+                if any(f == marker or f.startswith(marker + " ") for f in footers):
+                    return str(thread.id)
+        except discord.NotFound:
+            return None
+        except discord.HTTPException as exc:
+            raise _delivery_error(exc) from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise DeliveryError(f"Discord unreachable: {exc!r}", retryable=True) from exc
+        return None
+
+
+def _delivery_error(exc: discord.HTTPException) -> DeliveryError:
+    status = getattr(exc, "status", 0)
+    retryable = status >= 500 or status == 429
+    text = (exc.text or "").strip() or exc.__class__.__name__
+    return DeliveryError(f"Discord refused the message ({status}): {text}", retryable=retryable)
+
+
+__all__ = ["DiscordPlatform", "nonce_for"]
