@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.stories.cluster import (
     CLUSTER_WINDOW,
@@ -325,3 +327,20 @@ def test_better_summary_prefers_more_facts_and_attributed_quotes_then_length() -
 
 def test_better_summary_keeps_the_current_one_on_a_tie() -> None:
     assert better_summary(_summary(facts=3), _summary(facts=3)) == "a"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(max_size=200), max_size=5), st.text(max_size=120))
+def test_any_text_gives_a_fingerprint_that_round_trips(facts: list[str], title: str) -> None:
+    made = StoryFingerprint.from_summary(title=title, lead=" ".join(facts[:1]), facts=facts)
+    again = StoryFingerprint.from_json(made.to_json())
+    assert again.headline == made.headline and again.body == made.body
+    assert 0.0 <= match_score(made, again) <= 1.0 + 1e-9
+    assert len(made.candidate_keys()) <= 12
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.from_regex(r"[$£]?[0-9]{1,400}(\.[0-9]{1,5})?\s?(k|m|bn|million|%)?", fullmatch=True))
+def test_any_number_is_read_without_error(text: str) -> None:
+    for term in terms([text]):
+        assert term.startswith("#")

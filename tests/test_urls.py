@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.stories.urls import InvalidURLError, is_tracking_param, link_key, normalize_url
 
@@ -148,3 +150,39 @@ def test_invalid_urls_give_a_one_line_reason(bad: str) -> None:
 )
 def test_is_tracking_param(name: str, value: str, tracking: bool) -> None:
     assert is_tracking_param(name, value) is tracking
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=120))
+def test_any_text_is_a_link_or_a_one_line_reason(text: str) -> None:
+    try:
+        normalize_url(text)
+    except InvalidURLError as exc:
+        assert "\n" not in str(exc)
+
+
+_segment = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
+_param = st.tuples(st.sampled_from(["id", "utm_source", "page", "ref", "q", "fbclid"]), _segment)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["http", "https", "HTTPS"]),
+    st.sampled_from(["news.example.com", "Bücher.example", "EXAMPLE.org.", "[2001:db8::1]"]),
+    st.lists(_segment, max_size=4),
+    st.lists(_param, max_size=4),
+    _segment,
+)
+def test_normalising_twice_changes_nothing(
+    scheme: str, host: str, path: list[str], params: list[tuple[str, str]], fragment: str
+) -> None:
+    url = f"{scheme}://{host}/" + "/".join(path)
+    if params:
+        url += "?" + "&".join(f"{k}={v}" for k, v in params)
+    url += "#" + fragment
+    try:
+        once = normalize_url(url)
+    except InvalidURLError:
+        return
+    assert normalize_url(once) == once
+    assert link_key(once) == link_key(url)

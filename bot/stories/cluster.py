@@ -173,8 +173,11 @@ def is_strong_number(term: str) -> bool:
         return False
     if term.endswith("%"):
         return True
-    value = float(term[1:])
-    return value > 10 or value != int(value)
+    try:
+        value = float(term[1:])
+    except ValueError:
+        return False
+    return math.isfinite(value) and (value > 10 or not value.is_integer())
 
 
 def _headline_case(text: str) -> bool:
