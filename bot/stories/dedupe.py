@@ -18,6 +18,10 @@ the homepage as link. A guid or link that several items of the *same batch* shar
 different content, is not an identity and is ignored for that batch. The content hash counts as
 identity only when the text is long enough to be distinctive (`EntryKeys.distinctive`): two
 items titled "Morning briefing" with no body are not one entry.
+
+Entries belong to a feed, so the lookup is scoped to the feed being polled. Whether two feeds
+carry the same page is decided one level up: articles are keyed by `EntryKeys.link_key` across
+all feeds, so such a page is fetched and summarized once and becomes one source of its story.
 """
 
 from __future__ import annotations
