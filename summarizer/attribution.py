@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from summarizer.speaker_words import (
     AUXILIARIES,
+    GENERIC_ORGS,
     ING_VERBS,
     PRONOUNS,
     ROLE_NOUNS,
@@ -44,6 +45,13 @@ _SPOKES = (
 )
 _LIMIT = 240
 _HYPHEN_NAME = re.compile(r"(?:al|el|bin|ibn|abu|ul|ben)-[A-Z]")
+_FILLERS = frozenset(
+    re.findall(
+        r"\w+",
+        "but and yet so however meanwhile still now then also instead separately similarly"
+        " likewise finally indeed",
+    )
+)
 _DETERMINERS = frozenset(["the", "a", "an", "its", "his", "her", "their", "our", "one", "another"])
 _COORDINATORS = frozenset(["and", "but", "then", "and then", "but then", "before", "and later"])
 
@@ -136,7 +144,17 @@ def parse_subject(phrase: str, offset: int, *, before_verb: bool) -> SpeakerRef 
     return _parse_segment(segment, offset + bases[picked] + lead)
 
 
+def _drop_fillers(segment: str, offset: int) -> tuple[str, int]:
+    """'But Olivia Grant' → 'Olivia Grant' (offset moved along)."""
+    while True:
+        m = re.match(r"(\w+),?\s+", segment)
+        if not m or m.group(1).lower() not in _FILLERS:
+            return segment, offset
+        segment, offset = segment[m.end() :], offset + m.end()
+
+
 def _parse_segment(segment: str, offset: int) -> SpeakerRef | None:
+    segment, offset = _drop_fillers(segment, offset)
     words = segment.split()
     if not words or len(words) > 12:
         return None
@@ -146,10 +164,10 @@ def _parse_segment(segment: str, offset: int) -> SpeakerRef | None:
             return SpeakerRef("pronoun", first, offset)
         return None
     runs = find_runs(segment)
-    article = first in ("the", "a", "an") or (
+    lower_start = first in _DETERMINERS or (
         words[0][0].islower() and not _HYPHEN_NAME.match(words[0])
     )
-    if runs and not article and runs[0].start == 0:
+    if runs and not lower_start and runs[0].start == 0:
         run = runs[0]
         if len(runs) > 1:
             between = segment[run.end : runs[1].start].lower().split()
@@ -158,39 +176,28 @@ def _parse_segment(segment: str, offset: int) -> SpeakerRef | None:
             ):
                 run = runs[1]
         return SpeakerRef("name", " ".join(run.tokens), offset + run.start, run.tokens)
-    if not article:
-        return None
-    if first not in _DETERMINERS and words[-1].lower().strip(",.") not in ROLE_NOUNS:
+    if not lower_start:
         return None
     low = segment.lower()
-    role_words = low.split()
     if runs:
         run = runs[-1]
         between = segment[: run.start].lower().split()
-        if not any(w in _PREPOSITIONS for w in between):
+        spokes = any(w.strip("’'s") in _SPOKES for w in between)
+        if spokes or (len(between) <= 5 and not any(w in _PREPOSITIONS for w in between)):
             return SpeakerRef("name", " ".join(run.tokens), offset + run.start, run.tokens)
-        if any(w.strip("’'s") in _SPOKES for w in between):
-            return SpeakerRef("name", " ".join(run.tokens), offset + run.start, run.tokens)
-        if len(role_words) <= 8:
-            return SpeakerRef("role", segment, offset, head="")
-        return None
     possessive = re.match(r"(?:the |a |an )?([\w-]+)['’]s ", low)
-    if possessive:
-        return SpeakerRef(
-            "role", _with_article(possessive.group(1)), offset, head=possessive.group(1)
-        )
-    for prep in (" for ", " of ", " at "):
-        if prep in low:
-            before, after = low.split(prep, 1)
-            if before.split()[-1] in _SPOKES:
-                head = after.split()[-1]
-                return SpeakerRef("role", after, offset, head=head)
-            low = before
-            break
-    head = low.split()[-1] if low.split() else ""
-    if head not in ROLE_NOUNS and first not in ("the", "a", "an"):
+    if possessive and possessive.group(1) in ROLE_NOUNS:
+        noun = possessive.group(1)
+        return SpeakerRef("role", _with_article(noun), offset, head=noun)
+    before = re.split(r"\s(?:for|of|at|from|with|in|on|to|who|which|whose)\s", low, maxsplit=1)
+    head_words = before[0].split()
+    head = head_words[-1].strip(",.") if head_words else ""
+    if head in _SPOKES and len(before) > 1 and not runs:
+        target = before[1].split()
+        return SpeakerRef("role", before[1], offset, head=target[-1] if target else "")
+    if head not in ROLE_NOUNS and head not in TITLES and head not in GENERIC_ORGS:
         return None
-    if len(role_words) > 7:
+    if len(head_words) > 6 or len(words) > 9:
         return None
     return SpeakerRef("role", segment, offset, head=head)
 

@@ -173,7 +173,9 @@ ROLE_NOUNS = _set(
     lawyer attorney defence defense prosecution doctor doctors scientist scientists researcher
     researchers teacher teachers residents resident witness witnesses neighbour neighbor
     officer officers spokesperson representative owner founder developer developers operator
-    court trust charity network broadcaster newspaper station service fire brigade navy
+    court trust charity network broadcaster newspaper station service fire brigade navy force
+    judgment ruling report letter study filing indictment complaint lawsuit memo email notice
+    survey review document verdict affidavit submission
     """
 )
 

@@ -47,6 +47,12 @@ _SPOKESPERSON = re.compile(
     r"\b(?:[Aa]n?|[Tt]he)\s+(?:\w+\s+)?(?P<role>spokes(?:wo)?man|spokesperson|representative)"
     r"\s+(?:for|of|at)\s+(?:the\s+)?(?P<org>[A-Z][\w&'’-]*(?:\s+(?:of\s+)?[A-Z][\w&'’-]*){0,5})"
 )
+_RELATIVE = re.compile(
+    r"\b(?:[Hh]is|[Hh]er|[Tt]heir|[Tt]he)\s+(?:[a-z-]+\s+)?(?P<noun>wife|husband|mother|father|"
+    r"daughter|son|sister|brother|widow|widower|grandmother|grandfather|partner|girlfriend|"
+    r"boyfriend)\b(?!,?\s+[A-Z])"
+)
+ORG_NOUNS = GENERIC_ORGS | {"union", "party", "agency", "regulator", "watchdog", "operator"}
 _SENTENCE_END = re.compile(r"[.!?][”\"’']?\s*$")
 _HYPHEN_PARTICLE = re.compile(r"(?:al|el|bin|ibn|abu|ul|ben)-[A-Z]")
 _CONNECTORS = {"of", "for", "and", "&", "the", "on"}
@@ -148,6 +154,8 @@ def find_runs(text: str, base: int = 0) -> list[Run]:
             flush()
         prev_end = m.end()
         if _is_cap(tok):
+            if pending and not _joins(tokens, pending):
+                flush()
             if not tokens:
                 start = m.start()
             tokens.extend(pending)
@@ -163,6 +171,16 @@ def find_runs(text: str, base: int = 0) -> list[Run]:
         flush()
     flush()
     return runs
+
+
+def _joins(tokens: list[str], pending: list[str]) -> bool:
+    """Whether 'of'/'and' joins two capitalised parts into one name:
+    'Bank of England', 'Secretary of State', but not 'Jun Takahashi of Meridian'."""
+    if any(_is_particle(p) for p in pending) and not any(
+        p.lower() in ("of", "for") for p in pending
+    ):
+        return True
+    return len(tokens) == 1 or any(t.lower().rstrip(".") in ORG_HEADS for t in tokens)
 
 
 def _trim(run: Run) -> Run:
@@ -233,13 +251,15 @@ class Registry:
         for run in find_runs(outside):
             titles, name = split_titles(run.tokens)
             kind = classify(name if titles and len(name) >= 2 else run.tokens)
+            prev = outside[max(0, run.start - 30) : run.start].split()
+            if prev and prev[-1].lower() in ORG_NOUNS:
+                kind = "org"
             if kind == "org":
                 name = " ".join(run.tokens)
                 name = name[4:] if name.lower().startswith("the ") else name
                 reg._add_entity(name.lower(), name, "org")
                 reg._mention(Mention(run.start, run.end, "org", name.lower(), False))
             elif kind == "person":
-                prev = outside[max(0, run.start - 30) : run.start].split()
                 if prev and prev[-1].lower() in PLACE_PREPOSITIONS:
                     continue
                 persons.append((run, titles, name))
@@ -261,6 +281,13 @@ class Registry:
             subject = _is_subject(outside, run)
             reg._mention(Mention(run.start, run.end, "person", key, subject, titles))
             reg._gender_cues(reg.entities[key], titles, name, outside, run)
+        for m in _RELATIVE.finditer(outside):
+            phrase = " ".join(m.group().lower().split())
+            reg._add_entity(phrase, phrase, "person")
+            noun = m.group("noun").lower()
+            reg.entities[phrase].female += 2 * (noun in FEMALE_WORDS)
+            reg.entities[phrase].male += 2 * (noun in MALE_WORDS)
+            reg._mention(Mention(m.start(), m.end(), "person", phrase, _is_subject(outside, m)))
         for m in _SPOKESPERSON.finditer(outside):
             org = " ".join(m.group("org").split())
             key = f"{m.group('role').lower()} for {org.lower()}"
@@ -335,7 +362,10 @@ class Registry:
         appos = ""
         if after.startswith(", "):
             appos = re.split(r"[,.;\n\u2016]", after[2:])[0].lower()
-        words = set(titles) | set(before.lower().split()[-3:]) | set(appos.split())
+        before_words = before.lower().split()
+        if before_words and before_words[-1] in ORG_NOUNS:
+            entity.neuter += 2
+        words = set(titles) | set(before_words[-3:]) | set(appos.split())
         entity.roles |= {w for w in words if w.isalpha()}
         entity.male += 2 * len(words & MALE_WORDS)
         entity.female += 2 * len(words & FEMALE_WORDS)
