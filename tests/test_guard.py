@@ -265,3 +265,35 @@ async def test_resolver_with_allow_private_passes_everything() -> None:
     inner = FixedResolver("127.0.0.1", "10.0.0.1")
     answers = await GuardedResolver(AddressPolicy(allow_private=True), inner).resolve("x", 80)
     assert [a["host"] for a in answers] == ["127.0.0.1", "10.0.0.1"]
+
+
+_url_text = st.one_of(
+    st.text(max_size=60),
+    st.builds(
+        lambda scheme, host, rest: f"{scheme}://{host}{rest}",
+        st.sampled_from(["http", "https", "HTTP", "ftp", "file", ""]),
+        st.one_of(
+            st.text(max_size=20),
+            st.ip_addresses().map(lambda ip: f"[{ip}]" if ip.version == 6 else str(ip)),
+            st.integers(0, 2**32).map(str),
+        ),
+        st.text(max_size=20),
+    ),
+)
+
+
+@given(_url_text)
+def test_check_url_only_refuses_with_its_own_errors(text: str) -> None:
+    try:
+        url = check_url(text, GUARD)
+    except (BadURL, BlockedAddress) as exc:
+        assert "\n" not in exc.message
+        return
+    assert url.scheme.lower() in {"http", "https"}
+    assert url.host
+    literal = url.host.strip("[]")
+    try:
+        address = ip_address(literal)
+    except ValueError:
+        return
+    assert is_public_address(address)

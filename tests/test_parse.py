@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.feeds.errors import ParseError
 from bot.feeds.fetch import Fetcher, FetchLimits
@@ -123,12 +125,18 @@ def test_json_feed_is_recognised_without_a_json_content_type() -> None:
     assert feed.entries[0].guid == "q-7"
 
 
+def test_xml_feed_mislabelled_as_json_is_still_read() -> None:
+    body = (FIXTURES / "rss10.xml").read_bytes()
+    feed = parse_feed(body, headers=JSON_HEADERS, url="https://weather.example/feed")
+    assert feed.format == "rss10"
+
+
 @pytest.mark.parametrize(
     "body",
     [
         b'{"version": "https://jsonfeed.org/version/1.1", "items": [',
         b'{"title": "no version", "items": []}',
-        b"[" * 100_000 + b"]" * 100_000,
+        b'{"a":' * 100_000 + b"1" + b"}" * 100_000,
         b'{"version": 1}',
     ],
 )
@@ -274,3 +282,28 @@ async def test_fetched_then_parsed_with_the_final_url_as_base(
     feed = parse_feed(result.body, headers=result.headers, url=result.url)
     assert feed.format == "atom10"
     assert feed.entries[0].link == http_server.url("/science/algae")
+
+
+_SAMPLES = [p.read_bytes() for p in sorted(FIXTURES.iterdir())]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    sample=st.sampled_from(_SAMPLES),
+    cut=st.integers(0, 4000),
+    junk=st.binary(max_size=40),
+    content_type=st.sampled_from(["", "application/rss+xml", "application/json", "text/html"]),
+)
+def test_damaged_feeds_give_a_feed_or_a_parse_error(
+    sample: bytes, cut: int, junk: bytes, content_type: str
+) -> None:
+    body = sample[:cut] + junk + sample[cut:]
+    try:
+        feed = parse_feed(body, headers={"Content-Type": content_type}, url="https://x.example/f")
+    except ParseError as exc:
+        assert "\n" not in exc.message
+        return
+    for entry in feed.entries:
+        assert entry.guid
+        assert entry.published is None or entry.published.tzinfo is not None
+        assert entry.link is None or entry.link.startswith(("http://", "https://"))

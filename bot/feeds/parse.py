@@ -76,17 +76,14 @@ def parse_feed(
     lowered = {k.lower(): v for k, v in headers.items()}
     if not body.strip():
         raise ParseError("the feed is empty", url=url)
-    if _looks_like_json(body, lowered.get("content-type", "")):
+    if _looks_like_json(body):
         return _parse_json_feed(body, url=url, max_entries=max_entries)
     return _parse_xml_feed(body, headers=lowered, url=url, max_entries=max_entries)
 
 
-def _looks_like_json(body: bytes, content_type: str) -> bool:
-    media = content_type.split(";", 1)[0].strip().lower()
-    if media in {"application/feed+json", "application/json"}:
-        return True
-    start = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
-    return start == b"{"
+def _looks_like_json(body: bytes) -> bool:
+    """Sniffed from the bytes: servers label feeds wrongly in both directions."""
+    return body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{"
 
 
 # --- XML feeds ---------------------------------------------------------------------------------
@@ -109,7 +106,11 @@ def _parse_xml_feed(
         warnings.append("entity declarations removed: XML entity expansion is refused")
     headers = {**headers, "content-location": headers.get("content-location", url)}
     headers.pop("content-encoding", None)
-    parsed = feedparser.parse(io.BytesIO(body), response_headers=headers)
+    try:
+        parsed = feedparser.parse(io.BytesIO(body), response_headers=headers)
+    except Exception as exc:  # hostile bytes can trip any layer of feedparser (seen: ValueError)
+        reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+        raise ParseError(f"the feed could not be parsed ({reason})", url=url) from exc
 
     version = parsed.get("version") or ""
     raw_entries = parsed.get("entries") or []
