@@ -26,6 +26,7 @@ import lxml.html
 import trafilatura
 
 MAX_SOURCE_CHARS = 3_000_000
+_HEADLINE_REPEAT_WITHIN = 4
 
 _HTML_HINT = re.compile(
     r"<\s*(?:!doctype\s+html|html|body|p|div|article|head|br|span|h[1-6]|section|main)\b", re.I
@@ -34,12 +35,16 @@ _HTML_CLOSE = re.compile(r"</\s*[a-z][a-z0-9]*\s*>|<br\s*/?>|<!doctype", re.I)
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-f]{1,6}|[a-z][a-z0-9]{1,31});", re.I)
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
 _SPACES = re.compile(r"[^\S\n]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
+_LINE_BREAKS = re.compile(r"\r\n?|[\x0b\x0c\x1c-\x1e\x85\u2028]")
 _HAS_WORD = re.compile(r"[^\W_]{2}")
 _ANY_TAG = re.compile(r"<[a-zA-Z!?/][^<>]{0,500}>")
 _WORD_TOKEN = re.compile(
-    r"(?<!\S)[\"'“‘(\[«¿¡]*(?:[^\W\d_][^\W_]{0,39}(?:['’./&-][^\W_]{1,40})*\.?|"
-    r"[$£€¥#]?\d[\d.,:/%-]*[^\W\d_]{0,4})[\"'”’)\]»,.;:!?…%]*(?!\S)"
+    r"(?<!\S)[\"'“‘(\[«¿¡「『（【《]*(?:[^\W\d_][^\W_]{0,199}(?:['’./&-][^\W_]{1,40})*\.?|"
+    r"[$£€¥#]?\d[\d.,:/%-]*[^\W\d_]{0,4})[\"'”’)\]»,.;:!?…%。，、！？：；」』）】》]*(?!\S)"
+)
+_UNSPACED_SCRIPT = re.compile(
+    r"[\u0e00-\u0eff\u1000-\u109f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]"
 )
 _ASCII_SYMBOLS = re.compile(r"[<>^`|~{}\\=+*#@$\x00-\x1f\x7f]")
 _SCRIPT_BLOCKS = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>", re.I | re.S)
@@ -218,9 +223,8 @@ def normalize_text(text: str) -> str:
     if _ENTITY.search(text):
         text = html.unescape(text)
     text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = text.replace("\u2028", "\n").replace("\u2029", "\n\n")
-    text = _CONTROL.sub(" ", text)
+    text = _LINE_BREAKS.sub("\n", text).replace("\u2029", "\n\n")
+    text = _CONTROL.sub("", text)
     return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
 
 
@@ -246,7 +250,8 @@ def _is_gibberish(line: str) -> bool:
     symbol and control characters. Checked on 1,700 BBC lines (none caught) and on random bytes
     decoded as Latin-1 and UTF-8 (most lines caught; whole documents rejected)."""
     tokens = line.count(" ") + 1
-    non_words = 1 - len(_WORD_TOKEN.findall(line)) / tokens
+    unspaced_script = len(_UNSPACED_SCRIPT.findall(line)) > len(line) // 3
+    non_words = 0.0 if unspaced_script else 1 - len(_WORD_TOKEN.findall(line)) / tokens
     if non_words >= 0.4:
         return True
     symbols = _symbol_share(line)
@@ -454,15 +459,15 @@ def _clean(lines: list[str], *, title: str | None) -> tuple[str | None, list[str
         else:
             kept.append(line)
     paragraphs = [p for p in _unwrap(kept) if p]
+    if not title and len(paragraphs) > 1 and _looks_like_headline(paragraphs[0]):
+        title = paragraphs.pop(0)
     if title:
         folded = _fold(title)
-        for i, paragraph in enumerate(paragraphs[:3]):
-            if _fold(paragraph) == folded:
-                dropped.append(paragraph)
-                del paragraphs[i]
-                break
-    elif len(paragraphs) > 1 and _looks_like_headline(paragraphs[0]):
-        title = paragraphs.pop(0)
+        head = [p for p in paragraphs[:_HEADLINE_REPEAT_WITHIN] if _fold(p) == folded]
+        dropped.extend(head)
+        paragraphs = [p for p in paragraphs[:_HEADLINE_REPEAT_WITHIN] if _fold(p) != folded] + (
+            paragraphs[_HEADLINE_REPEAT_WITHIN:]
+        )
     seen: set[str] = set()
     unique: list[str] = []
     for paragraph in paragraphs:
