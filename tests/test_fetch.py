@@ -14,6 +14,7 @@ import tracemalloc
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from pathlib import Path
 
 import brotli
 import pytest
@@ -34,6 +35,7 @@ from bot.feeds.fetch import USER_AGENT, Fetcher, FetchLimits, parse_max_age, par
 from bot.feeds.guard import AddressPolicy
 from tests.support.httpserver import Drip, LocalHTTPServer, Reply
 from tests.support.resolver import FixedResolver
+from tests.support.tls import SelfSignedCertificate, make_certificate
 
 LIMITS = FetchLimits(
     max_bytes=64 * 1024,
@@ -436,3 +438,39 @@ def test_max_age_forms() -> None:
     assert parse_max_age("s-maxage=10, no-cache") is None
     assert parse_max_age("max-age=abc") is None
     assert parse_max_age(None) is None
+
+
+@pytest.fixture
+async def https_server(
+    tmp_path: Path,
+) -> AsyncIterator[tuple[LocalHTTPServer, SelfSignedCertificate]]:
+    certificate = make_certificate(tmp_path)
+    if certificate is None:
+        pytest.skip("no openssl command to make a test certificate")
+    async with LocalHTTPServer(ssl_context=certificate.server_context()) as server:
+        yield server, certificate
+
+
+async def test_https_with_a_trusted_certificate(
+    https_server: tuple[LocalHTTPServer, SelfSignedCertificate],
+) -> None:
+    server, certificate = https_server
+    server.add("/feed", Reply(body=RSS, encoding="gzip"))
+    async with Fetcher(
+        policy=_policy(server), limits=LIMITS, ssl_context=certificate.client_context()
+    ) as f:
+        result = await f.fetch(server.url("/feed"))
+    assert result.url.startswith("https://")
+    assert result.body == RSS
+
+
+async def test_https_with_an_untrusted_certificate_is_a_one_line_tls_failure(
+    https_server: tuple[LocalHTTPServer, SelfSignedCertificate],
+) -> None:
+    server, _ = https_server
+    server.add("/feed", Reply(body=RSS))
+    async with Fetcher(policy=_policy(server), limits=LIMITS) as f:
+        with pytest.raises(ConnectionFailed, match="TLS") as caught:
+            await f.fetch(server.url("/feed"))
+    assert "\n" not in caught.value.message
+    assert server.requests == []

@@ -19,6 +19,7 @@ redirects are followed here, not by aiohttp, so each hop passes the SSRF guard; 
 from __future__ import annotations
 
 import asyncio
+import ssl
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -106,7 +107,8 @@ class Fetcher:
 
     ``allow_private`` lifts the SSRF guard (NEWSDIGEST_ALLOW_PRIVATE_ADDRESSES); ``policy``
     replaces it with a finer one. ``resolver`` does the DNS lookups behind the guard (tests give
-    a fixed one); ``now`` is the clock that Retry-After dates are measured against.
+    a fixed one); ``ssl_context`` replaces the default certificate checks (a private CA, or a
+    test's own certificate); ``now`` is the clock that Retry-After dates are measured against.
     """
 
     def __init__(
@@ -117,12 +119,14 @@ class Fetcher:
         limits: FetchLimits | None = None,
         user_agent: str = USER_AGENT,
         resolver: AbstractResolver | None = None,
+        ssl_context: ssl.SSLContext | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.policy = policy if policy is not None else AddressPolicy(allow_private=allow_private)
         self.limits = limits or FetchLimits()
         self._user_agent = user_agent
         self._inner_resolver = resolver
+        self._ssl_context = ssl_context
         self._now = now
         self._session: aiohttp.ClientSession | None = None
         self._global = asyncio.Semaphore(self.limits.max_in_flight)
@@ -173,6 +177,7 @@ class Fetcher:
                 resolver=GuardedResolver(self.policy, self._inner_resolver),
                 use_dns_cache=False,
                 limit=self.limits.max_in_flight,
+                ssl=self._ssl_context if self._ssl_context is not None else True,
             )
             self._session = aiohttp.ClientSession(
                 connector=connector,

@@ -14,13 +14,15 @@ A list of replies is served in order and its last one repeats. ``etag`` / ``last
 the route answer 304 to a matching conditional request. ``delay`` waits before the headers;
 ``drip`` sends the body a few bytes at a time with a pause between; ``encoding`` compresses the
 body (gzip, deflate or br). A body given with an explicit Content-Encoding header is sent as is
-(a prepared gzip bomb, say). Every request is recorded in ``requests``.
+(a prepared gzip bomb, say). Every request is recorded in ``requests``. Give ``ssl_context``
+for an https server (tests/support/tls.py makes a throwaway certificate).
 """
 
 from __future__ import annotations
 
 import asyncio
 import gzip
+import ssl
 import time
 import zlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -72,9 +74,12 @@ class RecordedRequest:
 class LocalHTTPServer:
     """An aiohttp server on 127.0.0.1 (a free port) serving routes the test registers."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, *, ssl_context: ssl.SSLContext | None = None
+    ) -> None:
         self.host = host
         self.port = port
+        self._ssl_context = ssl_context
         self.requests: list[RecordedRequest] = []
         self._routes: dict[str, list[Reply] | Handler] = {}
         self._served: dict[str, int] = {}
@@ -92,7 +97,7 @@ class LocalHTTPServer:
         app.router.add_route("*", "/{tail:.*}", self._dispatch)
         self._runner = web.AppRunner(app, shutdown_timeout=0.5, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
+        site = web.TCPSite(self._runner, self.host, self.port, ssl_context=self._ssl_context)
         await site.start()
         sockets = self._runner.addresses
         self.port = sockets[0][1]
@@ -105,7 +110,8 @@ class LocalHTTPServer:
     @property
     def base_url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        scheme = "https" if self._ssl_context is not None else "http"
+        return f"{scheme}://{host}:{self.port}"
 
     def url(self, path: str) -> str:
         return self.base_url + path
