@@ -151,3 +151,17 @@ async def test_wrong_token_is_refused(discord_emulator: DiscordEmulator) -> None
     with pytest.raises(discord.LoginFailure):
         await client.login("not-the-token")
     await client.close()
+
+
+async def test_embeds_beyond_discord_limits_are_refused(discord_emulator: DiscordEmulator) -> None:
+    emu = discord_emulator
+    async with running_client(_client(), emu) as client:
+        channel = client.get_partial_messageable(emu.guilds[0].text_channel)
+        too_long = discord.Embed(title="t", description="x" * 4097)
+        with pytest.raises(discord.HTTPException) as refused:
+            await channel.send(embed=too_long)
+        assert refused.value.code == 50035
+        six = [discord.Embed(title="t", description="y" * 1500) for _ in range(5)]
+        with pytest.raises(discord.HTTPException):
+            await channel.send(embeds=six)
+    assert emu.messages.get(emu.guilds[0].text_channel, []) == []

@@ -119,3 +119,16 @@ async def test_history_is_newest_first_and_paginates(slack_emulator: SlackEmulat
     assert user["user"]["is_admin"] is True
     view = await client.views_open(trigger_id="trigger.1", view={"type": "modal", "blocks": []})
     assert view["view"]["id"] and emu.views[0]["trigger_id"] == "trigger.1"
+
+
+async def test_blocks_beyond_slack_limits_are_refused(slack_emulator: SlackEmulator) -> None:
+    from slack_sdk.errors import SlackApiError
+
+    client = web_client(token=slack_emulator.bot_token, base_url=slack_emulator.api_url)
+    section = {"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}
+    with pytest.raises(SlackApiError) as refused:
+        await client.chat_postMessage(channel="C1", text="t", blocks=[section])
+    assert refused.value.response["error"] == "invalid_blocks"
+    with pytest.raises(SlackApiError):
+        await client.chat_postMessage(channel="C1", text="t", blocks=[section] * 51)
+    assert slack_emulator.channels.get("C1", []) == []

@@ -9,7 +9,7 @@ from bot.platforms.base import DeliveryError, Platform
 from bot.platforms.discord import DiscordPlatform, nonce_for
 from bot.render import DigestView, SourceLink, StoryCard, ThreadUpdate
 from tests.emulators.discord_emulator import DiscordEmulator, running_client
-from tests.render_samples import HOSTILE
+from tests.render_samples import EMPTY, HOSTILE, LONG
 
 STORY = StoryCard(
     story_id="42",
@@ -168,3 +168,21 @@ async def test_unknown_channel_is_a_permanent_failure(discord_emulator: DiscordE
         with pytest.raises(DeliveryError) as failed:
             await DiscordPlatform(client).post_story(channel_id="12345", story=STORY, key="x")
     assert not failed.value.retryable and "404" in failed.value.reason
+
+
+@pytest.mark.parametrize("card", [LONG, HOSTILE, EMPTY], ids=["long", "hostile", "empty"])
+async def test_long_hostile_and_empty_stories_are_accepted_within_limits(
+    discord_emulator: DiscordEmulator, card: StoryCard
+) -> None:
+    emu = discord_emulator
+    cid = str(emu.guilds[0].text_channel)
+    forum = str(emu.guilds[0].forum_channel)
+    async with running_client(_client(), emu) as client:
+        platform = DiscordPlatform(client)
+        story = await platform.post_story(channel_id=cid, story=card, key="a")
+        opened = await platform.open_thread(
+            channel_id=cid, message_id=story.message_id, story=card, key="b"
+        )
+        post = await platform.post_story(channel_id=forum, story=card, key="c")
+    assert len(emu.messages[int(opened.thread_id or 0)]) == 1
+    assert post.thread_id is not None and int(post.thread_id) in emu.threads

@@ -8,7 +8,7 @@ from bot.platforms.base import KEY_EVENT_TYPE, DeliveryError, Platform
 from bot.platforms.slack import SlackPlatform, web_client
 from bot.render import DigestView, SourceLink, StoryCard, ThreadUpdate
 from tests.emulators.slack_emulator import SlackEmulator
-from tests.render_samples import HOSTILE
+from tests.render_samples import EMPTY, HOSTILE, LONG
 
 STORY = StoryCard(
     story_id="42",
@@ -129,3 +129,14 @@ async def test_refused_token_is_a_permanent_failure(slack_emulator: SlackEmulato
             channel_id="C1", story=STORY, key="k"
         )
     assert not failed.value.retryable and "invalid_auth" in failed.value.reason
+
+
+@pytest.mark.parametrize("card", [LONG, HOSTILE, EMPTY], ids=["long", "hostile", "empty"])
+async def test_long_hostile_and_empty_stories_are_accepted_within_limits(
+    slack_emulator: SlackEmulator, card: StoryCard
+) -> None:
+    emu = slack_emulator
+    platform = _platform(emu)
+    story = await platform.post_story(channel_id="C1", story=card, key="a")
+    await platform.open_thread(channel_id="C1", message_id=story.message_id, story=card, key="b")
+    assert len(emu.channels["C1"][0]["replies"]) == 1

@@ -542,6 +542,8 @@ class DiscordEmulator:
             return _json({"message": "Cannot send messages in a forum", "code": 50008}, 400)
         if not body.get("content") and not body.get("embeds"):
             return _json({"message": "Cannot send an empty message", "code": 50006}, status=400)
+        if errors := embed_errors(body):
+            return _form_error(errors)
         history = self.messages.setdefault(channel_id, [])
         nonce = body.get("nonce")
         if nonce is not None and len(str(nonce)) > 25:
@@ -616,6 +618,8 @@ class DiscordEmulator:
         starter = body.get("message") or {}
         if not starter.get("content") and not starter.get("embeds"):
             return _json({"message": "Cannot send an empty message", "code": 50006}, status=400)
+        if errors := embed_errors(starter):
+            return _form_error(errors)
         tid = self.next_id()
         thread = self._thread(tid, parent, str(body.get("name") or ""), body)
         thread["message_count"] = 1
@@ -666,6 +670,49 @@ class DiscordEmulator:
             return _json({"message": "Unknown Webhook", "code": 10015}, status=404)
         self.followups.append(dict(body, interaction_id=str(iid), original=True))
         return _json(self._message(int(self.interactions[iid]["channel_id"]), body))
+
+
+def embed_errors(body: Json) -> list[str]:
+    """Where a message body breaks Discord's documented limits (empty when it fits)."""
+    errors: list[str] = []
+    if len(body.get("content") or "") > 2000:
+        errors.append("content longer than 2000")
+    embeds = body.get("embeds") or []
+    if len(embeds) > 10:
+        errors.append("more than 10 embeds")
+    total = 0
+    for i, e in enumerate(embeds):
+        parts = {
+            "title": (e.get("title") or "", 256),
+            "description": (e.get("description") or "", 4096),
+            "footer.text": ((e.get("footer") or {}).get("text") or "", 2048),
+            "author.name": ((e.get("author") or {}).get("name") or "", 256),
+        }
+        for name, (text, limit) in parts.items():
+            total += len(text)
+            if len(text) > limit:
+                errors.append(f"embeds[{i}].{name} longer than {limit}")
+        fields = e.get("fields") or []
+        if len(fields) > 25:
+            errors.append(f"embeds[{i}] has more than 25 fields")
+        for j, f in enumerate(fields):
+            total += len(f.get("name") or "") + len(f.get("value") or "")
+            if not 0 < len(f.get("name") or "") <= 256 or not 0 < len(f.get("value") or "") <= 1024:
+                errors.append(f"embeds[{i}].fields[{j}] name or value out of range")
+    if total > 6000:
+        errors.append("embeds longer than 6000 in total")
+    return errors
+
+
+def _form_error(errors: list[str]) -> web.Response:
+    """Discord's 50035 answer, with errors nested the way discord.py flattens them."""
+    detail = [{"code": "BASE_TYPE_MAX_LENGTH", "message": e} for e in errors]
+    body = {
+        "message": "Invalid Form Body",
+        "code": 50035,
+        "errors": {"embeds": {"_errors": detail}},
+    }
+    return _json(body, status=400)
 
 
 def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:

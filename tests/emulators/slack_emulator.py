@@ -223,8 +223,10 @@ class SlackEmulator:
             blocks = json.loads(blocks)
         if not args.get("text") and not blocks:
             return _ok(False, error="no_text")
-        if blocks is not None and len(blocks) > 50:
-            return _ok(False, error="invalid_blocks")
+        if blocks is not None and block_errors(blocks):
+            return _ok(False, error="invalid_blocks", errors=block_errors(blocks))
+        if len(args.get("text") or "") > 40_000:
+            return _ok(False, error="msg_too_long")
         metadata = args.get("metadata")
         if isinstance(metadata, str):
             metadata = json.loads(metadata)
@@ -334,6 +336,27 @@ class SlackEmulator:
             self._sockets.remove(ws)
             self._changed.set()
         return ws
+
+
+def block_errors(blocks: list[Json]) -> list[str]:
+    """Where Block Kit blocks break Slack's documented limits (empty when they fit)."""
+    errors = ["more than 50 blocks"] if len(blocks) > 50 else []
+    for i, block in enumerate(blocks):
+        kind = block.get("type")
+        if kind == "header":
+            text = block.get("text") or {}
+            if text.get("type") != "plain_text" or not 0 < len(text.get("text", "")) <= 150:
+                errors.append(f"blocks[{i}] header text must be plain_text of 1-150")
+        elif kind == "section":
+            if not 0 < len((block.get("text") or {}).get("text", "")) <= 3000:
+                errors.append(f"blocks[{i}] section text must be 1-3000")
+        elif kind == "context":
+            elements = block.get("elements") or []
+            if not 0 < len(elements) <= 10:
+                errors.append(f"blocks[{i}] context needs 1-10 elements")
+            if any(not 0 < len(e.get("text", "")) <= 3000 for e in elements):
+                errors.append(f"blocks[{i}] context element text must be 1-3000")
+    return errors
 
 
 def _public(message: Json, *, metadata: bool) -> Json:
