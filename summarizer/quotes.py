@@ -186,7 +186,7 @@ def _substance(q: _Found, title_words: set[str], index: int, total: int) -> floa
     score += min(names, 3) * 0.1
     score += 0.5 if q.speaker else 0.0
     if title_words:
-        score += 0.4 * len(content & title_words) / len(title_words)
+        score += 0.8 * len(content & title_words) / len(title_words)
     score += 0.15 * (1 - index / max(total, 1))
     return score
 

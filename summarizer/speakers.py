@@ -53,6 +53,7 @@ _RELATIVE = re.compile(
     r"boyfriend)\b(?!,?\s+[A-Z])"
 )
 ORG_NOUNS = GENERIC_ORGS | {"union", "party", "agency", "regulator", "watchdog", "operator"}
+_ROLE_SUFFIX = re.compile(r"..(?:man|woman|person|ist)$")
 _SENTENCE_END = re.compile(r"[.!?][”\"’']?\s*$")
 _HYPHEN_PARTICLE = re.compile(r"(?:al|el|bin|ibn|abu|ul|ben)-[A-Z]")
 _CONNECTORS = {"of", "for", "and", "&", "the", "on"}
@@ -198,7 +199,8 @@ def split_titles(tokens: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, .
     """
     cut = 0
     for i, token in enumerate(tokens[: min(len(tokens) - 1, 5)]):
-        if token.lower().rstrip(".") in TITLES:
+        low = token.lower().rstrip(".")
+        if low in TITLES or (len(tokens) - i >= 3 and _ROLE_SUFFIX.search(low)):
             cut = i + 1
     return tuple(t.lower().rstrip(".") for t in tokens[:cut]), tokens[cut:]
 
@@ -444,7 +446,7 @@ class Registry:
             if gender and gender != want:
                 continue
             score = -float(len(seen) - 1)
-            score += 2.5 if gender == want else 0.0
+            score += 3.0 if gender == want else 0.0
             score += 1.0 if m.subject else 0.0
             score += 1.0 if m.speaks else 0.0
             score += 0.5 if entity.name == last_speaker else 0.0

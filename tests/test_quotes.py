@@ -1,0 +1,358 @@
+"""Direct quotes and their speakers: one test per attribution pattern, the
+ranking, and the labelled-set score (bench/eval_quotes.py) held to its targets.
+
+Every example sentence here was written for these tests.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from summarizer.model import Quote
+from summarizer.quotes import find_quotes
+from summarizer.sentences import split_sentences
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def quotes_of(*paragraphs: str, title: str | None = None) -> tuple[list[Quote], list[Quote]]:
+    return find_quotes(split_sentences(list(paragraphs)), title=title)
+
+
+def speakers(*paragraphs: str) -> dict[str, str | None]:
+    """Quote text → speaker, key quotes and fragments together."""
+    key, fragments = quotes_of(*paragraphs)
+    return {q.text: q.speaker for q in [*key, *fragments]}
+
+
+def only(*paragraphs: str) -> Quote:
+    key, fragments = quotes_of(*paragraphs)
+    assert len(key) == 1, (key, fragments)
+    return key[0]
+
+
+# --- the basic shapes -------------------------------------------------------------------------
+
+
+def test_quote_then_name_said() -> None:
+    q = only("“The bridge will reopen before the end of the month,” Olga Brandt said on Friday.")
+    assert q.text == "The bridge will reopen before the end of the month"
+    assert q.speaker == "Olga Brandt"
+    assert q.position == 0
+
+
+def test_said_name_with_title_at_org() -> None:
+    q = only(
+        "“Soil like this takes a thousand years to form and a single storm to lose,” said "
+        "Tomas Reyes, a geologist at Carrow University."
+    )
+    assert q.speaker == "Tomas Reyes"
+
+
+def test_name_said_colon_quote() -> None:
+    q = only("Fleet manager Ruth Ambler said: “Every bus on the route will be electric by 2028.”")
+    assert q.text == "Every bus on the route will be electric by 2028."
+    assert q.speaker == "Ruth Ambler"
+
+
+def test_indirect_speech_is_not_a_quote() -> None:
+    key, fragments = quotes_of(
+        "Olga Brandt said that the bridge would reopen before the end of the month.",
+        "She added that the repairs had cost more than expected.",
+    )
+    assert key == [] and fragments == []
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "“Ticket sales have doubled since the spring,” according to Mara Quint.",
+        "According to Mara Quint, “ticket sales have doubled since the spring.”",
+        "According to the promoter, Mara Quint, “ticket sales have doubled since the spring.”",
+    ],
+)
+def test_according_to(paragraph: str) -> None:
+    assert only(paragraph).speaker == "Mara Quint"
+
+
+@pytest.mark.parametrize(
+    "verb",
+    [
+        "told reporters",
+        "added",
+        "wrote",
+        "explained",
+        "warned",
+        "insisted",
+        "argued",
+        "noted",
+        "says",
+        "tweeted",
+    ],
+)
+def test_speech_verbs_beyond_said(verb: str) -> None:
+    q = only(f"“The harvest is three weeks late and the frost is coming,” Ines Falk {verb}.")
+    assert q.speaker == "Ines Falk"
+
+
+def test_question_then_asked() -> None:
+    q = only("“Who will pay for the repairs once the grant runs out?” asked Oren Blake.")
+    assert q.speaker == "Oren Blake"
+    assert q.text.endswith("?")
+
+
+# --- pronouns --------------------------------------------------------------------------------
+
+
+def test_pronoun_resolves_to_last_named_person() -> None:
+    got = speakers(
+        "Harbour master Kofi Mensah opened the new pier on Monday.",
+        "“This pier will take ships twice the size of the old one,” he told reporters.",
+    )
+    assert got["This pier will take ships twice the size of the old one"] == "Kofi Mensah"
+
+
+def test_pronoun_ignores_a_person_named_inside_a_quote() -> None:
+    got = speakers(
+        "Union leader Dara Quinn met the board on Tuesday.",
+        "“I told Peter Vaughan that we would not accept a pay freeze,” Quinn said.",
+        "“We have waited three years for a fair offer,” she added.",
+    )
+    assert got["We have waited three years for a fair offer"] == "Dara Quinn"
+
+
+def test_pronoun_gender_from_titles() -> None:
+    got = speakers(
+        "Mrs Joan Pettifer and Mr Alan Crowe both live beside the proposed runway.",
+        "“The noise would make this street impossible to live on,” she said.",
+        "“I have lived here since 1961 and I am not moving now,” he said.",
+    )
+    assert got["The noise would make this street impossible to live on"] == "Joan Pettifer"
+    assert got["I have lived here since 1961 and I am not moving now"] == "Alan Crowe"
+
+
+def test_pronoun_prefers_a_person_over_an_organisation() -> None:
+    got = speakers(
+        "Ama Owusu chairs the Westbrook Housing Association.",
+        "“We will build 300 homes on the old dairy site,” she said.",
+    )
+    assert got["We will build 300 homes on the old dairy site"] == "Ama Owusu"
+
+
+def test_two_speakers_alternating() -> None:
+    got = speakers(
+        "Defence lawyer Nina Sorel questioned the detective, Paul Hendry, for two hours.",
+        "“Did you read the report before you signed it?” Sorel asked.",
+        "“I read every page of it,” he said.",
+        "“Then why is your signature dated a day before it was printed?” she said.",
+    )
+    assert got["Did you read the report before you signed it?"] == "Nina Sorel"
+    assert got["I read every page of it"] == "Paul Hendry"
+    assert got["Then why is your signature dated a day before it was printed?"] == "Nina Sorel"
+
+
+# --- quotes over several paragraphs, missing marks ------------------------------------------
+
+
+def test_quote_running_into_the_next_paragraph_keeps_its_speaker() -> None:
+    got = speakers(
+        "Fisherman Rhys Owen has worked the estuary for forty years.",
+        "“The water was clear when I started. You could see the bottom at high tide.",
+        "“Now you cannot see your own hand in it, and the fish have gone,” he said.",
+    )
+    assert got["The water was clear when I started. You could see the bottom at high tide."] == (
+        "Rhys Owen"
+    )
+    assert got["Now you cannot see your own hand in it, and the fish have gone"] == "Rhys Owen"
+
+
+def test_unattributed_quote_paragraph_is_the_previous_speakers() -> None:
+    got = speakers(
+        "“We found the fault within an hour of the outage,” said engineer Lena Park.",
+        "“Fixing it properly will take the rest of the week.”",
+    )
+    assert got["Fixing it properly will take the rest of the week."] == "Lena Park"
+
+
+def test_missing_opening_mark() -> None:
+    q = only("The rail line will be closed for three more weeks,” Iris Mendes told the council.")
+    assert q.text == "The rail line will be closed for three more weeks"
+    assert q.speaker == "Iris Mendes"
+
+
+def test_straight_and_curly_marks_agree() -> None:
+    curly = only("“Nobody has ever grown lemons this far north,” gardener Sam Iqbal said.")
+    straight = only('"Nobody has ever grown lemons this far north," gardener Sam Iqbal said.')
+    assert curly.text == straight.text
+    assert curly.speaker == straight.speaker == "Sam Iqbal"
+
+
+def test_single_quotes_inside_double_stay_in_the_text() -> None:
+    q = only("“The sign said ‘no entry’ and we respected that,” climber Jo Hart said.")
+    assert q.text == "The sign said ‘no entry’ and we respected that"
+    assert q.speaker == "Jo Hart"
+
+
+def test_interrupted_quote_is_one_quote() -> None:
+    q = only("“We will finish the tunnel,” engineer Abel Tesfaye said, “but not this year.”")
+    assert q.text == "We will finish the tunnel, but not this year."
+    assert q.speaker == "Abel Tesfaye"
+
+
+# --- organisations and names ------------------------------------------------------------------
+
+
+def test_organisation_speaker_gets_its_full_name() -> None:
+    got = speakers(
+        "The Ministry of Water Resources has ordered an inquiry into the dam failure.",
+        "“Engineers will inspect every dam in the province by June,” the ministry said in a "
+        "statement.",
+    )
+    assert got["Engineers will inspect every dam in the province by June"] == (
+        "Ministry of Water Resources"
+    )
+
+
+def test_organisation_without_a_full_name_keeps_the_phrase() -> None:
+    q = only("“Engineers will inspect every dam in the province by June,” the ministry said.")
+    assert q.speaker == "the ministry"
+
+
+def test_spokesperson_for_an_organisation_speaks_for_it() -> None:
+    got = speakers(
+        "A spokeswoman for Halden Water said the leak had been found.",
+        "“Supplies will be back to normal by Thursday evening,” she said.",
+    )
+    assert got["Supplies will be back to normal by Thursday evening"] == "Halden Water"
+
+
+def test_fullest_name_and_titles_stripped() -> None:
+    got = speakers(
+        "Prime Minister Haider al-Abadi visited the front line on Sunday.",
+        "“The city will be free within days, not weeks,” al-Abadi said.",
+    )
+    assert got["The city will be free within days, not weeks"] == "Haider al-Abadi"
+
+
+@pytest.mark.parametrize(
+    "title", ["Mr", "Dr.", "Sen.", "Councillor", "Prime Minister", "Health Secretary"]
+)
+def test_titles_are_not_part_of_the_name(title: str) -> None:
+    q = only(f"“The clinic will stay open at weekends from May,” {title} Ruth Okoye said.")
+    assert q.speaker == "Ruth Okoye"
+
+
+def test_name_with_apposition_head_of() -> None:
+    q = only(
+        "“Our reservoirs are at their lowest level since 1976,” Piet Claes, the head of the "
+        "Lowland Water Board, said."
+    )
+    assert q.speaker == "Piet Claes"
+
+
+# --- fragments, titles, ranking --------------------------------------------------------------
+
+
+def test_scare_quotes_are_fragments_not_key_quotes() -> None:
+    key, fragments = quotes_of(
+        "Rebel leaders accused the army of “war crimes” after the shelling of the market."
+    )
+    assert key == []
+    assert [f.text for f in fragments] == ["war crimes"]
+
+
+def test_quoted_titles_of_works_are_not_quotes() -> None:
+    key, fragments = quotes_of(
+        "Her new novel “The Salt Road Home” reached number one, ahead of the film “Lanterns”.",
+        "“I wrote most of it on the night bus,” author Bea Lowe said.",
+    )
+    assert [q.text for q in key] == ["I wrote most of it on the night bus"]
+    assert fragments == []
+
+
+def test_key_quotes_are_ranked_by_substance_not_order() -> None:
+    key, _ = quotes_of(
+        "“We are all very happy today,” said club chairman Roy Pell.",
+        "“The new stand will seat 4,500 people and open in August 2027, paid for by the "
+        "Rivermouth Council grant,” Pell said.",
+    )
+    assert key[0].text.startswith("The new stand will seat 4,500 people")
+    assert key[0].score > key[1].score
+
+
+def test_ranking_prefers_a_new_point_over_a_repeat() -> None:
+    key, _ = quotes_of(
+        "“The storm destroyed 40 homes along the coast road last night,” mayor Ana Ruiz said.",
+        "“The storm destroyed 40 homes along the coast road, all of them last night,” she added.",
+        "“Schools will reopen on Wednesday in the church hall at Porth Bay,” Ruiz said.",
+    )
+    top_two = {q.text for q in key[:2]}
+    assert "Schools will reopen on Wednesday in the church hall at Porth Bay" in top_two
+
+
+def test_title_keyword_boosts_matching_quote() -> None:
+    paragraphs = (
+        "“The orchestra will tour Japan and Korea next spring,” conductor Lev Aronov said.",
+        "“The new concert hall acoustics are the best I have heard anywhere,” he said.",
+    )
+    key, _ = quotes_of(*paragraphs, title="Concert hall acoustics praised by conductor")
+    assert key[0].text.startswith("The new concert hall acoustics")
+
+
+def test_position_is_the_sentence_the_quote_starts_in() -> None:
+    key, _ = quotes_of(
+        "The vote was close. Turnout was low.",
+        "“We won by eleven votes, and I will take that,” said candidate Ed Marr.",
+    )
+    assert key[0].position == 2
+
+
+# --- the labelled set and robustness -----------------------------------------------------------
+
+
+def _eval_module():  # type: ignore[no-untyped-def]
+    path = ROOT / "bench" / "eval_quotes.py"
+    spec = importlib.util.spec_from_file_location("eval_quotes", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["eval_quotes"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_labelled_set_meets_the_targets() -> None:
+    scores = _eval_module().evaluate()
+    assert scores.articles >= 25
+    assert scores.precision >= 0.95, scores.errors
+    assert scores.recall >= 0.90, scores.errors
+    assert scores.speaker_accuracy >= 0.90, scores.errors
+
+
+def test_the_evaluation_counts_misses() -> None:
+    """The scorer itself must be able to fail: a wrong prediction costs precision."""
+    module = _eval_module()
+    assert module.token_f1("the bridge will reopen", "the bridge will reopen") == 1.0
+    assert module.token_f1("the bridge will reopen", "rain is forecast") == 0.0
+    assert module.norm_speaker("The Ministry") == module.norm_speaker("ministry")
+
+
+_marks = st.sampled_from(["“", "”", '"', "‘", "’", "'", ",", ".", " ", "\n\n", "said", "she"])
+_words = st.sampled_from(["Anna Vick", "the ministry", "he", "told", "we", "will", "win", "Mr"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(_marks, _words, st.text(max_size=8)), max_size=60))
+def test_never_raises_and_quotes_come_from_the_input(parts: list[str]) -> None:
+    text = " ".join(parts)
+    paragraphs = [p for p in text.split("\n\n") if p.strip()]
+    key, fragments = find_quotes(split_sentences(paragraphs))
+    flat = " ".join(" ".join(paragraphs).split())
+    for q in [*key, *fragments]:
+        for piece in q.text.split(", "):
+            assert " ".join(piece.split()).strip(",") in flat
