@@ -165,8 +165,9 @@ async def test_redirect_loop_stops_at_the_limit(
 ) -> None:
     http_server.add("/a", Reply.redirect("/b"))
     http_server.add("/b", Reply.redirect("/a"))
-    with pytest.raises(TooManyRedirects):
+    with pytest.raises(TooManyRedirects) as caught:
         await fetcher.fetch(http_server.url("/a"))
+    assert caught.value.url == http_server.url("/a")
     assert len(http_server.requests) == LIMITS.max_redirects + 1
 
 
@@ -259,6 +260,7 @@ async def test_429_carries_retry_after_seconds(
         await fetcher.fetch(http_server.url("/feed"))
     assert caught.value.status == 429
     assert caught.value.retry_after == 120.0
+    assert caught.value.message == "the server answered HTTP 429 (retry after 120 s)"
 
 
 async def test_503_carries_retry_after_from_an_http_date(

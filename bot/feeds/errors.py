@@ -83,7 +83,11 @@ class HTTPStatusError(FetchError):
     ) -> None:
         self.status = status
         self.retry_after = retry_after
-        super().__init__(message or f"the server answered HTTP {status}", url=url)
+        if message is None:
+            message = f"the server answered HTTP {status}"
+            if retry_after is not None:
+                message += f" (retry after {retry_after:.0f} s)"
+        super().__init__(message, url=url)
 
 
 class ParseError(FeedLayerError):

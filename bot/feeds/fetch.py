@@ -196,6 +196,7 @@ class Fetcher:
         its host slot and a global slot, so time spent queueing behind other feeds of the same
         host is not charged to this one."""
         session = self._get_session()
+        origin = str(url)
         hops: list[tuple[int, str]] = []
         started: float | None = None
         try:
@@ -221,9 +222,7 @@ class Fetcher:
         finally:
             if started is not None:
                 self._global.release()
-        raise TooManyRedirects(
-            f"more than {self.limits.max_redirects} redirects", url=hops[0][1] if hops else None
-        )
+        raise TooManyRedirects(f"more than {self.limits.max_redirects} redirects", url=origin)
 
     async def _finish(
         self,
@@ -313,6 +312,8 @@ def _redirect_target(resp: aiohttp.ClientResponse) -> URL | None:
 
 
 def _client_error(exc: aiohttp.ClientError, url: str) -> FetchError:
+    if isinstance(exc, aiohttp.ServerTimeoutError):
+        return Timeout("the server took too long to accept the connection", url=url)
     if isinstance(exc, aiohttp.InvalidURL):
         return BadURL(f"invalid URL: {exc}", url=url)
     if isinstance(exc, aiohttp.ClientConnectorDNSError):
