@@ -17,6 +17,7 @@ where more than 30% of the lines are not words in any script is taken as unreada
 
 from __future__ import annotations
 
+import datetime
 import html
 import re
 import unicodedata
@@ -37,6 +38,7 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
 _SPACES = re.compile(r"[^\S\n]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
 _LINE_BREAKS = re.compile(r"\r\n?|[\x0b\x0c\x1c-\x1e\x85\u2028]")
+_WORDS = re.compile(r"[^\W_]+")
 _HAS_WORD = re.compile(r"[^\W_]{2}")
 _ANY_TAG = re.compile(r"<[a-zA-Z!?/][^<>]{0,500}>")
 _WORD_TOKEN = re.compile(
@@ -203,6 +205,29 @@ _SAY_VERBS = re.compile(
     re.I,
 )
 _LABEL_CONNECTORS = _word_set("of the and for on in at to a an & by from with")
+_MONTH_ABBREVIATIONS = (
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "may",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "oct",
+    "nov",
+    "dec",
+)
+_MONTHS = {m: i for i, m in enumerate(_MONTH_ABBREVIATIONS, start=1)}
+_MONTH_NAME = r"(?P<mon>(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*)\.?"
+_ISO_DATE = re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b")
+_DAY_MONTH_YEAR = re.compile(
+    rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH_NAME},?\s+(?P<y>\d{{4}})\b"
+)
+_MONTH_DAY_YEAR = re.compile(
+    rf"\b{_MONTH_NAME}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})\b"
+)
 _SITE_SUFFIX = re.compile(r"\s+[|–—]\s+[^|–—]{2,60}$|\s+-\s+[^-]{2,40}$")
 
 
@@ -444,6 +469,20 @@ def clean_paragraphs(lines: list[str], *, title: str | None) -> tuple[str | None
     return title, kept
 
 
+def _is_repeated_headline(paragraph: str, title: str) -> bool:
+    """The title again, exactly (case, quotes and dashes aside) or, for a headline-shaped line,
+    reworded: most of its words are the title's ("Ferry strike ends" / "Ferry strike is over")."""
+    if _fold(paragraph) == _fold(title):
+        return True
+    if not _looks_like_headline(paragraph):
+        return False
+    mine = {w.casefold() for w in _WORDS.findall(paragraph)}
+    theirs = {w.casefold() for w in _WORDS.findall(title)}
+    if not mine or not theirs:
+        return False
+    return len(mine & theirs) >= 0.6 * min(len(mine), len(theirs))
+
+
 def _clean(lines: list[str], *, title: str | None) -> tuple[str | None, list[str], list[str]]:
     normalized = normalize_text("\n".join(lines)).split("\n")
     gibberish = [bool(line) and _is_gibberish(line) for line in normalized]
@@ -462,12 +501,10 @@ def _clean(lines: list[str], *, title: str | None) -> tuple[str | None, list[str
     if not title and len(paragraphs) > 1 and _looks_like_headline(paragraphs[0]):
         title = paragraphs.pop(0)
     if title:
-        folded = _fold(title)
-        head = [p for p in paragraphs[:_HEADLINE_REPEAT_WITHIN] if _fold(p) == folded]
-        dropped.extend(head)
-        paragraphs = [p for p in paragraphs[:_HEADLINE_REPEAT_WITHIN] if _fold(p) != folded] + (
-            paragraphs[_HEADLINE_REPEAT_WITHIN:]
-        )
+        top = paragraphs[:_HEADLINE_REPEAT_WITHIN]
+        repeated = [p for p in top if _is_repeated_headline(p, title)]
+        dropped.extend(repeated)
+        paragraphs = [p for p in top if p not in repeated] + paragraphs[_HEADLINE_REPEAT_WITHIN:]
     seen: set[str] = set()
     unique: list[str] = []
     for paragraph in paragraphs:
@@ -501,6 +538,32 @@ def _strip_tags(source: str) -> str:
     text = _SCRIPT_BLOCKS.sub(" ", source)
     text = _BLOCK_END.sub("\n", text)
     return html.unescape(_TAG.sub(" ", text))
+
+
+def date_of(line: str) -> str | None:
+    """ISO date (YYYY-MM-DD) from a timestamp line ("Updated 9:30 AM GMT, March 14, 2026")."""
+    line = " ".join(line.split())
+    if not _is_timestamp(line):
+        return None
+    if match := _ISO_DATE.search(line):
+        year, month, day = int(match["y"]), int(match["m"]), int(match["d"])
+    elif match := _DAY_MONTH_YEAR.search(line) or _MONTH_DAY_YEAR.search(line):
+        year, day = int(match["y"]), int(match["d"])
+        month = _MONTHS[match["mon"][:3].casefold()]
+    else:
+        return None
+    try:
+        return datetime.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def _date_from(lines: list[str]) -> str | None:
+    for line in lines[:12]:
+        found = date_of(line)
+        if found:
+            return found
+    return None
 
 
 def _byline_from(lines: list[str]) -> str | None:
@@ -540,7 +603,7 @@ def _extract_html(source: str, *, title: str | None, url: str | None) -> Extract
     return Extracted(
         title=found_title,
         byline=author or _byline_from(lines),
-        date=getattr(doc, "date", None) if doc is not None else None,
+        date=(getattr(doc, "date", None) if doc is not None else None) or _date_from(lines),
         paragraphs=paragraphs,
         furniture=dropped,
     )
@@ -563,7 +626,7 @@ def extract(source: str | bytes, *, title: str | None = None, url: str | None = 
     return Extracted(
         title=found_title,
         byline=_byline_from(lines),
-        date=None,
+        date=_date_from(lines),
         paragraphs=paragraphs,
         furniture=dropped,
     )

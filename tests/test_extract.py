@@ -15,6 +15,7 @@ from summarizer.extract import (
     byline_of,
     clean_paragraphs,
     clean_title,
+    date_of,
     extract,
     is_furniture,
     looks_like_html,
@@ -268,6 +269,14 @@ def test_repeated_headline_is_the_title_not_a_paragraph() -> None:
     assert given.paragraphs == ["The council voted 9-2."]
 
 
+def test_reworded_headline_at_the_top_is_dropped_when_the_title_is_known() -> None:
+    source = "Harbour ferry strike ends after pay deal\n\nFerry crews voted on Friday."
+    got = extract(source, title="Ferry strike ends with pay deal")
+    assert got.paragraphs == ["Ferry crews voted on Friday."]
+    other = extract("Ferry timetable\n\nCrews voted.", title="Ferry strike ends with pay deal")
+    assert other.paragraphs == ["Ferry timetable", "Crews voted."]
+
+
 def test_a_sentence_at_the_top_is_not_taken_for_a_headline() -> None:
     got = extract("The council voted 9-2 on Tuesday.\nWork starts in May.")
     assert got.title is None
@@ -291,6 +300,27 @@ def test_byline_names() -> None:
     assert byline_of("By Friday, the strike had ended.") is None
     assert byline_of("By Monday") is None
     assert byline_of("The council met on Tuesday.") is None
+
+
+@pytest.mark.parametrize(
+    ("line", "iso"),
+    [
+        ("Updated 9:30 AM GMT, March 14, 2026", "2026-03-14"),
+        ("Published 8:05 AM GMT, Sat 7 March 2026", "2026-03-07"),
+        ("Fri 14 Mar 2026 09.30 GMT", "2026-03-14"),
+        ("Sept. 3, 2025", "2025-09-03"),
+        ("2026-03-07", "2026-03-07"),
+        ("Feb 30 2026", None),
+        ("The council met on March 14, 2026.", None),
+    ],
+)
+def test_date_of_a_timestamp_line(line: str, iso: str | None) -> None:
+    assert date_of(line) == iso
+
+
+def test_plain_text_date_comes_from_its_timestamp_line() -> None:
+    source, _ = _plain_fixture()
+    assert extract(source).date == "2026-03-07"
 
 
 def test_normalisation_of_entities_spaces_and_invisible_characters() -> None:
