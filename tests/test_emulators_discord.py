@@ -165,3 +165,70 @@ async def test_embeds_beyond_discord_limits_are_refused(discord_emulator: Discor
         with pytest.raises(discord.HTTPException):
             await channel.send(embeds=six)
     assert emu.messages.get(emu.guilds[0].text_channel, []) == []
+
+
+class _NoWaitShardedClient(discord.AutoShardedClient):
+    """discord.py spaces shard IDENTIFYs 5 s apart by default (Discord's identify limit)."""
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        return None
+
+
+async def test_sharded_client_asks_for_shards_and_sees_every_guild(
+    discord_emulator: DiscordEmulator,
+) -> None:
+    emu = discord_emulator
+    second = emu.add_guild("Second Harbour")
+    client = _NoWaitShardedClient(
+        intents=discord.Intents.default(), guild_ready_timeout=0.05, shard_count=None
+    )
+    async with running_client(client, emu):
+        await emu.wait_for(lambda: len(client.guilds) == 2)
+        assert client.shard_count == 2
+        assert {g.id for g in client.guilds} == {emu.guilds[0].id, second.id}
+    assert sorted(emu.shards_identified) == [(0, 2), (1, 2)]
+    assert any(c.path == "/gateway/bot" for c in emu.calls)
+
+
+async def test_deferred_answer_with_followup_autocomplete_and_resume(
+    discord_emulator: DiscordEmulator,
+) -> None:
+    emu = discord_emulator
+    spec = emu.guilds[0]
+    client = _client()
+    tree = app_commands.CommandTree(client)
+    feeds = ["Harbour Gazette", "Ferry Times", "Bridge Weekly"]
+
+    @tree.command(name="pick", description="Pick a feed", guild=discord.Object(spec.id))
+    async def pick(interaction: discord.Interaction, feed: str) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await interaction.followup.send(f"picked {feed}", ephemeral=True)
+
+    @pick.autocomplete("feed")
+    async def feed_names(
+        interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=f, value=f) for f in feeds if current.lower() in f.lower()]
+
+    async with running_client(client, emu):
+        await tree.sync(guild=discord.Object(spec.id))
+        typing = await emu.send_slash_command(
+            "pick", [{"type": 3, "name": "feed", "value": "fer", "focused": True}],
+            interaction_type=4,
+        )  # fmt: skip
+        choices = await emu.wait_for(lambda: emu.callbacks.get(int(typing["id"])))
+        assert choices[0] == {
+            "type": 8,
+            "data": {"choices": [{"name": "Ferry Times", "value": "Ferry Times"}]},
+        }
+
+        await emu.send_reconnect()
+        await emu.wait_for(lambda: emu.resumes == 1)
+        run = await emu.send_slash_command(
+            "pick", [{"type": 3, "name": "feed", "value": "Ferry Times"}]
+        )
+        await emu.wait_for(lambda: emu.followups)
+    assert emu.callbacks[int(run["id"])][0]["type"] == 5
+    assert emu.followups[0]["content"] == "picked Ferry Times"
+    assert emu.followups[0]["flags"] == 64
+    assert emu.identifies == 1

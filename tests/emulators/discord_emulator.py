@@ -98,6 +98,7 @@ class DiscordEmulator:
     interactions: dict[int, Json] = field(default_factory=dict)
     gateway_connections: list[dict[str, str]] = field(default_factory=list)
     identifies: int = 0
+    shards_identified: list[tuple[int, int]] = field(default_factory=list)
     resumes: int = 0
 
     def __post_init__(self) -> None:
@@ -118,7 +119,8 @@ class DiscordEmulator:
         return next(self._ids)
 
     def add_guild(self, name: str, *, members: int = 2) -> GuildSpec:
-        gid = self.next_id()
+        """Add a guild; consecutive guilds land on different shards (`(id >> 22) % shards`)."""
+        gid = (1_000_000_000 + len(self.guilds)) << 22
         spec = GuildSpec(
             id=gid,
             name=name,
@@ -296,10 +298,13 @@ class DiscordEmulator:
             if data.get("token") != self.token:
                 await entry[0].close(code=4004, message=b"Authentication failed.")
                 return
+            shard_id, shards = data.get("shard") or (0, 1)
+            mine = [g for g in self.guilds if (g.id >> 22) % shards == shard_id]
+            self.shards_identified.append((shard_id, shards))
             ready: Json = {
                 "v": 10,
                 "user": _user(self.bot_id, "newsdigest", bot=True),
-                "guilds": [{"id": str(g.id), "unavailable": True} for g in self.guilds],
+                "guilds": [{"id": str(g.id), "unavailable": True} for g in mine],
                 "session_id": f"session-{self.identifies}",
                 "resume_gateway_url": self.gateway_url,
                 "application": {"id": str(self.app_id), "flags": 0},
@@ -307,7 +312,7 @@ class DiscordEmulator:
             if "shard" in data:
                 ready["shard"] = data["shard"]
             await self._dispatch_to(entry, "READY", ready)
-            for g in self.guilds:
+            for g in mine:
                 await self._dispatch_to(entry, "GUILD_CREATE", self.guild_payload(g))
         elif op == 6:
             self.resumes += 1
@@ -649,7 +654,12 @@ class DiscordEmulator:
         }
         if kind in (4, 5, 7):
             msg = self._message(int(interaction["channel_id"]), data)
-            msg["interaction_metadata"] = {"id": iid, "type": interaction["type"]}
+            msg["interaction_metadata"] = {
+                "id": iid,
+                "type": interaction["type"],
+                "user": interaction["member"]["user"],
+                "authorizing_integration_owners": interaction["authorizing_integration_owners"],
+            }
             answer["interaction"]["response_message_id"] = msg["id"]
             answer["resource"] = {"type": kind, "message": msg}
         if request.query.get("with_response") in ("1", "true", "True"):
