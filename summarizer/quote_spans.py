@@ -16,11 +16,13 @@ Two newsroom conventions are honoured:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 _OPENERS = "“„‟«"
 _CLOSERS = "”»"
 _STRAIGHT = '"'
+_MARK = re.compile(f"[{_OPENERS}{_CLOSERS}{_STRAIGHT}]")
 _BEFORE_OPEN = "([{—–-/:"
 _AFTER_CLOSE = ",.;:!?)]}—–-…"
 
@@ -81,9 +83,8 @@ def paragraph_spans(text: str, paragraph: int, sentence_starts: list[int]) -> li
     spans: list[QuoteSpan] = []
     open_at: int | None = None
     last_close = -1
-    for i, ch in enumerate(text):
-        if ch not in _OPENERS and ch not in _CLOSERS and ch != _STRAIGHT:
-            continue
+    for mark in _MARK.finditer(text):
+        i = mark.start()
         side = _side(text, i, open_at is not None)
         if side == "open":
             if open_at is None:

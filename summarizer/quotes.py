@@ -35,16 +35,16 @@ from summarizer.model import Quote
 from summarizer.quote_spans import QuoteSpan, link_continuations, paragraph_spans
 from summarizer.sentences import Sentence
 from summarizer.speaker_words import NOT_NAMES
-from summarizer.speakers import Registry
+from summarizer.speakers import MASK, Registry
 
 MIN_KEY_WORDS = 5
+_MMR_POOL = 24
 
 
 def _set(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_MASK = "\u2016"
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _NUMBER = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|"
@@ -103,7 +103,7 @@ def _mask(paragraphs: list[_Paragraph], spans: list[list[QuoteSpan]]) -> str:
         chars = list(para.text)
         for span in found:
             for i in range(span.open_at, min(span.close_after, len(chars))):
-                chars[i] = _MASK
+                chars[i] = MASK
         parts.append("".join(chars))
     return "\n".join(parts)
 
@@ -192,26 +192,35 @@ def _substance(q: _Found, title_words: set[str], index: int, total: int) -> floa
 
 
 def _rank(found: list[_Found], title: str | None) -> list[tuple[float, _Found]]:
+    """Greedy MMR over the best candidates; the long tail keeps its base order.
+
+    Only the first `_MMR_POOL` candidates by base score are re-ranked against
+    each other, which keeps ranking linear in the number of quotes.
+    """
     title_words = _content(title or "")
-    base = [(_substance(q, title_words, i, len(found)), q) for i, q in enumerate(found)]
+    base = sorted(
+        ((_substance(q, title_words, i, len(found)), i, q) for i, q in enumerate(found)),
+        key=lambda item: (-item[0], item[1]),
+    )
+    pool = [(score, q, _content(q.text)) for score, _, q in base[:_MMR_POOL]]
     chosen: list[tuple[float, _Found]] = []
     chosen_words: list[set[str]] = []
     voices: set[str | None] = set()
-    pool = list(base)
     while pool:
         best_i, best_score = 0, float("-inf")
-        for i, (score, q) in enumerate(pool):
-            words = _content(q.text)
+        for i, (score, q, words) in enumerate(pool):
             overlap = max(
                 (len(words & w) / max(1, len(words | w)) for w in chosen_words), default=0.0
             )
             adjusted = score - 0.8 * overlap - (0.25 if q.speaker in voices else 0.0)
             if adjusted > best_score:
                 best_i, best_score = i, adjusted
-        _, q = pool.pop(best_i)
+        _, q, words = pool.pop(best_i)
         chosen.append((best_score, q))
-        chosen_words.append(_content(q.text))
+        chosen_words.append(words)
         voices.add(q.speaker)
+    floor = min((score for score, _ in chosen), default=0.0)
+    chosen += [(min(score, floor), q) for score, _, q in base[_MMR_POOL:]]
     return chosen
 
 

@@ -53,6 +53,7 @@ _RELATIVE = re.compile(
     r"boyfriend)\b(?!,?\s+[A-Z])"
 )
 ORG_NOUNS = GENERIC_ORGS | {"union", "party", "agency", "regulator", "watchdog", "operator"}
+MASK = "\u2016"
 _ROLE_SUFFIX = re.compile(r"..(?:man|woman|person|ist)$")
 _SENTENCE_END = re.compile(r"[.!?][”\"’']?\s*$")
 _HYPHEN_PARTICLE = re.compile(r"(?:al|el|bin|ibn|abu|ul|ben)-[A-Z]")
@@ -150,9 +151,11 @@ def find_runs(text: str, base: int = 0) -> list[Run]:
 
     for m in _TOKEN.finditer(text):
         raw = m.group()
-        tok, possessive = _clean(raw)
+        if not tokens and raw[0].islower() and "-" not in raw:
+            continue
         if (tokens or pending) and text[prev_end : m.start()] != " ":
             flush()
+        tok, possessive = _clean(raw)
         prev_end = m.end()
         if _is_cap(tok):
             if pending and not _joins(tokens, pending):
@@ -235,6 +238,7 @@ class Registry:
         self._starts: list[int] = []
         self._by_surname: dict[str, list[str]] = {}
         self._positions: dict[str, list[int]] = {}
+        self._by_first: dict[str, list[str]] = {}
 
     @classmethod
     def build(cls, outside: str, full: str = "") -> Registry:
@@ -245,12 +249,15 @@ class Registry:
         later "Brennan said" become "Carla Brennan".
         """
         reg = cls()
-        for run in find_runs(full):
+        all_runs = find_runs(full or outside)
+        for run in all_runs:
             titles, name = split_titles(run.tokens)
             if len(name) >= 2 and classify(name) == "person":
                 reg._add_entity(" ".join(name).lower(), " ".join(name), "person")
         persons: list[tuple[Run, tuple[str, ...], tuple[str, ...]]] = []
-        for run in find_runs(outside):
+        for run in all_runs:
+            if outside[run.start] == MASK or outside[run.end - 1] == MASK:
+                continue
             titles, name = split_titles(run.tokens)
             kind = classify(name if titles and len(name) >= 2 else run.tokens)
             prev = outside[max(0, run.start - 30) : run.start].split()
@@ -271,6 +278,7 @@ class Registry:
         for key, entity in reg.entities.items():
             if entity.kind == "person":
                 reg._by_surname.setdefault(_surname(entity.name), []).append(key)
+                reg._by_first.setdefault(key.split()[0], []).append(key)
         for run, titles, name in persons:
             full = " ".join(name)
             key = reg._person_key(full, run.start)
@@ -333,11 +341,7 @@ class Registry:
             if not any(set(key.split()) < set(other.split()) for other in candidates)
         ]
         if not candidates and len(parts) == 1:
-            candidates = [
-                key
-                for key, entity in self.entities.items()
-                if entity.kind == "person" and key.split()[0] in parts
-            ]
+            candidates = self._by_first.get(next(iter(parts)), [])
         best: str | None = None
         best_score: tuple[int, int] = (-2, -1)
         for key in candidates:
@@ -461,7 +465,7 @@ class Registry:
         'the company' → the organisation mentioned last."""
         head = ROLE_SYNONYMS.get(head.lower(), head.lower())
         i = bisect.bisect_left(self._starts, offset)
-        ordered = [*reversed(self.mentions[:i]), *self.mentions[i:]]
+        ordered = [*reversed(self.mentions[max(0, i - 200) : i]), *self.mentions[i : i + 50]]
         for m in ordered:
             entity = self.entities[m.key]
             if m.kind == "org" and head in entity.key.split():
@@ -471,7 +475,7 @@ class Registry:
             if m.kind == "person" and head in entity.roles:
                 return entity.name
         if head in GENERIC_ORGS:
-            for m in reversed(self.mentions[:i]):
+            for m in reversed(self.mentions[max(0, i - 200) : i]):
                 entity = self.entities[m.key]
                 if m.kind == "org" or entity.gender == "n":
                     return entity.name
