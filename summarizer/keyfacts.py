@@ -123,8 +123,11 @@ def _candidates(
     return out
 
 
-def _repeats(candidate: _Candidate, chosen: _Candidate, threshold: float) -> bool:
-    if candidate.vector.cosine(chosen.vector) >= threshold:
+def _repeats(
+    candidate: _Candidate, chosen: _Candidate, similarity: float, threshold: float
+) -> bool:
+    """Says the same thing: similar TF-IDF vectors, or one's words mostly inside the other's."""
+    if similarity >= threshold:
         return True
     small = min(len(candidate.terms), len(chosen.terms))
     return small > 0 and len(candidate.terms & chosen.terms) / small >= 0.8
@@ -140,25 +143,31 @@ def rank_sentences(
 ) -> list[Ranked]:
     """Eligible, mutually distinct sentences in order of preference (best first).
 
-    `limit` stops the greedy selection early; each pick costs one pass over the
-    candidates, so the whole ranking is O(n · limit).
+    `limit` stops the greedy selection early. Each candidate keeps its highest
+    similarity to the picks so far, so each pick costs one pass over the
+    candidates and the whole ranking is O(n · limit).
     """
     pool = _candidates(sentences, title=title, weights=weights, use_sumy=use_sumy)
-    chosen: list[_Candidate] = []
+    overlap = [0.0] * len(pool)
     ranked: list[Ranked] = []
     top = max((c.score for c in pool), default=0.0) or 1.0
-    while pool and (limit is None or len(chosen) < limit):
-        best_i, best_value = -1, float("-inf")
-        for i, c in enumerate(pool):
-            overlap = max((c.vector.cosine(p.vector) for p in chosen), default=0.0)
-            value = c.score / top - weights.redundancy * overlap
-            if value > best_value:
-                best_i, best_value = i, value
-        pick = pool.pop(best_i)
-        chosen.append(pick)
+    while pool and (limit is None or len(ranked) < limit):
+        values = [
+            c.score / top - weights.redundancy * o for c, o in zip(pool, overlap, strict=True)
+        ]
+        best = max(range(len(pool)), key=values.__getitem__)
+        pick = pool[best]
         ranked.append(Ranked(pick.sentence, pick.score))
-        threshold = weights.duplicate_threshold
-        pool = [c for c in pool if not _repeats(c, pick, threshold)]
+        kept: list[_Candidate] = []
+        kept_overlap: list[float] = []
+        for i, c in enumerate(pool):
+            if i == best:
+                continue
+            similarity = c.vector.cosine(pick.vector)
+            if not _repeats(c, pick, similarity, weights.duplicate_threshold):
+                kept.append(c)
+                kept_overlap.append(max(overlap[i], similarity))
+        pool, overlap = kept, kept_overlap
     return ranked
 
 
