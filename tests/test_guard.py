@@ -261,6 +261,14 @@ async def test_resolver_refuses_odd_literals_before_any_lookup() -> None:
     assert inner.asked == []
 
 
+@pytest.mark.parametrize("host", ["bad host", "a/b", "[::1]"])
+async def test_resolver_refuses_hosts_that_are_not_names(host: str) -> None:
+    inner = FixedResolver("8.8.8.8")
+    with pytest.raises((BlockedAddress, BadURL)):
+        await GuardedResolver(GUARD, inner).resolve(host, 80)
+    assert inner.asked == []
+
+
 async def test_resolver_with_allow_private_passes_everything() -> None:
     inner = FixedResolver("127.0.0.1", "10.0.0.1")
     answers = await GuardedResolver(AddressPolicy(allow_private=True), inner).resolve("x", 80)

@@ -255,7 +255,11 @@ class GuardedResolver(AbstractResolver):
         if not self._policy.allow_private:
             # Whatever aiohttp hands over is judged as a literal first: getaddrinfo would
             # turn "0x7f.1" into 127.0.0.1 without a DNS query.
-            check_url(URL.build(scheme="http", host=host, port=port or 80), self._policy)
+            try:
+                as_url = URL.build(scheme="http", host=host, port=port or 80)
+            except (ValueError, TypeError) as exc:
+                raise BlockedAddress(f"{host!r} is not a host name we resolve") from exc
+            check_url(as_url, self._policy)
         if self._inner is None:
             self._inner = ThreadedResolver()
         results = await self._inner.resolve(host, port, family)
