@@ -38,6 +38,7 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
 _SPACES = re.compile(r"[^\S\n]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
 _LINE_BREAKS = re.compile(r"\r\n?|[\x0b\x0c\x1c-\x1e\x85\u2028]")
+_BULLET = re.compile(r"^[-•*·▪►]\s+(?=\S)")
 _WORDS = re.compile(r"[^\W_]+")
 _HAS_WORD = re.compile(r"[^\W_]{2}")
 _ANY_TAG = re.compile(r"<[a-zA-Z!?/][^<>]{0,500}>")
@@ -233,13 +234,16 @@ _SITE_SUFFIX = re.compile(r"\s+[|–—]\s+[^|–—]{2,60}$|\s+-\s+[^-]{2,40}$"
 
 @dataclass(frozen=True, slots=True)
 class Extracted:
-    """What `extract` found. `furniture` lists the lines it dropped, for tests and debugging."""
+    """What `extract` found. `furniture` lists the lines it dropped, for tests and debugging;
+    `headings` the page's subheadings ("What we know"), kept out of the paragraphs because a
+    label is not a fact."""
 
     title: str | None
     byline: str | None
     date: str | None
     paragraphs: list[str]
     furniture: list[str] = field(default_factory=list)
+    headings: list[str] = field(default_factory=list)
 
 
 def normalize_text(text: str) -> str:
@@ -432,7 +436,7 @@ def _ends_open(line: str) -> bool:
 
 def _unwrap_block(block: list[str]) -> list[str]:
     width = max(len(line) for line in block)
-    wrapped = len(block) >= 3 and width <= 100
+    wrapped = len(block) >= 3 and 50 <= width <= 100
     out = [block[0]]
     previous = block[0]
     for line in block[1:]:
@@ -450,8 +454,8 @@ def _unwrap_block(block: list[str]) -> list[str]:
 def _unwrap(lines: list[str]) -> list[str]:
     """Join hard-wrapped lines: within a block (no blank line between), a line that does not end
     a sentence is joined to the next when the next starts in lower case, or when the block is
-    wrapped at a fixed width (three or more lines, none longer than 100 characters, the line
-    nearly as long as the block's longest)."""
+    wrapped at a fixed width (three or more lines, the longest 50 to 100 characters, the line
+    nearly as long as the longest). A bulleted line starts a block of its own."""
     out: list[str] = []
     block: list[str] = []
     for line in [*lines, ""]:
@@ -484,10 +488,15 @@ def _is_repeated_headline(paragraph: str, title: str) -> bool:
 
 
 def _clean(lines: list[str], *, title: str | None) -> tuple[str | None, list[str], list[str]]:
-    normalized = normalize_text("\n".join(lines)).split("\n")
+    normalized: list[str] = []
+    for line in normalize_text("\n".join(lines)).split("\n"):
+        unbulleted = _BULLET.sub("", line)
+        if unbulleted != line:
+            normalized.append("")
+        normalized.append(unbulleted)
     gibberish = [bool(line) and _is_gibberish(line) for line in normalized]
     nonblank = [line for line in normalized if line]
-    if nonblank and sum(gibberish) > 0.3 * len(nonblank):
+    if len(nonblank) >= 4 and sum(gibberish) > 0.3 * len(nonblank):
         return title, [], nonblank
     dropped: list[str] = []
     kept: list[str] = []
@@ -574,6 +583,39 @@ def _byline_from(lines: list[str]) -> str | None:
     return None
 
 
+def _block_text(element: lxml.etree._Element) -> str:
+    for line_break in element.iter("lb"):
+        line_break.tail = "\n" + (line_break.tail or "")
+    return "".join(element.itertext())
+
+
+def _is_subheading(text: str) -> bool:
+    return bool(text) and not text.endswith(_TERMINAL) and len(text.split()) <= 20
+
+
+def _body_lines(body: lxml.etree._Element) -> tuple[list[str], list[str]]:
+    """Lines of trafilatura's extracted tree, a blank line between blocks so that only lines
+    inside one block can be joined, and the subheadings apart."""
+    lines: list[str] = []
+    headings: list[str] = []
+    for element in body.iterchildren():
+        if not isinstance(element.tag, str):
+            continue
+        if element.tag == "head":
+            text = " ".join(_block_text(element).split())
+            if _is_subheading(text):
+                headings.append(text)
+            else:
+                lines.append(text)
+        elif element.tag == "list":
+            for item in element.iterchildren("item"):
+                lines += [_block_text(item), ""]
+        else:
+            lines.append(_block_text(element))
+        lines.append("")
+    return lines, headings
+
+
 def _extract_html(source: str, *, title: str | None, url: str | None) -> Extracted:
     doc = None
     try:
@@ -587,18 +629,28 @@ def _extract_html(source: str, *, title: str | None, url: str | None) -> Extract
         )
     except Exception:  # trafilatura and lxml raise many types on odd pages
         doc = None
-    text = (getattr(doc, "text", None) or "") if doc is not None else ""
-    if not text.strip():
+    body = getattr(doc, "body", None) if doc is not None else None
+    headings: list[str] = []
+    lines: list[str] = []
+    if body is not None:
         try:
-            text = _fallback_html_text(source)
+            lines, headings = _body_lines(body)
+        except Exception:  # an odd tree must not raise; the flat text is used instead
+            lines, headings = [], []
+    if not any(line.strip() for line in lines):
+        lines = ((getattr(doc, "text", None) or "") if doc is not None else "").splitlines()
+    if not any(line.strip() for line in lines):
+        try:
+            lines = _fallback_html_text(source).splitlines()
         except Exception:  # a hostile page must not raise
-            text = ""
-    if not text.strip():
-        text = _strip_tags(source)
+            lines = []
+    if not any(line.strip() for line in lines):
+        lines = _strip_tags(source).splitlines()
     sitename = getattr(doc, "sitename", None) if doc is not None else None
     found_title = clean_title(title or getattr(doc, "title", None), sitename=sitename)
-    lines = text.splitlines()
     found_title, paragraphs, dropped = _clean(lines, title=found_title)
+    if found_title:
+        headings = [h for h in headings if _fold(h) != _fold(found_title)]
     author = getattr(doc, "author", None) if doc is not None else None
     return Extracted(
         title=found_title,
@@ -606,6 +658,7 @@ def _extract_html(source: str, *, title: str | None, url: str | None) -> Extract
         date=(getattr(doc, "date", None) if doc is not None else None) or _date_from(lines),
         paragraphs=paragraphs,
         furniture=dropped,
+        headings=headings,
     )
 
 

@@ -239,6 +239,32 @@ def test_wire_page_drops_captions_credits_and_prompts_but_keeps_short_real_lines
     assert any("AP Photo/Lee Park" in line for line in got.furniture)
 
 
+def test_page_structure_headings_lists_quotes_and_line_breaks() -> None:
+    got = extract((FIXTURES / "article_structure.html").read_text(encoding="utf-8"))
+    assert got.title == "Storm hits coast"
+    assert got.headings == ["What we know"]
+    assert got.paragraphs == [
+        "Crews say power should return by Wednesday.",
+        "A storm hit the coast on Monday, cutting power to 40,000 homes across the region and "
+        "closing three ports.",
+        "Winds reached 120 km/h at the harbour",
+        "Two people were injured by falling trees",
+        "“We have never seen waves like it,” said harbour master Jo Price.",
+        "The sea wall held at Eastcliff but not at the old pier, the council said.",
+        "Crews expect to restore power by Wednesday evening, the utility company said in a "
+        "statement.",
+    ]
+
+
+def test_plain_text_bullets_are_separate_paragraphs_without_markers() -> None:
+    source = "Storm latest\n\n- Winds reached 120 km/h\n• Two people were hurt\n* Ports shut"
+    assert extract(source).paragraphs == [
+        "Winds reached 120 km/h",
+        "Two people were hurt",
+        "Ports shut",
+    ]
+
+
 def _plain_fixture() -> tuple[str, list[str]]:
     lines = [
         line
