@@ -31,3 +31,24 @@ class Settings(BaseSettings):
         default=False,
         description="Let feeds and pages resolve to loopback/private addresses (tests only).",
     )
+    feed_min_interval_s: int = Field(
+        default=60, ge=1, description="Shortest time between two polls of one feed."
+    )
+    feed_max_interval_s: int = Field(
+        default=6 * 3600, ge=1, description="Longest time between two polls of a quiet feed."
+    )
+    feed_max_failures: int = Field(
+        default=10, ge=1, description="Consecutive failed polls after which a feed is disabled."
+    )
+    poll_concurrency: int = Field(
+        default=200, ge=1, description="Feeds fetched at the same time by one worker."
+    )
+    worker_lease_s: int = Field(
+        default=300, ge=1, description="How long a worker holds a claimed feed or article."
+    )
+    article_concurrency: int = Field(
+        default=8, ge=1, description="Article pages fetched and summarized at once per worker."
+    )
+    summarize_processes: int = Field(
+        default=1, ge=0, description="Processes that run summarize(); 0 runs it in a thread."
+    )
