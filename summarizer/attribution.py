@@ -19,15 +19,17 @@ import re
 from dataclasses import dataclass
 
 from summarizer.speaker_words import (
+    ABBREVIATIONS,
     AUXILIARIES,
     GENERIC_ORGS,
     ING_VERBS,
+    ORG_HEADS,
     PRONOUNS,
     ROLE_NOUNS,
     SPEECH_VERBS,
     TITLES,
 )
-from summarizer.speakers import find_runs
+from summarizer.speakers import classify, find_runs, split_titles
 
 _VERB = re.compile(
     r"\b(?:" + "|".join(sorted(SPEECH_VERBS, key=len, reverse=True)) + r")\b|\b[Aa]ccording to\b"
@@ -44,6 +46,7 @@ _SPOKES = (
     "spokespeople",
 )
 _LIMIT = 240
+_ROLE_HEADS = ROLE_NOUNS | TITLES | GENERIC_ORGS | ORG_HEADS
 _HYPHEN_NAME = re.compile(r"(?:al|el|bin|ibn|abu|ul|ben)-[A-Z]")
 _FILLERS = frozenset(
     re.findall(
@@ -80,7 +83,7 @@ def _last_break(text: str) -> int:
     cut = 0
     for m in _BREAK.finditer(text):
         word = m.group(1).lower().rstrip(".")
-        if word in TITLES or (len(word) == 1 and word.isalpha()):
+        if word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
             continue
         cut = m.end()
     return cut
@@ -90,7 +93,7 @@ def _first_break(text: str) -> int:
     """Offset of the first sentence break in `text` (len(text) when none)."""
     for m in _BREAK.finditer(text):
         word = m.group(1).lower().rstrip(".")
-        if word in TITLES or (len(word) == 1 and word.isalpha()):
+        if word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
             continue
         return m.start() + len(m.group(1))
     return len(text)
@@ -171,16 +174,18 @@ def _parse_segment(segment: str, offset: int) -> SpeakerRef | None:
         run = runs[0]
         if len(runs) > 1:
             between = segment[run.end : runs[1].start].lower().split()
+            last = runs[-1]
             if run.possessive or (
                 between and not any(w in _PREPOSITIONS for w in between) and len(between) <= 4
             ):
                 run = runs[1]
+            elif last.end >= len(segment.rstrip(" ,.")) and _person_like(last.tokens):
+                run = last
         return SpeakerRef("name", " ".join(run.tokens), offset + run.start, run.tokens)
     if not lower_start:
         return None
     low = segment.lower()
-    if runs:
-        run = runs[-1]
+    for run in runs:
         between = segment[: run.start].lower().split()
         spokes = any(w.strip("’'s") in _SPOKES for w in between)
         if spokes or (len(between) <= 5 and not any(w in _PREPOSITIONS for w in between)):
@@ -195,11 +200,16 @@ def _parse_segment(segment: str, offset: int) -> SpeakerRef | None:
     if head in _SPOKES and len(before) > 1 and not runs:
         target = before[1].split()
         return SpeakerRef("role", before[1], offset, head=target[-1] if target else "")
-    if head not in ROLE_NOUNS and head not in TITLES and head not in GENERIC_ORGS:
+    if head not in _ROLE_HEADS and not (first == "the" and len(head_words) <= 3):
         return None
     if len(head_words) > 6 or len(words) > 9:
         return None
     return SpeakerRef("role", segment, offset, head=head)
+
+
+def _person_like(tokens: tuple[str, ...]) -> bool:
+    _titles, name = split_titles(tokens)
+    return len(name) >= 2 and classify(name) == "person"
 
 
 def _with_article(noun: str) -> str:

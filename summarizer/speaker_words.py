@@ -114,6 +114,7 @@ ORG_HEADS = _set(
     studios records church charity fund reserve exchange tribunal inquiry panel unit squad
     team united city rovers athletic wanderers institute observatory nhs un nato eu who fbi
     cia nasa bbc reuters ap afp coalition alliance movement campaign front commission
+    confederation chamber consortium syndicate cooperative co-operative collective
     """
 )
 
@@ -149,7 +150,8 @@ SPEECH_VERBS = _set(
     agreed agrees countered counters reiterated reiterates confirmed confirms denied denies
     maintained maintains testified recounted recounts mused quipped snapped retorted exclaimed
     texted wondered wonders pointed explained tells telling saying adding noting warning arguing
-    explaining insisting writing asking stressing describing calling
+    explaining insisting writing asking stressing describing calling described dubbed branded
+    labelled labeled termed hailed
     """
 )
 
@@ -188,3 +190,10 @@ GENERIC_ORGS = _set(
 )
 
 ROLE_SYNONYMS = {"force": "police", "constabulary": "police", "administration": "government"}
+
+ABBREVIATIONS = _set(
+    """
+    mr mrs ms mx dr prof sen rep gov gen col lt maj capt sgt cmdr adm det supt insp rev fr st
+    jr sr no vs etc inc ltd co corp bros dept univ govt cllr hon pres messrs mme mlle
+    """
+)

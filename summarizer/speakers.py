@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from summarizer.speaker_words import (
+    ABBREVIATIONS,
     FEMALE_NAMES,
     FEMALE_WORDS,
     GENERIC_ORGS,
@@ -38,7 +39,7 @@ from summarizer.speaker_words import (
 )
 
 _TOKEN = re.compile(r"[^\W\d_][\w’'.&-]*|\d[\w.,]*")
-_PRONOUN = re.compile(r"\b(he|she|his|her|him|himself|herself|it|its)\b", re.IGNORECASE)
+_PRONOUN = re.compile(r"\b(he|she|his|himself|herself|it|its)\b", re.IGNORECASE)
 _SPEAKS = re.compile(
     r"(?:,[^,.]{0,100},)?\s+(?:[a-z]+ly\s+|also\s+|later\s+|then\s+|has\s+|had\s+){0,2}"
     r"(?:" + "|".join(sorted(SPEECH_VERBS, key=len, reverse=True)) + r")\b"
@@ -46,6 +47,12 @@ _SPEAKS = re.compile(
 _SPOKESPERSON = re.compile(
     r"\b(?:[Aa]n?|[Tt]he)\s+(?:\w+\s+)?(?P<role>spokes(?:wo)?man|spokesperson|representative)"
     r"\s+(?:for|of|at)\s+(?:the\s+)?(?P<org>[A-Z][\w&'’-]*(?:\s+(?:of\s+)?[A-Z][\w&'’-]*){0,5})"
+)
+_UNNAMED = re.compile(
+    r"(?:^|[.!?]\s+|\n)(?P<np>(?:An?|One|Another)\s+(?:[a-z-]+\s+){0,2}(?P<noun>[a-z]+))"
+    r"(?=(?:,[^,.\n]{0,80},)?\s+(?:[a-z]+ly\s+)?(?:"
+    + "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
+    + r")\b)"
 )
 _RELATIVE = re.compile(
     r"\b(?:[Hh]is|[Hh]er|[Tt]heir|[Tt]he)\s+(?:[a-z-]+\s+)?(?P<noun>wife|husband|mother|father|"
@@ -110,7 +117,7 @@ def _clean(token: str) -> tuple[str, bool]:
         token = token[:-1]
     if token.endswith("."):
         bare = token[:-1]
-        if not (bare.lower() in TITLES or len(bare) == 1 or "." in bare):
+        if not (bare.lower() in ABBREVIATIONS or len(bare) == 1 or "." in bare):
             token = bare
     return token.strip("-&'’"), possessive
 
@@ -239,6 +246,7 @@ class Registry:
         self._by_surname: dict[str, list[str]] = {}
         self._positions: dict[str, list[int]] = {}
         self._by_first: dict[str, list[str]] = {}
+        self._outside = ""
 
     @classmethod
     def build(cls, outside: str, full: str = "") -> Registry:
@@ -249,6 +257,7 @@ class Registry:
         later "Brennan said" become "Carla Brennan".
         """
         reg = cls()
+        reg._outside = outside
         all_runs = find_runs(full or outside)
         for run in all_runs:
             titles, name = split_titles(run.tokens)
@@ -261,8 +270,8 @@ class Registry:
             titles, name = split_titles(run.tokens)
             kind = classify(name if titles and len(name) >= 2 else run.tokens)
             prev = outside[max(0, run.start - 30) : run.start].split()
-            if prev and prev[-1].lower() in ORG_NOUNS:
-                kind = "org"
+            if prev and (prev[-1].lower() in ORG_NOUNS or prev[-1] == "the"):
+                kind = "org" if kind == "person" or prev[-1] != "the" else kind
             if kind == "org":
                 name = " ".join(run.tokens)
                 name = name[4:] if name.lower().startswith("the ") else name
@@ -291,6 +300,14 @@ class Registry:
             subject = _is_subject(outside, run)
             reg._mention(Mention(run.start, run.end, "person", key, subject, titles))
             reg._gender_cues(reg.entities[key], titles, name, outside, run)
+        for m in _UNNAMED.finditer(outside):
+            phrase = " ".join(m.group("np").lower().split())
+            key = f"{phrase}@{m.start('np')}"
+            reg._add_entity(key, phrase, "person")
+            noun = m.group("noun").lower()
+            reg.entities[key].female += 2 * (noun in FEMALE_WORDS)
+            reg.entities[key].male += 2 * (noun in MALE_WORDS)
+            reg._mention(Mention(m.start("np"), m.end("np"), "person", key, True, speaks=True))
         for m in _RELATIVE.finditer(outside):
             phrase = " ".join(m.group().lower().split())
             reg._add_entity(phrase, phrase, "person")
@@ -363,19 +380,21 @@ class Registry:
         outside: str,
         run: Run,
     ) -> None:
-        before = re.split(r"[.,;:!?\n\u2016]", outside[max(0, run.start - 40) : run.start])[-1]
+        before = re.split(r"[.;:!?\n\u2016]", outside[max(0, run.start - 40) : run.start])[-1]
         after = outside[run.end : run.end + 80]
         appos = ""
         if after.startswith(", "):
             appos = re.split(r"[,.;\n\u2016]", after[2:])[0].lower()
-        before_words = before.lower().split()
-        if before_words and before_words[-1] in ORG_NOUNS:
+        before_words = [w.strip(",") for w in before.lower().split()]
+        if before_words and before_words[-1] in ORG_NOUNS and not before.endswith(", "):
+            entity.neuter += 2
+        if after.startswith((", which", " which")):
             entity.neuter += 2
         words = set(titles) | set(before_words[-3:]) | set(appos.split())
         entity.roles |= {w for w in words if w.isalpha()}
         entity.male += 2 * len(words & MALE_WORDS)
         entity.female += 2 * len(words & FEMALE_WORDS)
-        first = name[0].lower() if len(name) >= 2 else ""
+        first = name[0].lower().split("-")[0] if len(name) >= 2 else ""
         if first in MALE_NAMES:
             entity.male += 1
         elif first in FEMALE_NAMES:
@@ -405,6 +424,10 @@ class Registry:
 
     def resolve_name(self, tokens: tuple[str, ...], offset: int) -> str:
         """The fullest name of the person or organisation a run names."""
+        if len(tokens) == 1 and tokens[0].isupper() and len(tokens[0]) > 1:
+            for entity in self.entities.values():
+                if entity.kind == "org" and _initials(entity.name) == tokens[0]:
+                    return entity.name
         titles, name = split_titles(tokens)
         if classify(name if titles and len(name) >= 2 else tokens) == "org":
             text = " ".join(tokens)
@@ -479,10 +502,33 @@ class Registry:
                 entity = self.entities[m.key]
                 if m.kind == "org" or entity.gender == "n":
                     return entity.name
-        return None
+        return self._described(head, offset)
+
+    def _described(self, head: str, offset: int) -> str | None:
+        """The fullest lowercase description used earlier: 'the authority' after
+        'the harbour authority said…' is the harbour authority."""
+        if not head.isalpha():
+            return None
+        window = self._outside[max(0, offset - 3000) : offset]
+        found = None
+        for m in re.finditer(rf"\b[Tt]he ((?:[a-z]+ ){{1,2}}){head}\b", window):
+            found = m
+        if found is None:
+            return None
+        return "the " + " ".join([*found.group(1).split(), head])
+
+
+def _initials(name: str) -> str:
+    """'World Health Organization' → 'WHO' (small words skipped)."""
+    return "".join(w[0] for w in name.split() if w[0].isupper())
 
 
 def _is_subject(outside: str, run: Run | re.Match[str]) -> bool:
+    """At the start of its sentence, or after a short opening appositive
+    ('Her daughter, Kerry Vale, runs…')."""
     start = run.start if isinstance(run, Run) else run.start()
-    before = outside[max(0, start - 12) : start]
-    return not before.strip() or bool(_SENTENCE_END.search(before))
+    before = outside[max(0, start - 60) : start]
+    clause = re.split(r"[.!?\n\u2016]\s", " " + before)[-1]
+    if not clause.strip():
+        return True
+    return clause.endswith(", ") and len(clause.split()) <= 4 and clause.count(",") == 1
