@@ -473,7 +473,7 @@ class Registry:
             if gender and gender != want:
                 continue
             score = -float(len(seen) - 1)
-            score += 3.0 if gender == want else 0.0
+            score += 4.0 if gender == want else 0.0
             score += 1.0 if m.subject else 0.0
             score += 1.0 if m.speaks else 0.0
             score += 0.5 if entity.name == last_speaker else 0.0
