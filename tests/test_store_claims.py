@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from bot.store import EntryData, Store
+from bot.store import EntryData, PollOutcome, Store
 from bot.store.models import FEED_DISABLED, FEED_PAUSED
 from tests.conftest import StoreTarget
 
@@ -265,3 +265,36 @@ async def _reschedule(store: Store, feed_id: int, at: datetime) -> bool:
         )
         ok = ok or (done and feed.id == feed_id)
     return ok
+
+
+async def test_record_polls_in_one_batch_mixes_outcomes_and_drops_lost_leases(
+    store: Store,
+) -> None:
+    ok_id, failed_id, late_id, renamed_id = await _feeds(store, 4)
+    await store.feeds.claim_due(now=T0, limit=10, worker_id="w1", lease_s=30)
+    later = T0 + timedelta(seconds=45)
+    # w1's leases have expired; w2 takes one of them over. An expired lease nobody took over
+    # still lets w1 report.
+    (stolen,) = await store.feeds.claim_all_enabled(now=later, worker_id="w2", lease_s=30, limit=1)
+    assert stolen.id == ok_id
+    next_at = later + timedelta(minutes=10)
+    results = await store.feeds.record_polls(
+        [
+            PollOutcome(ok_id, later, next_at, etag='"a"'),
+            PollOutcome(failed_id, later, next_at, error="HTTP 503", interval_s=1200),
+            PollOutcome(late_id, later, next_at, etag='"c"', changed=True),
+            PollOutcome(renamed_id, later, next_at, title="Renamed"),
+        ],
+        worker_id="w1",
+    )
+    assert results == [False, True, True, True]
+    assert await store.feeds.record_polls([], worker_id="w1") == []
+
+    feeds = {f.id: f for f in await store.feeds.list()}
+    assert feeds[ok_id].lease_owner == "w2" and feeds[ok_id].etag is None
+    failed = feeds[failed_id]
+    assert (failed.error_count, failed.last_error, failed.interval_s) == (1, "HTTP 503", 1200)
+    assert failed.last_success_at is None and failed.lease_owner is None
+    assert feeds[late_id].etag == '"c"' and feeds[late_id].last_changed_at == later
+    assert feeds[renamed_id].title == "Renamed" and feeds[renamed_id].lease_owner is None
+    assert feeds[renamed_id].next_check_at == next_at and feeds[renamed_id].first_poll_done

@@ -4,6 +4,7 @@ over SQLite and PostgreSQL. Start with `Store` (bot/store/store.py)."""
 from __future__ import annotations
 
 from bot.store.articles import EntryChange, EntryData
+from bot.store.feeds import PollOutcome
 from bot.store.migrate import current_revision, head_revision, upgrade
 from bot.store.open import open_store
 from bot.store.search import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit, search_stories
@@ -15,6 +16,7 @@ __all__ = [
     "HIGHLIGHT_START",
     "EntryChange",
     "EntryData",
+    "PollOutcome",
     "QuoteHit",
     "SearchHit",
     "Store",

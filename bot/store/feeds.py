@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 
-from bot.store.claims import claim, owned_by
+from bot.store.claims import claim
 from bot.store.models import FEED_ACTIVE, FEED_DISABLED, FEED_PAUSED, Feed
 from bot.store.types import utcnow
 from bot.store.upsert import insert_ignore
@@ -16,6 +18,63 @@ if TYPE_CHECKING:
     from bot.store.store import Store
 
 FEED_STATES = (FEED_ACTIVE, FEED_PAUSED, FEED_DISABLED)
+
+
+@dataclass(frozen=True, slots=True)
+class PollOutcome:
+    """What one poll of a feed found, for `FeedRepo.record_polls`.
+
+    Success (`error` None): error_count resets, `last_success_at` = now, the validators
+    (`etag`, `last_modified`) are stored as given, `changed` stamps `last_changed_at`, and a
+    non-None `title`/`site_url` replaces the stored one. Failure: error_count + 1 and
+    `last_error`/`last_error_at` are set; validators stay. `disable` moves the feed to the
+    disabled state (its last error kept for moderators). Either way the lease is released,
+    `next_check_at` set and the first poll counts as done.
+    """
+
+    feed_id: int
+    now: datetime
+    next_check_at: datetime
+    interval_s: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    title: str | None = None
+    site_url: str | None = None
+    changed: bool = False
+    error: str | None = None
+    disable: bool = False
+
+    def values(self) -> dict[str, Any]:
+        values: dict[str, Any] = {
+            "lease_owner": None,
+            "lease_expires_at": None,
+            "last_checked_at": self.now,
+            "next_check_at": self.next_check_at,
+            "first_poll_done": True,
+            "updated_at": self.now,
+        }
+        if self.interval_s is not None:
+            values["interval_s"] = self.interval_s
+        if self.error is None:
+            values.update(
+                error_count=0,
+                last_success_at=self.now,
+                etag=self.etag,
+                last_modified=self.last_modified,
+            )
+            if self.changed:
+                values["last_changed_at"] = self.now
+            if self.title is not None:
+                values["title"] = self.title
+            if self.site_url is not None:
+                values["site_url"] = self.site_url
+        else:
+            values.update(
+                error_count=Feed.error_count + 1, last_error=self.error, last_error_at=self.now
+            )
+        if self.disable:
+            values["state"] = FEED_DISABLED
+        return values
 
 
 class FeedRepo:
@@ -117,46 +176,68 @@ class FeedRepo:
         error: str | None = None,
         disable: bool = False,
     ) -> bool:
-        """Record a poll's outcome and release the lease. Returns False (and changes nothing)
-        when `worker_id` no longer holds the lease.
+        """Record one poll's outcome and release the lease; see `PollOutcome`. Returns False
+        (and changes nothing) when `worker_id` no longer holds the lease."""
+        outcome = PollOutcome(
+            feed_id=feed_id,
+            now=now,
+            next_check_at=next_check_at,
+            interval_s=interval_s,
+            etag=etag,
+            last_modified=last_modified,
+            title=title,
+            site_url=site_url,
+            changed=changed,
+            error=error,
+            disable=disable,
+        )
+        (recorded,) = await self.record_polls([outcome], worker_id=worker_id)
+        return recorded
 
-        Success (`error` None): error_count resets, `last_success_at` = now, validators are
-        stored. Failure: error_count + 1, `last_error`/`last_error_at` set; `disable` moves the
-        feed to the disabled state (its last error kept for moderators). Either way the first
-        poll counts as done.
+    async def record_polls(self, outcomes: Sequence[PollOutcome], *, worker_id: str) -> list[bool]:
+        """Record many polls in one transaction, one flag per outcome: False where
+        `worker_id` had lost that feed's lease (that outcome is dropped).
+
+        Batching matters: a transaction per poll tops out at a few hundred polls a second,
+        while one `executemany` per batch does thousands.
         """
-        values: dict[str, object] = {
-            "lease_owner": None,
-            "lease_expires_at": None,
-            "last_checked_at": now,
-            "next_check_at": next_check_at,
-            "first_poll_done": True,
-            "updated_at": now,
-        }
-        if interval_s is not None:
-            values["interval_s"] = interval_s
-        if error is None:
-            values.update(
-                error_count=0, last_success_at=now, etag=etag, last_modified=last_modified
-            )
-            if changed:
-                values["last_changed_at"] = now
-            if title is not None:
-                values["title"] = title
-            if site_url is not None:
-                values["site_url"] = site_url
-        else:
-            values.update(error_count=Feed.error_count + 1, last_error=error, last_error_at=now)
-        if disable:
-            values["state"] = FEED_DISABLED
+        if not outcomes:
+            return []
+        feeds = Feed.__table__
+        wanted = [o.feed_id for o in outcomes]
         async with self._store.session() as s:
-            result = await s.execute(
-                update(Feed)
-                .where(owned_by(Feed, feed_id, worker_id))
-                .values(**values)
-                .execution_options(synchronize_session=False)
+            held = set(
+                (
+                    await s.scalars(
+                        select(Feed.id)
+                        .where(Feed.id.in_(wanted), Feed.lease_owner == worker_id)
+                        .with_for_update()
+                    )
+                ).all()
             )
-            return result.rowcount == 1  # type: ignore[attr-defined]
+            groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+            expressions: dict[tuple[str, ...], dict[str, Any]] = {}
+            for outcome in outcomes:
+                if outcome.feed_id not in held:
+                    continue
+                values = outcome.values()
+                plain = {k: v for k, v in values.items() if not hasattr(v, "__clause_element__")}
+                exprs = {k: v for k, v in values.items() if k not in plain}
+                key = tuple(sorted(plain)) + tuple(sorted(exprs))
+                expressions[key] = exprs
+                params = {f"v_{k}": v for k, v in plain.items()}
+                params["v_feed_id"] = outcome.feed_id
+                groups.setdefault(key, []).append(params)
+            for key, rows in groups.items():
+                plain_keys = [k for k in key if k not in expressions[key]]
+                stmt = (
+                    update(feeds)
+                    .where(feeds.c.id == bindparam("v_feed_id"))
+                    .values({k: bindparam(f"v_{k}", type_=feeds.c[k].type) for k in plain_keys})
+                    .values(expressions[key])
+                )
+                await s.execute(stmt, rows)
+        return [o.feed_id in held for o in outcomes]
 
     async def set_state(self, feed_id: int, state: str, *, now: datetime | None = None) -> bool:
         """Pause, resume or disable a feed. Resuming makes it due now with a clean error count."""

@@ -17,6 +17,7 @@ loading. Build one Store at start-up and pass it in; there is no module-level in
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -40,6 +41,9 @@ class Store:
         self._read = async_sessionmaker(
             self.engine.execution_options(sqlite_begin="DEFERRED"), expire_on_commit=False
         )
+        # SQLite has one writer at a time; queueing this process's writers here is cheaper than
+        # letting them spin in SQLite's busy handler. Other processes still wait on the lock.
+        self._write_lock = asyncio.Lock() if self.dialect == "sqlite" else None
         self.feeds = FeedRepo(self)
         self.articles = ArticleRepo(self)
         self.stories = StoryRepo(self)
@@ -57,8 +61,12 @@ class Store:
         On SQLite a write session holds the database write lock from its first statement
         (`BEGIN IMMEDIATE`); pass `readonly=True` for reads so they do not queue behind writers.
         """
-        maker = self._read if readonly else self._write
-        async with maker() as session, session.begin():
+        if readonly or self._write_lock is None:
+            maker = self._read if readonly else self._write
+            async with maker() as session, session.begin():
+                yield session
+            return
+        async with self._write_lock, self._write() as session, session.begin():
             yield session
 
     async def upgrade(self) -> None:
