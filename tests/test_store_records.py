@@ -253,11 +253,39 @@ async def test_channel_settings_are_created_then_updated(store: Store) -> None:
     await store.channels.save_settings(**where, max_stories=3, next_digest_at=T0)
     got = await store.channels.settings(**where)
     assert got is not None and (got.timezone, got.max_stories) == ("Europe/Oslo", 3)
-    assert [c.channel_id for c in await store.channels.due_channels(now=T0)] == ["c1"]
-    assert await store.channels.due_channels(now=T0 - timedelta(seconds=1)) == []
+    early = T0 - timedelta(seconds=1)
+    assert (
+        await store.channels.claim_due_channels(now=early, limit=5, worker_id="b", lease_s=60) == []
+    )
+    (due,) = await store.channels.claim_due_channels(now=T0, limit=5, worker_id="b1", lease_s=60)
+    assert due.channel_id == "c1"
+    assert (
+        await store.channels.claim_due_channels(now=T0, limit=5, worker_id="b2", lease_s=60) == []
+    )
+    assert not await store.channels.finish_channel_digest(
+        due.id, worker_id="b2", next_digest_at=T0 + timedelta(hours=6)
+    )
+    assert await store.channels.finish_channel_digest(
+        due.id, worker_id="b1", next_digest_at=T0 + timedelta(hours=6), last_digest_at=T0
+    )
+    later = T0 + timedelta(hours=6)
+    (again,) = await store.channels.claim_due_channels(
+        now=later, limit=5, worker_id="b2", lease_s=60
+    )
+    assert again.last_digest_at == T0 and again.next_digest_at == later
     assert (
         await store.channels.settings(platform="discord", workspace_id="G2", channel_id="c1")
         is None
     )
     with pytest.raises(TypeError):
         await store.channels.save_settings(**where, workspace_id_typo="x")
+
+
+async def test_nested_write_sessions_fail_fast_on_sqlite(store: Store) -> None:
+    if store.dialect != "sqlite":
+        pytest.skip("SQLite has one writer at a time")
+    async with store.session():
+        with pytest.raises(RuntimeError, match="inside another write session"):
+            await store.feeds.add(url="https://n.example", normalized_url="n.example")
+    _, created = await store.feeds.add(url="https://n.example", normalized_url="n.example")
+    assert created

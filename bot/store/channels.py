@@ -178,16 +178,49 @@ class ChannelRepo:
             row.updated_at = now
             return row
 
-    async def due_channels(self, *, now: datetime, limit: int = 100) -> list[ChannelSettings]:
-        """Channels whose next digest time has come (any workspace)."""
-        async with self._store.session(readonly=True) as s:
-            query = (
-                select(ChannelSettings)
-                .where(ChannelSettings.next_digest_at <= now)
-                .order_by(ChannelSettings.next_digest_at)
-                .limit(limit)
+    async def claim_due_channels(
+        self, *, now: datetime, limit: int, worker_id: str, lease_s: float
+    ) -> list[ChannelSettings]:
+        """Lease channels (any workspace) whose next digest time has come, earliest first, so
+        that two processes never build the same channel's digest."""
+        async with self._store.session() as s:
+            return await claim(
+                s,
+                ChannelSettings,
+                where=[ChannelSettings.next_digest_at <= now],
+                order_by=[ChannelSettings.next_digest_at, ChannelSettings.id],
+                now=now,
+                worker_id=worker_id,
+                lease_s=lease_s,
+                limit=limit,
             )
-            return list((await s.scalars(query)).all())
+
+    async def finish_channel_digest(
+        self,
+        channel_settings_id: int,
+        *,
+        worker_id: str,
+        next_digest_at: datetime | None,
+        last_digest_at: datetime | None = None,
+    ) -> bool:
+        """Set the channel's next digest time (None: no schedule) and release the lease.
+        False when the lease was lost."""
+        values: dict[str, Any] = {
+            "next_digest_at": next_digest_at,
+            "lease_owner": None,
+            "lease_expires_at": None,
+            "updated_at": utcnow(),
+        }
+        if last_digest_at is not None:
+            values["last_digest_at"] = last_digest_at
+        async with self._store.session() as s:
+            result = await s.execute(
+                update(ChannelSettings)
+                .where(owned_by(ChannelSettings, channel_settings_id, worker_id))
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            return result.rowcount == 1  # type: ignore[attr-defined]
 
     # Digests
 

@@ -268,6 +268,8 @@ class ChannelSettings(Base):
     is_forum: Mapped[bool] = mapped_column(Boolean, default=False)
     last_digest_at: Mapped[datetime | None]
     next_digest_at: Mapped[datetime | None] = mapped_column(index=True)
+    lease_owner: Mapped[str | None] = mapped_column(String(128))
+    lease_expires_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -44,6 +45,7 @@ class Store:
         # SQLite has one writer at a time; queueing this process's writers here is cheaper than
         # letting them spin in SQLite's busy handler. Other processes still wait on the lock.
         self._write_lock = asyncio.Lock() if self.dialect == "sqlite" else None
+        self._writing: ContextVar[bool] = ContextVar(f"store_writing_{id(self)}", default=False)
         self.feeds = FeedRepo(self)
         self.articles = ArticleRepo(self)
         self.stories = StoryRepo(self)
@@ -66,8 +68,17 @@ class Store:
             async with maker() as session, session.begin():
                 yield session
             return
-        async with self._write_lock, self._write() as session, session.begin():
-            yield session
+        if self._writing.get():
+            raise RuntimeError(
+                "a write session was opened inside another write session of the same store; "
+                "pass the outer session down instead (SQLite has one writer at a time)"
+            )
+        token = self._writing.set(True)
+        try:
+            async with self._write_lock, self._write() as session, session.begin():
+                yield session
+        finally:
+            self._writing.reset(token)
 
     async def upgrade(self) -> None:
         """Apply every pending migration."""

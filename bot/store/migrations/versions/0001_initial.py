@@ -235,6 +235,7 @@ def upgrade() -> None:
         sa.Column("is_forum", sa.Boolean(), nullable=False),
         _ts("last_digest_at"),
         _ts("next_digest_at", index=True),
+        *_lease_cols(),
         _ts("created_at", nullable=False),
         _ts("updated_at", nullable=False),
         sa.UniqueConstraint(
