@@ -68,6 +68,9 @@ _NOT_SENTENCE_STARTS = _word_set(
     Local Moscow Beijing London Tokyo Today Tomorrow Yesterday"""
 )
 _PAREN_LOOKAHEAD = 3
+_TAIL = 80
+# Repairs never grow a sentence past this: it bounds the work on hostile text ("No. 4 No. 4 …").
+_MAX_SENTENCE_CHARS = 3000
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +105,7 @@ def _first_word_is_lower(text: str) -> bool:
 
 def _must_join(left: str, right: str) -> bool:
     """Whether punkt's break between `left` and `right` is wrong (parentheses aside)."""
+    left = left[-_TAIL:]
     if _first_word_is_lower(right) or _ENDS_WITH_COMMA.search(left):
         return True
     if _NUMBER_ABBREV.search(left):
@@ -126,13 +130,17 @@ def _closing_piece(pieces: list[str], start: int) -> int | None:
 
 def _split_clock_times(sentence: str) -> list[str]:
     """Split "… shortly after 6 a.m. Windows shattered …", which punkt keeps whole."""
+    out: list[str] = []
+    start = 0
     for match in _CLOCK_THEN_CAPITAL.finditer(sentence):
         if match.group(1) in _NOT_SENTENCE_STARTS:
             continue
-        left, right = sentence[: match.end()].rstrip(), sentence[match.end() :]
+        left = sentence[start : match.end()].rstrip()
         if len(left.split()) >= 5:
-            return [left, *_split_clock_times(right)]
-    return [sentence]
+            out.append(left)
+            start = match.end()
+    out.append(sentence[start:])
+    return [s for s in out if s]
 
 
 def _repair(pieces: list[str]) -> list[str]:
@@ -140,12 +148,13 @@ def _repair(pieces: list[str]) -> list[str]:
     i = 0
     while i < len(pieces):
         piece = pieces[i]
-        if merged and _must_join(merged[-1], piece):
+        growing = merged and len(merged[-1]) < _MAX_SENTENCE_CHARS
+        if growing and _must_join(merged[-1], piece):
             merged[-1] = f"{merged[-1]} {piece}"
         else:
             merged.append(piece)
         i += 1
-        if _open_parenthesis(merged[-1]):
+        if len(merged[-1]) < _MAX_SENTENCE_CHARS and _open_parenthesis(merged[-1]):
             close = _closing_piece(pieces, i)
             if close is not None:
                 merged[-1] = " ".join([merged[-1], *pieces[i : close + 1]])

@@ -191,6 +191,21 @@ def test_huge_and_garbage_input_is_split_without_error() -> None:
     assert split_paragraph("(" * 50_000 + "a. B. " * 2_000)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No. 4 " * 20_000,
+        "at 6 a.m. Windows " * 20_000,
+        "Lt. Col. " * 20_000,
+        "Hi (there. " * 20_000,
+    ],
+)
+def test_repeated_repair_patterns_keep_every_character(text: str) -> None:
+    got = split_paragraph(text)
+    assert "".join("".join(got).split()) == "".join(text.split())
+    assert max(len(s) for s in got) <= len(text)
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=400))
 def test_splitting_keeps_every_character_in_order(text: str) -> None:
