@@ -39,6 +39,7 @@ urls = st.one_of(
     st.just("https://example.org/a?b=1&c=2"),
     st.text(max_size=30).map(lambda t: "https://example.org/" + t),
     st.sampled_from(["javascript:alert(1)", "ftp://x.example/", "https://e.example/a)b|c>d"]),
+    st.integers(1900, 2100).map(lambda n: "https://example.org/" + "a" * n),
 )
 sources = st.builds(SourceLink, name=long_text, url=urls)
 quotes = st.builds(QuoteLine, text=long_text, speaker=st.one_of(st.none(), long_text))
@@ -92,9 +93,7 @@ def discord_texts(payload: dict[str, Any]) -> list[str]:
     return out
 
 
-LIVE_DISCORD = re.compile(
-    r"@(everyone|here)|<@(?![!&]?\u200b)|<#(?!\u200b)|</(?!\u200b)|<t:(?!\u200b)"
-)
+LIVE_DISCORD = re.compile(r"@(everyone|here)|<@[!&]?\d|<#\d|</\w|<t:\d")
 
 
 def assert_discord_inert(payload: dict[str, Any]) -> None:

@@ -58,13 +58,11 @@ def thread_opening(card: StoryCard) -> Payload:
     summary: Embed = {"title": _title(card), "color": COLOUR}
     if url := safe_url(card.url):
         summary["url"] = url
-    lines: list[str] = []
+    lines: list[str] = [FEED_ONLY_NOTE, ""] if card.from_feed_only else []
     if lead := discord_escape(card.lead):
         lines.extend([lead, ""])
     if facts := [f"• {discord_escape(f)}" for f in card.key_facts if flatten(f)]:
         lines.extend(["**Key facts**", *facts, ""])
-    if card.from_feed_only:
-        lines.append(FEED_ONLY_NOTE)
     desc, _ = fit_lines(lines, L.DISCORD_EMBED_DESCRIPTION, cuttable=True)
     desc = desc.strip()
     if desc:
@@ -146,17 +144,19 @@ def _story_embed(card: StoryCard) -> Embed:
     embed: Embed = {"title": _title(card), "color": COLOUR}
     if url := safe_url(card.url):
         embed["url"] = url
-    lines: list[str] = []
+    head: list[str] = []
     if card.sources:
         links = [_source_link(s) for s in card.sources]
-        shown, _ = fit_lines(links, 900, sep=" · ")
-        lines.append(shown)
-    lines.extend(f"• {discord_escape(f)}" for f in card.key_facts if flatten(f))
+        head.append(fit_lines(links, 900, sep=" · ")[0])
     if card.from_feed_only:
-        lines.append(FEED_ONLY_NOTE)
+        head.append(FEED_ONLY_NOTE)
+    tail: list[str] = []
     if card.thread_url and (thread := safe_url(card.thread_url)):
-        lines.append(f"[Discuss in the thread]({thread})")
-    desc, _ = fit_lines(lines, L.DISCORD_EMBED_DESCRIPTION, cuttable=True)
+        tail.append(f"[Discuss in the thread]({thread})")
+    facts = [f"• {discord_escape(f)}" for f in card.key_facts if flatten(f)]
+    room = L.DISCORD_EMBED_DESCRIPTION - sum(len(x) + 1 for x in head + tail)
+    shown = [fit_lines(facts, room, cuttable=True)[0]] if facts else []
+    desc = "\n".join(head + shown + tail)
     if desc:
         embed["description"] = desc
     if fields := _quote_fields(card.quotes):

@@ -65,7 +65,9 @@ def thread_opening(card: StoryCard) -> Args:
     sources = list(card.sources) or ([SourceLink("Article", card.url)] if card.url else [])
     lines = [f"• {_source_link(s)}" for s in sources]
     if lines:
-        blocks.extend(_chunked_sections(["*Sources*", *lines], L.SLACK_BLOCKS - len(blocks)))
+        blocks.extend(
+            _chunked_sections(["*Sources*", *lines], L.SLACK_BLOCKS - len(blocks), links=True)
+        )
     return _args(blocks, f"Summary: {_title_text(card)}")
 
 
@@ -109,7 +111,9 @@ def _title_text(card: StoryCard) -> str:
 
 
 def _title_link(card: StoryCard) -> str:
-    return slack_link(card.url, truncate(_title_text(card), 2000))
+    """`<url|title>`, the title shortened so the whole link fits one section."""
+    room = L.SLACK_SECTION_TEXT - len(slack_link(card.url, "")) - 4
+    return slack_link(card.url, truncate(_title_text(card), min(2000, room)))
 
 
 def _source_link(source: SourceLink) -> str:
@@ -139,14 +143,15 @@ def _quote_sections(quotes: tuple[QuoteLine, ...], *, max_blocks: int) -> list[B
     return _chunked_sections(lines, max_blocks) if lines else []
 
 
-def _chunked_sections(lines: list[str], max_blocks: int) -> list[Block]:
-    """Lines spread over sections of at most 3,000 characters; a note counts any left out."""
+def _chunked_sections(lines: list[str], max_blocks: int, *, links: bool = False) -> list[Block]:
+    """Lines spread over sections of at most 3,000 characters; a note counts any left out.
+    Lines with `links` are kept whole (a cut would break the link markup)."""
     blocks: list[Block] = []
     rest = lines
     while rest and len(blocks) < max_blocks:
         last = len(blocks) == max_blocks - 1
         more = _more if last else _no_more
-        text, used = fit_lines(rest, L.SLACK_SECTION_TEXT, more=more, cuttable=True)
+        text, used = fit_lines(rest, L.SLACK_SECTION_TEXT, more=more, cuttable=not links)
         if used == 0:
             break
         blocks.append(_mrkdwn_section(text))

@@ -14,6 +14,7 @@ from urllib.parse import quote, urlsplit
 
 ELLIPSIS = "…"
 ZWSP = "\u200b"
+MAX_URL = 2048
 
 _WS = re.compile(r"\s+")
 _ENTITY_TAIL = re.compile(r"&[a-z]{0,4}$")
@@ -54,7 +55,8 @@ def truncate(text: str, limit: int, *, ellipsis: str = ELLIPSIS) -> str:
 
 
 def safe_url(url: str | None) -> str | None:
-    """An http(s) URL with characters that could break link markup percent-encoded, or None."""
+    """An http(s) URL with characters that could break link markup percent-encoded, or None
+    (also for URLs longer than 2,048 characters, which platforms refuse)."""
     if not url:
         return None
     url = url.strip()
@@ -66,7 +68,8 @@ def safe_url(url: str | None) -> str | None:
         return None
     if any(unicodedata.category(ch).startswith("C") for ch in url):
         return None
-    return quote(url, safe="/:?#[]@!$&'*+,;=%~-._")
+    quoted = quote(url, safe="/:?#[]@!$&'*+,;=%~-._")
+    return quoted if len(quoted) <= MAX_URL else None
 
 
 def _defuse_discord_mentions(text: str) -> str:
