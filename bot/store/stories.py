@@ -110,7 +110,7 @@ class StoryRepo:
             )
             s.add(story)
             await s.flush()
-            await _add_quotes(s, story.id, summary, best_article_id, now)
+            await add_quotes(s, story.id, summary, best_article_id, now)
             return story
 
     async def update_summary(
@@ -150,7 +150,7 @@ class StoryRepo:
             for key, value in search_fields(summary, story.lead).items():
                 setattr(story, key, value)
             story.updated_at = now
-            await _add_quotes(s, story_id, summary, best_article_id, now)
+            await add_quotes(s, story_id, summary, best_article_id, now)
 
     async def add_source(
         self,
@@ -258,13 +258,15 @@ class StoryRepo:
         ]
 
 
-async def _add_quotes(
+async def add_quotes(
     s: AsyncSession,
     story_id: int,
     summary: dict[str, Any] | None,
     article_id: int | None,
     now: datetime,
 ) -> None:
+    """Store a summary's quotes for a story inside the caller's session (a quote the story
+    already has is skipped)."""
     quotes: Sequence[dict[str, Any]] = (summary or {}).get("quotes", ())
     for q in quotes:
         text = (q.get("text") or "").strip()
@@ -286,3 +288,6 @@ async def _add_quotes(
             },
             conflict=["story_id", "text_hash"],
         )
+
+
+_add_quotes = add_quotes  # the earlier private name, still imported by bot/stories/pipeline.py
