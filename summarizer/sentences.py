@@ -12,7 +12,8 @@ the learned abbreviations that look like abbreviations (dotted ones such as
 "u.s" and "a.m", single-letter initials) plus a list for news text, drop the
 rest, and then repair the few patterns punkt cannot see with general rules:
 a title before a name ("Lt. Col. Ann Smith"), a break inside parentheses, a
-"sentence" that starts in lower case (“We won.” she said), a break after a
+"sentence" that starts in lower case (“We won.” she said) or that is only a
+speaker and a verb of saying (“Who pays?” Smith asked.), a break after a
 comma before a closing quote, "No." before a number, and a clock time that
 ends a sentence ("after 6 a.m. Windows shattered").
 
@@ -67,6 +68,20 @@ _NOT_SENTENCE_STARTS = _word_set(
     PT PST PDT GMT BST UTC CET CEST AEST AEDT IST JST Eastern Central Mountain Pacific Atlantic
     Local Moscow Beijing London Tokyo Today Tomorrow Yesterday"""
 )
+_QUOTE_END = re.compile(r"[.?!…][\"'”’]\s*$")
+_SAY = (
+    "said|says|asked|asks|added|adds|told|tells|shouted|yelled|cried|replied|replies|wrote|"
+    "writes|explained|insisted|recalled|admitted|warned|continued|declared|whispered|remarked|"
+    "noted|argued|joked|responded|exclaimed|wondered"
+)
+_NAME_THEN_SAY = re.compile(
+    rf"^(?:(?:[A-Z][\w.'’-]*|al|bin|de|van|von|der|la|le)\s+){{1,5}}(?P<verb>{_SAY})\b[.!?]?"
+)
+_VERBS_WITH_OBJECT = _word_set("told tells asked asks")
+_AFTER_SAY = _word_set(
+    """after on in at during before when as outside to from later then yesterday today tonight
+    afterwards quietly simply softly angrily firmly"""
+)
 _PAREN_LOOKAHEAD = 3
 _TAIL = 80
 # Repairs never grow a sentence past this: it bounds the work on hostile text ("No. 4 No. 4 …").
@@ -103,10 +118,26 @@ def _first_word_is_lower(text: str) -> bool:
     return bool(match and match.group(1).islower())
 
 
+def _is_attribution(right: str) -> bool:
+    """`right` is only a speaker and a verb of saying ("Smith asked.", "Mr. Smith said after
+    the match."), so the quote before it continues the sentence."""
+    match = _NAME_THEN_SAY.match(right)
+    if not match:
+        return False
+    tail = right[match.end() :].split()
+    if not tail:
+        return True
+    if match.group("verb").casefold() in _VERBS_WITH_OBJECT:
+        return len(tail) <= 6
+    return tail[0].casefold().strip(",") in _AFTER_SAY and len(tail) <= 8
+
+
 def _must_join(left: str, right: str) -> bool:
     """Whether punkt's break between `left` and `right` is wrong (parentheses aside)."""
     left = left[-_TAIL:]
     if _first_word_is_lower(right) or _ENDS_WITH_COMMA.search(left):
+        return True
+    if _QUOTE_END.search(left) and _is_attribution(right):
         return True
     if _NUMBER_ABBREV.search(left):
         return right[:1].isdigit()

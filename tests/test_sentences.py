@@ -139,6 +139,26 @@ def test_quote_followed_by_attribution_is_one_sentence(text: str) -> None:
     assert split_paragraph(text) == [text]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "“Who pays?” Smith asked.",
+        "“We won!” Coach Amy Burke shouted after the match.",
+        "“We won.” Burke told reporters outside the court.",
+        '"Who pays?" Sen. Ruiz asked the panel.',
+    ],
+)
+def test_quote_followed_by_a_named_speaker_and_verb_is_one_sentence(text: str) -> None:
+    assert split_paragraph(text) == [text]
+
+
+def test_a_new_sentence_after_a_quote_is_not_taken_for_attribution() -> None:
+    assert split_paragraph("“We won.” Police said the suspects fled.") == [
+        "“We won.”",
+        "Police said the suspects fled.",
+    ]
+
+
 def test_quote_followed_by_a_new_sentence_is_two() -> None:
     assert split_paragraph("“We won.” The crowd cheered.") == ["“We won.”", "The crowd cheered."]
     assert split_paragraph('"We won." The crowd cheered.') == ['"We won."', "The crowd cheered."]
