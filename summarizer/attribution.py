@@ -200,6 +200,8 @@ def _parse_segment(segment: str, offset: int) -> SpeakerRef | None:
     if head in _SPOKES and len(before) > 1 and not runs:
         target = before[1].split()
         return SpeakerRef("role", before[1], offset, head=target[-1] if target else "")
+    if head in _SPOKES and len(head_words) >= 2 and head_words[-2] in _ROLE_HEADS:
+        return SpeakerRef("role", segment, offset, head=head_words[-2])
     if head not in _ROLE_HEADS and not (first == "the" and len(head_words) <= 3):
         return None
     if len(head_words) > 6 or len(words) > 9:

@@ -58,6 +58,12 @@ _TITLE_CUES = _set(
     anthem slogan hashtag
     """
 )
+_INSCRIPTION = re.compile(
+    r"\b(?:sign|signs|banner|banners|placard|placards|poster|posters|inscription|plaque|"
+    r"graffiti|message|note|t-shirt|shirt|slogan)\b[^.!?]{0,30}\b(?:read|reads|reading|said|"
+    r"saying|says|bearing|bore)[:,]?\s*$",
+    re.IGNORECASE,
+)
 _SMALL_WORDS = _set("a an the of and or in on at to for from by with de la le")
 
 
@@ -152,7 +158,10 @@ def _attribute(
 
 def _is_title(text: str, before: str, attributed: bool) -> bool:
     """A quoted title ('her novel “The Quiet Shore”'): Title Case words, after
-    a cue such as 'novel' or 'album', or with no one said to have said them."""
+    a cue such as 'novel' or 'album', or with no one said to have said them.
+    Words on a sign or a banner ('a sign read “…”') are not speech either."""
+    if not attributed and _INSCRIPTION.search(before):
+        return True
     words = _WORD.findall(text)
     if not words or text.rstrip()[-1:] in ".!?,;:":
         return False

@@ -151,7 +151,7 @@ SPEECH_VERBS = _set(
     maintained maintains testified recounted recounts mused quipped snapped retorted exclaimed
     texted wondered wonders pointed explained tells telling saying adding noting warning arguing
     explaining insisting writing asking stressing describing calling described dubbed branded
-    labelled labeled termed hailed
+    labelled labeled termed hailed called
     """
 )
 

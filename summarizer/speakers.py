@@ -39,7 +39,11 @@ from summarizer.speaker_words import (
 )
 
 _TOKEN = re.compile(r"[^\W\d_][\w’'.&-]*|\d[\w.,]*")
-_PRONOUN = re.compile(r"\b(he|she|his|himself|herself|it|its)\b", re.IGNORECASE)
+_PRONOUN = re.compile(
+    r"\b(?:he|she|his|himself|herself|its|it(?=\s+(?:was|is|would|will|had|has|could|should|"
+    r"may|might|did|does|must|can|\w+ed)\b))\b",
+    re.IGNORECASE,
+)
 _SPEAKS = re.compile(
     r"(?:,[^,.]{0,100},)?\s+(?:[a-z]+ly\s+|also\s+|later\s+|then\s+|has\s+|had\s+){0,2}"
     r"(?:" + "|".join(sorted(SPEECH_VERBS, key=len, reverse=True)) + r")\b"
@@ -276,6 +280,8 @@ class Registry:
                 name = " ".join(run.tokens)
                 name = name[4:] if name.lower().startswith("the ") else name
                 reg._add_entity(name.lower(), name, "org")
+                if prev and prev[-1].lower() in ORG_NOUNS:
+                    reg.entities[name.lower()].roles.add(prev[-1].lower())
                 reg._mention(Mention(run.start, run.end, "org", name.lower(), False))
             elif kind == "person":
                 if prev and prev[-1].lower() in PLACE_PREPOSITIONS:
@@ -491,7 +497,7 @@ class Registry:
         ordered = [*reversed(self.mentions[max(0, i - 200) : i]), *self.mentions[i : i + 50]]
         for m in ordered:
             entity = self.entities[m.key]
-            if m.kind == "org" and head in entity.key.split():
+            if m.kind == "org" and (head in entity.key.split() or head in entity.roles):
                 return entity.name
         for m in ordered:
             entity = self.entities[m.key]
@@ -528,7 +534,15 @@ def _is_subject(outside: str, run: Run | re.Match[str]) -> bool:
     ('Her daughter, Kerry Vale, runs…')."""
     start = run.start if isinstance(run, Run) else run.start()
     before = outside[max(0, start - 60) : start]
-    clause = re.split(r"[.!?\n\u2016]\s", " " + before)[-1]
+    clause = re.split(r"[.!?\u2016]\s|\n", " " + before)[-1]
     if not clause.strip():
-        return True
-    return clause.endswith(", ") and len(clause.split()) <= 4 and clause.count(",") == 1
+        return not before.rstrip(" ").endswith(MASK)
+    words = clause.split()
+    if len(words) <= 3 and "," not in clause:
+        return all(w[0].isupper() or w.lower() in TITLES for w in words)
+    return (
+        clause.endswith(", ")
+        and 2 <= len(words) <= 4
+        and clause.count(",") == 1
+        and clause.split(",")[0].strip()[:1].isalpha()
+    )

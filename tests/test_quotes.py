@@ -356,3 +356,57 @@ def test_never_raises_and_quotes_come_from_the_input(parts: list[str]) -> None:
     for q in [*key, *fragments]:
         for piece in q.text.split(", "):
             assert " ".join(piece.split()).strip(",") in flat
+
+
+# --- found on unseen batches of the labelled set -------------------------------------------------
+
+
+def test_acronym_speaker_gets_the_full_name_used_earlier() -> None:
+    got = speakers(
+        "The International Rowing Federation has banned a new carbon oar.",
+        "“The oar gives an advantage that has nothing to do with the athlete,” the IRF said.",
+    )
+    assert got["The oar gives an advantage that has nothing to do with the athlete"] == (
+        "International Rowing Federation"
+    )
+
+
+def test_unnamed_person_is_the_speaker_of_a_following_pronoun() -> None:
+    got = speakers(
+        "Coastguard officer Linda Marr said the crossing was closed.",
+        "A ferry passenger, who did not want to be named, said the delay was the third this "
+        "month. “We were told nothing for two whole hours,” he said.",
+    )
+    assert got["We were told nothing for two whole hours"] == "a ferry passenger"
+
+
+def test_words_on_a_sign_are_not_a_quote() -> None:
+    key, fragments = quotes_of(
+        "A sign on the gate read “Closed until further notice, sorry for any trouble”."
+    )
+    assert key == [] and fragments == []
+
+
+def test_partial_quote_after_described_as() -> None:
+    got = speakers(
+        "Festival director Ana Lupo described the new site as “the best stage we have ever had”."
+    )
+    assert got["the best stage we have ever had"] == "Ana Lupo"
+
+
+def test_modifier_of_a_spokesperson_is_the_organisation() -> None:
+    got = speakers(
+        "The drivers' union Fleetline said the talks had failed.",
+        "“Our members will not accept a pay cut of any size,” a union spokesperson said.",
+    )
+    assert got["Our members will not accept a pay cut of any size"] == "Fleetline"
+
+
+def test_lowercase_description_used_earlier_names_the_organisation() -> None:
+    got = speakers(
+        "The regional water authority said supplies were safe.",
+        "“Nobody needs to boil their tap water this weekend,” the authority said.",
+    )
+    assert got["Nobody needs to boil their tap water this weekend"] == (
+        "the regional water authority"
+    )
