@@ -17,6 +17,21 @@ def build_parser() -> argparse.ArgumentParser:
     summ = sub.add_parser("summarize", help="summarize an article: PATH, URL or - (stdin)")
     summ.add_argument("args", nargs=argparse.REMAINDER)
     add_db_parser(sub)
+    feeds = sub.add_parser("feeds", help="follow, list and drop feeds")
+    feeds_sub = feeds.add_subparsers(dest="feeds_command", required=True)
+    add = feeds_sub.add_parser("add", help="check a feed by fetching it, then follow it")
+    add.add_argument("url")
+    feeds_sub.add_parser("list", help="every feed with its state, last success and last error")
+    remove = feeds_sub.add_parser("remove", help="stop following a feed")
+    remove.add_argument("feed", metavar="ID|URL")
+    worker = sub.add_parser("worker", help="poll feeds and summarize their articles into stories")
+    worker.add_argument(
+        "--once", action="store_true", help="one cycle over every enabled feed, then exit"
+    )
+    search = sub.add_parser("search", help="full-text search over stories")
+    search.add_argument("words", nargs="+")
+    search.add_argument("--json", action="store_true", help="print a JSON list of stories")
+    search.add_argument("--limit", type=int, default=10)
     return parser
 
 
@@ -29,6 +44,10 @@ def main(argv: list[str] | None = None) -> int:
         return summarizer_main(args.args)
     if args.command == "db":
         return run_db(args)
+    if args.command in ("feeds", "worker", "search"):
+        from bot.engine_cli import run_engine_command
+
+        return run_engine_command(args)
     return 2
 
 

@@ -1,0 +1,112 @@
+"""`newsdigest feeds … | worker | search`: thin argparse glue over the handlers in
+bot/feeds/manage.py, bot/worker.py and bot/stories/lookup.py (which the slash commands call too).
+
+Imports happen inside the functions so `newsdigest demo` does not pay for SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import signal
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.app import App
+    from bot.config import Settings
+
+
+def run_engine_command(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.config import Settings
+    from bot.feeds.errors import FeedLayerError
+
+    try:
+        settings = Settings()
+        return asyncio.run(_dispatch(args, settings))
+    except (FeedLayerError, LookupError) as exc:
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
+        return 1
+    except (SQLAlchemyError, OSError) as exc:
+        print(f"error: the database is not usable: {_one_line(exc)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import open_app
+
+    needs_executor = args.command == "worker"
+    async with open_app(settings, with_executor=needs_executor) as app:
+        if args.command == "feeds":
+            return await _feeds(args, app)
+        if args.command == "worker":
+            return await _worker(args, app)
+        return await _search(args, app)
+
+
+async def _feeds(args: argparse.Namespace, app: App) -> int:
+    from bot.feeds.manage import add_feed, describe, list_feeds, remove_feed
+
+    if args.feeds_command == "add":
+        print((await add_feed(app.store, app.fetcher, args.url)).line())
+    elif args.feeds_command == "list":
+        feeds = await list_feeds(app.store)
+        for info in feeds:
+            print(describe(info))
+        if not feeds:
+            print("no feeds yet: add one with `newsdigest feeds add URL`")
+    else:
+        info = await remove_feed(app.store, args.feed)
+        print(f"removed: feed {info.feed_id} {info.url}")
+    return 0
+
+
+async def _worker(args: argparse.Namespace, app: App) -> int:
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    worker = app.worker()
+    if args.once:
+        stats = await worker.run_once()
+        p, a = stats.polls, stats.articles
+        print(
+            f"polled {p.polled} feeds ({p.not_modified} not modified, {p.failed} failed, "
+            f"{p.disabled} disabled), {p.new_entries} new entries; "
+            f"summarized {a.summarized} articles ({a.from_feed} from feed text), "
+            f"{a.new_stories} new stories, {a.joined_stories} joined existing ones"
+        )
+        return 0
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    await worker.run_forever(stop=stop)
+    return 0
+
+
+async def _search(args: argparse.Namespace, app: App) -> int:
+    from bot.stories.lookup import find_stories
+
+    hits = await find_stories(app.store, " ".join(args.words), limit=args.limit)
+    if args.json:
+        print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
+        return 0
+    if not hits:
+        print("no stories match")
+    for hit in hits:
+        flag = " [from feed text]" if hit.from_feed_only else ""
+        print(f"{hit.title}{flag}\n  {hit.url or ''}\n  {hit.snippet}")
+        print(f"  sources: {len(hit.sources)}")
+    return 0
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:300]

@@ -1,0 +1,466 @@
+"""The article pipeline: pending articles → page → summary → story.
+
+Usage::
+
+    pipeline = ArticlePipeline(store=store, fetcher=fetcher, worker_id="w1", executor=pool)
+    stats = await pipeline.drain()          # until no pending article is left to claim
+
+For each claimed article (the store is the queue; claims carry a lease):
+
+1. fetch its page with the same guarded, limited `Fetcher` as feeds;
+2. summarize it in an executor (`summarize()` is CPU-bound and would stall the event loop);
+3. when the page cannot be fetched or yields no text, summarize the feed's own content or
+   description instead, and say so: `summary.extra["from_feed"] = True` and the reason in
+   `summary.extra["page_error"]`; the article and story get `from_feed_only`;
+4. cluster it (`bot.stories.cluster`): join the best-matching recent story, or start one;
+   the story keeps the better of its summaries, gains the source link and the quotes;
+5. mark the article summarized.
+
+Steps 4 and 5 are one transaction that first re-checks the lease, so a worker killed at any
+point leaves either nothing or the whole result: the next worker redoes an unfinished article
+from the start and nothing is stored twice. Clustering decisions are serialised (an asyncio lock
+in the process, plus a transaction-scoped advisory lock on PostgreSQL) so two reports of one
+event processed at the same moment cannot both start a story.
+
+The fingerprints clustering compares are those of every article already in a story (one per
+article, as `cluster.best_match` expects), recomputed from the stored summaries and held in a
+`ClusterIndex` keyed by `candidate_keys()`; the index catches up with other workers' articles
+from the store before every decision.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.feeds.errors import FetchError
+from bot.feeds.fetch import PAGE_ACCEPT, Fetcher, FetchResult
+from bot.store.articles import LINKLESS_PREFIX
+from bot.store.claims import owned_by
+from bot.store.models import (
+    ARTICLE_PENDING,
+    ARTICLE_SUMMARIZED,
+    ENTRY_DONE,
+    Article,
+    Entry,
+    Story,
+    StorySource,
+)
+from bot.store.store import Store
+from bot.store.stories import _add_quotes, search_fields
+from bot.store.types import utcnow
+from bot.store.upsert import insert_ignore
+from bot.stories.cluster import (
+    CLUSTER_WINDOW,
+    FROM_FEED,
+    StoryFingerprint,
+    best_match,
+    better_summary,
+)
+from summarizer import Summary, summarize
+
+__all__ = ["ArticlePipeline", "ClusterIndex", "PipelineStats", "fingerprint_of"]
+
+PAGE_ERROR = "page_error"
+CLUSTER_LOCK_KEY = 0x6E6473
+"""PostgreSQL advisory lock id held while a clustering decision is stored ("nds")."""
+_REFRESH_OVERLAP = timedelta(minutes=10)
+_HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
+
+
+def _summarize_job(source: str, title: str | None, url: str | None) -> Summary:
+    return summarize(source, title=title, url=url)
+
+
+def fingerprint_of(summary: dict[str, Any] | None, published: datetime | None) -> StoryFingerprint:
+    """The clustering fingerprint of a stored summary (`Summary.to_dict()`)."""
+    summary = summary or {}
+    return StoryFingerprint.from_summary(
+        title=summary.get("title"),
+        lead=summary.get("lead"),
+        facts=[f.get("text", "") for f in summary.get("key_facts", ())],
+        published=published,
+    )
+
+
+@dataclass
+class PipelineStats:
+    summarized: int = 0
+    from_feed: int = 0
+    new_stories: int = 0
+    joined_stories: int = 0
+    failed: int = 0
+    lost_leases: int = 0
+
+    def add(self, other: PipelineStats) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class ClusterIndex:
+    """Fingerprints of recent articles that belong to stories, found by candidate key."""
+
+    window: timedelta = CLUSTER_WINDOW
+    _articles: dict[int, tuple[int, StoryFingerprint, datetime]] = field(default_factory=dict)
+    _by_key: dict[str, set[int]] = field(default_factory=dict)
+    _watermark: datetime | None = None
+
+    def __len__(self) -> int:
+        return len(self._articles)
+
+    def add(self, article_id: int, story_id: int, fp: StoryFingerprint, at: datetime) -> None:
+        """Index an article of `story_id`; `at` is when it was summarized (for pruning)."""
+        if article_id in self._articles:
+            return
+        self._articles[article_id] = (story_id, fp, at)
+        for key in fp.candidate_keys():
+            self._by_key.setdefault(key, set()).add(article_id)
+
+    def candidates(self, fp: StoryFingerprint) -> Iterator[tuple[int, StoryFingerprint]]:
+        seen: set[int] = set()
+        for key in fp.candidate_keys():
+            for article_id in self._by_key.get(key, ()):
+                if article_id not in seen:
+                    seen.add(article_id)
+                    story_id, other, _ = self._articles[article_id]
+                    yield story_id, other
+
+    async def refresh(self, session: AsyncSession, *, now: datetime) -> None:
+        """Load articles put into stories since the last refresh (by any worker)."""
+        since = now - self.window if self._watermark is None else self._watermark
+        rows = await session.execute(
+            select(
+                Article.id,
+                Article.story_id,
+                Article.summary,
+                Article.published_at,
+                Article.summarized_at,
+            )
+            .where(Article.story_id.is_not(None), Article.summarized_at >= since)
+            .order_by(Article.id)
+        )
+        for article_id, story_id, summary, published, summarized in rows:
+            if article_id not in self._articles:
+                fp = fingerprint_of(summary, published or summarized)
+                self.add(article_id, story_id, fp, summarized or now)
+        self._watermark = now - _REFRESH_OVERLAP
+        self._prune(now)
+
+    def _prune(self, now: datetime) -> None:
+        cutoff = now - self.window - timedelta(days=1)
+        old = [a for a, (_, _, at) in self._articles.items() if at < cutoff]
+        for article_id in old:
+            _, fp, _ = self._articles.pop(article_id)
+            for key in fp.candidate_keys():
+                ids = self._by_key.get(key)
+                if ids is not None:
+                    ids.discard(article_id)
+                    if not ids:
+                        del self._by_key[key]
+
+
+@dataclass(frozen=True, slots=True)
+class _Made:
+    summary: Summary
+    text: str | None
+    final_url: str | None
+    page_error: str | None
+    published: datetime
+    feed_id: int | None
+
+
+class ArticlePipeline:
+    """Summarizes pending articles into stories; see the module docstring.
+
+    `executor` runs `summarize()` (a process pool in production, see bot/app.py); None runs it
+    in a thread. `clock` gives aware UTC datetimes.
+    """
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        fetcher: Fetcher,
+        worker_id: str,
+        executor: Executor | None = None,
+        concurrency: int = 8,
+        lease_s: float = 300,
+        max_attempts: int = 5,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._store = store
+        self._fetcher = fetcher
+        self._worker_id = worker_id
+        self._executor = executor
+        self._concurrency = max(1, concurrency)
+        self._lease_s = lease_s
+        self._max_attempts = max_attempts
+        self._clock = clock
+        self._index = ClusterIndex()
+        self._cluster_lock = asyncio.Lock()
+        self._feed_titles: dict[int, str | None] = {}
+
+    async def drain(self, *, wait_for_leases_s: float = 0.0) -> PipelineStats:
+        """Process pending articles until none can be claimed. With `wait_for_leases_s`, also
+        wait (that long at most) for articles other workers hold, and take over any whose
+        lease runs out, so `worker --once` finishes the work a killed worker left."""
+        stats = PipelineStats()
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + wait_for_leases_s
+        while True:
+            batch = await self._store.articles.claim_pending(
+                now=self._clock(),
+                limit=self._concurrency,
+                worker_id=self._worker_id,
+                lease_s=self._lease_s,
+                max_attempts=self._max_attempts,
+            )
+            if not batch:
+                if loop.time() < give_up and await self._pending_held_by_others():
+                    await asyncio.sleep(min(0.5, max(0.0, give_up - loop.time())))
+                    continue
+                return stats
+            for result in await asyncio.gather(*(self._process(a) for a in batch)):
+                stats.add(result)
+
+    async def _pending_held_by_others(self) -> bool:
+        async with self._store.session(readonly=True) as s:
+            count = await s.scalar(
+                select(func.count())
+                .select_from(Article)
+                .where(
+                    Article.state == ARTICLE_PENDING,
+                    Article.attempts < self._max_attempts,
+                    Article.lease_owner.is_not(None),
+                    Article.lease_owner != self._worker_id,
+                )
+            )
+        return bool(count)
+
+    async def _process(self, article: Article) -> PipelineStats:
+        stats = PipelineStats()
+        try:
+            made = await self._make_summary(article)
+            if made is None:
+                await self._store.articles.fail(
+                    article.id, worker_id=self._worker_id, error="the entry has no text or title"
+                )
+                stats.failed += 1
+                return stats
+            outcome = await self._store_result(article, made)
+        except Exception as exc:  # one bad article must not stop the queue
+            retry = None if article.attempts >= self._max_attempts else 60.0 * article.attempts
+            await self._store.articles.fail(
+                article.id,
+                worker_id=self._worker_id,
+                error=f"internal error while summarizing ({type(exc).__name__})",
+                retry_in_s=retry,
+            )
+            stats.failed += 1
+            return stats
+        if outcome is None:
+            stats.lost_leases += 1
+            return stats
+        stats.summarized += 1
+        stats.from_feed += bool(made.page_error)
+        if outcome:
+            stats.new_stories += 1
+        else:
+            stats.joined_stories += 1
+        return stats
+
+    async def _summarize(self, source: str, title: str | None, url: str | None) -> Summary:
+        loop = asyncio.get_running_loop()
+        if self._executor is None:
+            return await asyncio.to_thread(_summarize_job, source, title, url)
+        return await loop.run_in_executor(self._executor, _summarize_job, source, title, url)
+
+    async def _make_summary(self, article: Article) -> _Made | None:
+        entries = await self._store.articles.entries_for(article.id)
+        title = next((e.title for e in entries if e.title), None)
+        published = next((e.published_at for e in entries if e.published_at), None)
+        feed_id = entries[0].feed_id if entries else None
+        page_error: str | None = None
+        if article.normalized_url.startswith(LINKLESS_PREFIX):
+            page_error = "the feed item has no link to a page"
+        else:
+            try:
+                page = await self._fetcher.fetch(article.url, accept=PAGE_ACCEPT)
+                page_error = _not_a_page(page)
+                if page_error is None:
+                    html = _decode(page)
+                    summary = await self._summarize(html, title, page.url)
+                    if summary.lead.strip() or summary.key_facts:
+                        return _Made(
+                            summary=summary,
+                            text=html,
+                            final_url=page.url,
+                            page_error=None,
+                            published=published or self._clock(),
+                            feed_id=feed_id,
+                        )
+                    page_error = "no article text was found on the page"
+            except FetchError as exc:
+                page_error = exc.message
+        feed_text = max(
+            (t for e in entries for t in (e.content, e.summary) if t and t.strip()),
+            key=len,
+            default=None,
+        )
+        if feed_text is None and title is None:
+            return None
+        summary = (
+            await self._summarize(feed_text, title, article.url)
+            if feed_text
+            else Summary(title=title, lead="", key_facts=(), quotes=(), url=article.url)
+        )
+        summary = replace(
+            summary,
+            title=summary.title or title,
+            extra={**summary.extra, FROM_FEED: True, PAGE_ERROR: page_error},
+        )
+        return _Made(
+            summary=summary,
+            text=feed_text,
+            final_url=None,
+            page_error=page_error,
+            published=published or self._clock(),
+            feed_id=feed_id,
+        )
+
+    async def _feed_title(self, feed_id: int | None) -> str | None:
+        if feed_id is None:
+            return None
+        if feed_id not in self._feed_titles:
+            feed = await self._store.feeds.get(feed_id)
+            self._feed_titles[feed_id] = feed.title if feed is not None else None
+        return self._feed_titles[feed_id]
+
+    async def _store_result(self, article: Article, made: _Made) -> bool | None:
+        """Cluster and store in one transaction. True: a new story; False: joined one;
+        None: the lease was lost (another worker took the article over), nothing written."""
+        summary = made.summary
+        data = summary.to_dict()
+        fp = fingerprint_of(data, made.published)
+        feed_title = await self._feed_title(made.feed_id)
+        async with self._cluster_lock, self._store.session() as s:
+            if s.get_bind().dialect.name == "postgresql":
+                await s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CLUSTER_LOCK_KEY})
+            held = await s.scalar(
+                select(Article.id)
+                .where(owned_by(Article, article.id, self._worker_id))
+                .where(Article.state == ARTICLE_PENDING)
+                .with_for_update()
+            )
+            if held is None:
+                return None
+            now = self._clock()
+            await self._index.refresh(s, now=now)
+            hit = best_match(fp, self._index.candidates(fp))
+            story = await s.get(Story, hit[0]) if hit else None
+            source_url = made.final_url or article.url
+            if story is None:
+                story = Story(
+                    title=summary.title or source_url,
+                    lead=summary.lead or None,
+                    url=source_url,
+                    summary=data,
+                    best_article_id=article.id,
+                    from_feed_only=bool(made.page_error),
+                    published_at=made.published,
+                    source_count=0,
+                    created_at=now,
+                    updated_at=now,
+                    **search_fields(data, summary.lead or None),
+                )
+                s.add(story)
+                await s.flush()
+                created = True
+            else:
+                current = Summary.from_dict(story.summary or {"lead": ""})
+                if better_summary(current, summary) == "b":
+                    story.title = summary.title or story.title
+                    story.lead = summary.lead or None
+                    story.url = source_url
+                    story.summary = data
+                    story.best_article_id = article.id
+                    story.from_feed_only = bool(made.page_error)
+                    for key, value in search_fields(data, story.lead).items():
+                        setattr(story, key, value)
+                story.updated_at = now
+                created = False
+            added = await insert_ignore(
+                s,
+                StorySource,
+                {
+                    "story_id": story.id,
+                    "url": article.url,
+                    "article_id": article.id,
+                    "feed_id": made.feed_id,
+                    "feed_title": feed_title,
+                    "added_at": now,
+                },
+                conflict=["story_id", "url"],
+            )
+            if added is not None:
+                story.source_count = (story.source_count or 0) + 1
+            await _add_quotes(s, story.id, data, article.id, now)
+            await s.execute(
+                update(Article)
+                .where(Article.id == article.id)
+                .values(
+                    state=ARTICLE_SUMMARIZED,
+                    summary=data,
+                    text=made.text,
+                    title=summary.title,
+                    byline=summary.byline,
+                    final_url=made.final_url,
+                    published_at=made.published,
+                    from_feed_only=bool(made.page_error),
+                    fetch_error=made.page_error,
+                    story_id=story.id,
+                    summarized_at=now,
+                    lease_owner=None,
+                    lease_expires_at=None,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            await s.execute(
+                update(Entry).where(Entry.article_id == article.id).values(state=ENTRY_DONE)
+            )
+            story_id = story.id
+        self._index.add(article.id, story_id, fp, now)
+        return created
+
+
+def _not_a_page(page: FetchResult) -> str | None:
+    if page.content_type not in _HTML_TYPES:
+        return f"the link is not a web page ({page.content_type})"
+    if not page.body.strip():
+        return "the page is empty"
+    return None
+
+
+def _decode(page: FetchResult) -> str:
+    """The page's text: the charset the server named, else the page's meta tag, else UTF-8."""
+    charset = None
+    for part in page.headers.get("content-type", "").split(";")[1:]:
+        name, _, value = part.strip().partition("=")
+        if name.lower() == "charset":
+            charset = value.strip().strip("\"'")
+    if charset is None and (meta := _META_CHARSET.search(page.body[:4096])):
+        charset = meta.group(1).decode("ascii")
+    try:
+        return page.body.decode(charset or "utf-8", errors="replace")
+    except LookupError:
+        return page.body.decode("utf-8", errors="replace")

@@ -1,0 +1,221 @@
+"""The worker: poll due feeds, then turn their new articles into stories.
+
+Usage::
+
+    worker = Worker(store=store, fetcher=fetcher, pipeline=pipeline, worker_id="host:pid")
+    stats = await worker.run_once()          # `newsdigest worker --once`
+    await worker.run_forever(stop=event)      # `newsdigest worker`
+
+A cycle claims due feeds from the store in batches, each with a lease (`FOR UPDATE SKIP LOCKED`
+on PostgreSQL, so any number of workers share the feeds without polling one twice), polls a
+batch concurrently (at most `concurrency` fetches at once), stores each feed's entries as soon
+as it is parsed, and records the batch's outcomes in one transaction, which also releases the
+leases. Then it drains the article queue. Nothing is kept in memory between steps: a worker
+killed anywhere leaves leases that expire, and the next worker redoes only what was not stored.
+
+`run_once` polls every enabled feed whatever its schedule (conditional GET still applies): it
+first makes every active feed not polled since the cycle began due now, then claims feeds due
+at the cycle's start, so a feed polled in this cycle (its next check is later) is not claimed
+again, and feeds another worker holds are waited for rather than skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import secrets
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from sqlalchemy import func, or_, select, update
+
+from bot.feeds.fetch import Fetcher
+from bot.feeds.poll import PollPolicy, PollResult, poll_feed
+from bot.store.articles import EntryChange
+from bot.store.feeds import PollOutcome
+from bot.store.models import FEED_ACTIVE, Feed
+from bot.store.store import Store
+from bot.store.types import utcnow
+from bot.stories.pipeline import ArticlePipeline, PipelineStats
+
+__all__ = ["CycleStats", "PollStats", "Worker", "make_worker_id"]
+
+log = logging.getLogger(__name__)
+
+
+def make_worker_id() -> str:
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+@dataclass
+class PollStats:
+    polled: int = 0
+    not_modified: int = 0
+    changed: int = 0
+    failed: int = 0
+    disabled: int = 0
+    new_entries: int = 0
+    lost_leases: int = 0
+    errors: dict[int, str] = field(default_factory=dict)
+
+
+@dataclass
+class CycleStats:
+    polls: PollStats
+    articles: PipelineStats
+
+
+class Worker:
+    """Polls feeds and drains the article queue; see the module docstring."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        fetcher: Fetcher,
+        pipeline: ArticlePipeline,
+        worker_id: str,
+        policy: PollPolicy | None = None,
+        concurrency: int = 200,
+        batch_size: int = 1000,
+        lease_s: float = 300,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._store = store
+        self._fetcher = fetcher
+        self.pipeline = pipeline
+        self.worker_id = worker_id
+        self._policy = policy or PollPolicy()
+        self._slots = asyncio.Semaphore(max(1, concurrency))
+        self._batch_size = max(1, batch_size)
+        self._lease_s = lease_s
+        self._clock = clock
+
+    async def run_once(self) -> CycleStats:
+        """One full cycle over every enabled feed, then every pending article."""
+        start = self._clock()
+        await make_all_due(self._store, now=start)
+        polls = await self.poll_due(now=start, wait_for_leases_s=self._lease_s)
+        articles = await self.pipeline.drain(wait_for_leases_s=self._lease_s)
+        return CycleStats(polls, articles)
+
+    async def run_forever(self, *, stop: asyncio.Event, idle_s: float = 5.0) -> None:
+        """Cycles until `stop` is set, following each feed's own schedule."""
+        while not stop.is_set():
+            polls = await self.poll_due(now=self._clock())
+            articles = await self.pipeline.drain()
+            log.info(
+                "cycle: %d feeds polled (%d unchanged, %d failed), %d articles summarized",
+                polls.polled,
+                polls.not_modified,
+                polls.failed,
+                articles.summarized,
+            )
+            if polls.polled or articles.summarized:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=idle_s)
+
+    async def poll_due(self, *, now: datetime, wait_for_leases_s: float = 0.0) -> PollStats:
+        """Poll every active feed due at `now`, batch by batch. With `wait_for_leases_s`, also
+        wait that long at most for due feeds that other workers hold."""
+        stats = PollStats()
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + wait_for_leases_s
+        claim = asyncio.ensure_future(self._claim(now))
+        try:
+            while True:
+                feeds = await claim
+                if not feeds:
+                    if loop.time() < give_up and await _due_held_by_others(
+                        self._store, now=now, worker_id=self.worker_id
+                    ):
+                        await asyncio.sleep(0.5)
+                        claim = asyncio.ensure_future(self._claim(now))
+                        continue
+                    return stats
+                claim = asyncio.ensure_future(self._claim(now))
+                await self._poll_batch(feeds, stats)
+        finally:
+            if not claim.done():
+                claim.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await claim
+
+    async def _claim(self, now: datetime) -> list[Feed]:
+        return await self._store.feeds.claim_due(
+            now=now, limit=self._batch_size, worker_id=self.worker_id, lease_s=self._lease_s
+        )
+
+    async def _poll_batch(self, feeds: list[Feed], stats: PollStats) -> None:
+        outcomes = await asyncio.gather(*(self._poll_one(feed, stats) for feed in feeds))
+        recorded = await self._store.feeds.record_polls(outcomes, worker_id=self.worker_id)
+        for outcome, ok in zip(outcomes, recorded, strict=True):
+            if not ok:
+                stats.lost_leases += 1
+                continue
+            stats.polled += 1
+            if outcome.error is not None:
+                stats.failed += 1
+                stats.errors[outcome.feed_id] = outcome.error
+                stats.disabled += outcome.disable
+
+    async def _poll_one(self, feed: Feed, stats: PollStats) -> PollOutcome:
+        async with self._slots:
+            result = await poll_feed(feed, fetcher=self._fetcher, now=self._clock())
+        changes: list[EntryChange] = []
+        if result.not_modified:
+            stats.not_modified += 1
+        elif result.entries:
+            try:
+                changes = await self._store.articles.upsert_entries(
+                    feed.id, result.entries, backlog=result.backlog, now=result.now
+                )
+            except Exception as exc:  # a feed whose entries cannot be stored is that feed's error
+                log.exception("storing the entries of feed %s failed", feed.id)
+                result = _failed(result, f"its items could not be stored ({type(exc).__name__})")
+        new = sum(1 for c in changes if c.kind == "new")
+        stats.new_entries += new
+        stats.changed += any(c.kind != "unchanged" for c in changes)
+        return result.outcome_for(changes, self._policy)
+
+
+def _failed(result: PollResult, error: str) -> PollResult:
+    return replace(result, entries=(), error=error)
+
+
+async def make_all_due(store: Store, *, now: datetime) -> int:
+    """Make every active feed that no one holds and that was not polled since `now` due at
+    `now` (the start of a `--once` cycle). Returns how many feeds were rescheduled."""
+    async with store.session() as s:
+        result = await s.execute(
+            update(Feed)
+            .where(
+                Feed.state == FEED_ACTIVE,
+                Feed.next_check_at > now,
+                or_(Feed.last_checked_at.is_(None), Feed.last_checked_at < now),
+                or_(Feed.lease_expires_at.is_(None), Feed.lease_expires_at <= now),
+            )
+            .values(next_check_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def _due_held_by_others(store: Store, *, now: datetime, worker_id: str) -> bool:
+    async with store.session(readonly=True) as s:
+        count = await s.scalar(
+            select(func.count())
+            .select_from(Feed)
+            .where(
+                Feed.state == FEED_ACTIVE,
+                Feed.next_check_at <= now,
+                Feed.lease_owner.is_not(None),
+                Feed.lease_owner != worker_id,
+            )
+        )
+    return bool(count)
