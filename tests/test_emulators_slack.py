@@ -132,3 +132,49 @@ async def test_blocks_beyond_slack_limits_are_refused(slack_emulator: SlackEmula
     with pytest.raises(SlackApiError):
         await client.chat_postMessage(channel="C1", text="t", blocks=[section] * 51)
     assert slack_emulator.channels.get("C1", []) == []
+
+
+async def test_modal_opened_from_a_command_and_submitted_over_socket_mode(
+    slack_emulator: SlackEmulator,
+) -> None:
+    emu = slack_emulator
+    app = build_app(
+        client=web_client(token=emu.bot_token, base_url=emu.api_url),
+        signing_secret=emu.signing_secret,
+    )
+    submitted: list[dict[str, str]] = []
+
+    @app.command("/feeds")
+    async def feeds(ack, client, body) -> None:  # type: ignore[no-untyped-def]
+        await ack()
+        title = {"type": "plain_text", "text": "Add a feed"}
+        view = {"type": "modal", "callback_id": "feeds_add", "title": title, "blocks": []}
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.view("feeds_add")
+    async def add(ack, view, body) -> None:  # type: ignore[no-untyped-def]
+        url = view["state"]["values"]["b_url"]["url"]["value"]
+        if not url.startswith("http"):
+            await ack(response_action="errors", errors={"b_url": "Not a feed address"})
+            return
+        submitted.append({"url": url, "user": body["user"]["id"]})
+        await ack()
+
+    handler = socket_mode_handler(app, app_token=emu.app_token)
+    await handler.connect_async()
+    try:
+        await emu.send_slash_command("/feeds", "add", user_id="U0ADMIN")
+        opened = await emu.wait_for(lambda: emu.views)
+        assert opened[0]["view"]["callback_id"] == "feeds_add"
+        bad = await emu.send_interactive(emu.view_submission("feeds_add", {"url": "nope"}))
+        refused = await emu.wait_for(lambda: emu.acks.get(bad))
+        assert refused == {"response_action": "errors", "errors": {"b_url": "Not a feed address"}}
+        good = await emu.send_interactive(
+            emu.view_submission(
+                "feeds_add", {"url": "https://feeds.example.org/rss"}, user_id="U0ADMIN"
+            )
+        )
+        await emu.wait_for(lambda: good in emu.acks)
+    finally:
+        await handler.close_async()
+    assert submitted == [{"url": "https://feeds.example.org/rss", "user": "U0ADMIN"}]

@@ -137,6 +137,47 @@ class SlackEmulator:
         await self._sockets[-1].send_str(json.dumps(envelope))
         return envelope_id
 
+    def view_submission(
+        self, callback_id: str, values: dict[str, str], *, user_id: str = "U0MEMBER"
+    ) -> Json:
+        """A `view_submission` payload: each value as block `b_<name>`, action `<name>`."""
+        state = {
+            f"b_{name}": {name: {"type": "plain_text_input", "value": value}}
+            for name, value in values.items()
+        }
+        return {
+            "type": "view_submission",
+            "team": {"id": self.team_id, "domain": "emulated"},
+            "user": {"id": user_id, "team_id": self.team_id, "name": user_id.lower()},
+            "api_app_id": "A0APP",
+            "token": "deprecated-verification-token",
+            "trigger_id": f"trigger.{next(self._ids)}",
+            "view": {
+                "id": f"V{next(self._ids)}",
+                "team_id": self.team_id,
+                "type": "modal",
+                "callback_id": callback_id,
+                "private_metadata": "",
+                "state": {"values": state},
+                "hash": "h",
+            },
+            "response_urls": [],
+            "is_enterprise_install": False,
+        }
+
+    async def send_interactive(self, payload: Json) -> str:
+        """Deliver an interactive payload (e.g. `view_submission`) over Socket Mode."""
+        await self.wait_for(lambda: self._sockets)
+        envelope_id = f"env-{next(self._ids)}"
+        envelope = {
+            "envelope_id": envelope_id,
+            "type": "interactive",
+            "payload": payload,
+            "accepts_response_payload": True,
+        }
+        await self._sockets[-1].send_str(json.dumps(envelope))
+        return envelope_id
+
     async def disconnect_sockets(self) -> None:
         """Ask Socket Mode clients to reconnect, as Slack does routinely."""
         for ws in list(self._sockets):
