@@ -6,7 +6,7 @@ import discord
 import pytest
 
 from bot.platforms.base import DeliveryError, Platform
-from bot.platforms.discord import DiscordPlatform, nonce_for
+from bot.platforms.discord import DiscordPlatform, make_client, nonce_for
 from bot.render import DigestView, SourceLink, StoryCard, ThreadUpdate
 from tests.emulators.discord_emulator import DiscordEmulator, running_client
 from tests.render_samples import EMPTY, HOSTILE, LONG
@@ -23,7 +23,7 @@ UPDATE = ThreadUpdate("42", SourceLink("Example Tribune", "https://tribune.examp
 
 
 def _client() -> discord.Client:
-    return discord.Client(intents=discord.Intents.default(), guild_ready_timeout=0.05)
+    return make_client(guild_ready_timeout=0.05)
 
 
 def test_nonce_fits_discord_and_is_stable() -> None:

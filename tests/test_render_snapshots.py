@@ -26,6 +26,7 @@ def _render(name: str) -> dict[str, Any]:
             "digest_header": discord_payloads.digest_header(digest),
             "story_message": discord_payloads.story_message(card),
             "forum_post": discord_payloads.forum_post(card),
+            "start_thread": discord_payloads.start_thread(card),
             "thread_opening": discord_payloads.thread_opening(card),
             "thread_update": discord_payloads.thread_update(update),
         },

@@ -37,6 +37,19 @@ def nonce_for(key: str) -> str:
     return "nd" + digest[: NONCE_MAX - 2]
 
 
+def make_client(
+    *, sharded: bool = False, guild_ready_timeout: float = 2.0, **options: Any
+) -> discord.Client:
+    """A discord.py client with the one intent delivery and slash commands need (guilds).
+
+    `sharded` gives an `AutoShardedClient` that asks Discord for the shard count.
+    """
+    intents = discord.Intents.none()
+    intents.guilds = True
+    cls = discord.AutoShardedClient if sharded else discord.Client
+    return cls(intents=intents, guild_ready_timeout=guild_ready_timeout, **options)
+
+
 class DiscordPlatform:
     """`Platform` for Discord on a connected discord.py client (ids are snowflake strings)."""
 
@@ -168,4 +181,4 @@ def _delivery_error(exc: discord.HTTPException) -> DeliveryError:
     return DeliveryError(f"Discord refused the message ({status}): {text}", retryable=retryable)
 
 
-__all__ = ["DiscordPlatform", "nonce_for"]
+__all__ = ["DiscordPlatform", "make_client", "nonce_for"]

@@ -36,9 +36,18 @@ def story_message(card: StoryCard) -> Payload:
     return {"content": "", "embeds": [embed], "allowed_mentions": NO_MENTIONS}
 
 
-def forum_post(card: StoryCard) -> Payload:
+def forum_post(card: StoryCard, *, auto_archive_minutes: int = 1440) -> Payload:
     """Body of a forum post (a thread whose starter message is the story)."""
-    return {"name": thread_name(card), "message": story_message(card)}
+    return {
+        "name": thread_name(card),
+        "auto_archive_duration": auto_archive_minutes,
+        "message": story_message(card),
+    }
+
+
+def start_thread(card: StoryCard, *, auto_archive_minutes: int = 1440) -> Payload:
+    """Body of "start thread from message" for the story's discussion thread."""
+    return {"name": thread_name(card), "auto_archive_duration": auto_archive_minutes}
 
 
 def thread_name(card: StoryCard) -> str:
