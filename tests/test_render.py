@@ -20,7 +20,7 @@ from bot.render import (
     slack_payloads,
 )
 from bot.render import limits as L
-from bot.render.text import discord_escape, safe_url, slack_escape, truncate
+from bot.render.text import discord_escape, flatten, safe_url, slack_escape, truncate
 from summarizer.model import KeyFact, Quote, Summary
 from tests.render_samples import HOSTILE, HOSTILE_UPDATE, LONG
 
@@ -263,3 +263,9 @@ def test_short_story_is_rendered_whole() -> None:
     assert blocks[3]["text"]["text"] == "> “It feels good” — _Ana Ruiz_"
     assert DigestView("Morning digest", (card,) * 7).heading == "Morning digest — 7 stories"
     assert "First fact." in plain.digest(DigestView("Evening digest", (card,)))
+
+
+def test_flatten_drops_controls_and_bidi_tricks_but_keeps_emoji_sequences() -> None:
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
+    text = "Red\x1b[31m  alert\u202egnp.exe\n\u200bnext\u2028line " + family
+    assert flatten(text) == "Red[31m alertgnp.exe next line " + family

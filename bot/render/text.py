@@ -20,16 +20,25 @@ _WS = re.compile(r"\s+")
 _ENTITY_TAIL = re.compile(r"&[a-z]{0,4}$")
 
 
+_JOINERS = {"\u200c", "\u200d"}
+
+
+def _kept(ch: str) -> bool:
+    category = unicodedata.category(ch)
+    if category in ("Cc", "Cs"):
+        return ch in "\t\n\r"
+    if category == "Cf":
+        return ch in _JOINERS
+    return True
+
+
 def flatten(text: str | None) -> str:
-    """One line of printable text: control characters dropped, whitespace runs collapsed."""
+    """One line of text: control and format characters (terminal escapes, bidi overrides,
+    zero-width spaces) dropped, except the joiners emoji sequences need; whitespace runs
+    collapsed."""
     if not text:
         return ""
-    kept = "".join(
-        ch if not unicodedata.category(ch).startswith("C") or ch in "\t\n\r" else ""
-        for ch in text
-        if ch != ZWSP
-    )
-    return _WS.sub(" ", kept).strip()
+    return _WS.sub(" ", "".join(ch for ch in text if _kept(ch))).strip()
 
 
 def truncate(text: str, limit: int, *, ellipsis: str = ELLIPSIS) -> str:
