@@ -48,7 +48,7 @@ class Weights:
     lead: float = 0.5
     centrality: float = 1.5
     mass: float = 4.0
-    luhn: float = 0.4
+    luhn: float = 0.2
     title: float = 0.3
     names: float = 0.1
     redundancy: float = 0.1

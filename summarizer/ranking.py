@@ -234,18 +234,20 @@ def centroid_similarity(vectors: Sequence[TermVector]) -> list[float]:
 
 
 def shared_word_mass(terms: Sequence[Sequence[str]]) -> list[float]:
-    """How many of the article's word occurrences each sentence shares, per log length.
+    """How many word occurrences elsewhere in the article a sentence's words account for,
+    per log length.
 
-    This is the degree of a sentence in TextRank's graph (edges weighted by shared
+    This is close to a sentence's degree in TextRank's graph (edges weighted by shared
     words over the sum of log lengths), computed from document counts in one pass
-    instead of from all sentence pairs.
+    instead of from all sentence pairs. Each distinct word counts once per sentence,
+    so a sentence that repeats one common word is not inflated.
     """
     counts: Counter[str] = Counter()
     for ts in terms:
         counts.update(ts)
     out: list[float] = []
     for ts in terms:
-        mass = sum(counts[t] - 1 for t in ts)
+        mass = sum(counts[t] - 1 for t in set(ts))
         out.append(mass / (1.0 + math.log(1 + len(ts))))
     return out
 
