@@ -289,3 +289,24 @@ async def test_nested_write_sessions_fail_fast_on_sqlite(store: Store) -> None:
             await store.feeds.add(url="https://n.example", normalized_url="n.example")
     _, created = await store.feeds.add(url="https://n.example", normalized_url="n.example")
     assert created
+
+
+async def test_nul_characters_from_hostile_feeds_are_dropped_not_fatal(store: Store) -> None:
+    feed_id = await _feed(store)
+    (change,) = await store.articles.upsert_entries(
+        feed_id, [item("g\x00uid", 1, title="Ti\x00tle", summary="a\x00b")], backlog=False
+    )
+    (entry,) = await store.articles.entries_of_feed(feed_id)
+    assert (entry.guid, entry.title, entry.summary) == ("guid", "Title", "ab")
+    again = await store.articles.upsert_entries(feed_id, [item("g\x00uid", 1)], backlog=False)
+    assert again[0].entry_id == change.entry_id
+    story = await store.stories.create(
+        title="Sto\x00ry",
+        summary={"lead": "x\x00y", "quotes": [{"text": "q\x00", "speaker": "A\x00"}]},
+    )
+    got = await store.stories.get(story.id)
+    assert (
+        got is not None
+        and got.title == "Story"
+        and got.summary == {"lead": "xy", "quotes": [{"text": "q", "speaker": "A"}]}
+    )

@@ -15,20 +15,17 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
-    JSON,
     BigInteger,
     Boolean,
     ForeignKey,
     Index,
     Integer,
     MetaData,
-    String,
-    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from bot.store.types import UTCDateTime, utcnow
+from bot.store.types import CleanJSON, CleanString, CleanText, UTCDateTime, utcnow
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -65,8 +62,8 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: ClassVar[dict[Any, Any]] = {
         datetime: UTCDateTime(),
-        dict[str, Any]: JSON,
-        list[str]: JSON,
+        dict[str, Any]: CleanJSON(),
+        list[str]: CleanJSON(),
     }
 
 
@@ -76,23 +73,23 @@ class Feed(Base):
     __tablename__ = "feeds"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    url: Mapped[str] = mapped_column(Text)
-    normalized_url: Mapped[str] = mapped_column(Text, unique=True)
-    title: Mapped[str | None] = mapped_column(Text)
-    site_url: Mapped[str | None] = mapped_column(Text)
-    state: Mapped[str] = mapped_column(String(16), default=FEED_ACTIVE)
-    etag: Mapped[str | None] = mapped_column(Text)
-    last_modified: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(CleanText)
+    normalized_url: Mapped[str] = mapped_column(CleanText, unique=True)
+    title: Mapped[str | None] = mapped_column(CleanText)
+    site_url: Mapped[str | None] = mapped_column(CleanText)
+    state: Mapped[str] = mapped_column(CleanString(16), default=FEED_ACTIVE)
+    etag: Mapped[str | None] = mapped_column(CleanText)
+    last_modified: Mapped[str | None] = mapped_column(CleanText)
     interval_s: Mapped[int] = mapped_column(Integer, default=900)
     next_check_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_checked_at: Mapped[datetime | None]
     last_success_at: Mapped[datetime | None]
     last_changed_at: Mapped[datetime | None]
     error_count: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error: Mapped[str | None] = mapped_column(CleanText)
     last_error_at: Mapped[datetime | None]
     first_poll_done: Mapped[bool] = mapped_column(Boolean, default=False)
-    lease_owner: Mapped[str | None] = mapped_column(String(128))
+    lease_owner: Mapped[str | None] = mapped_column(CleanString(128))
     lease_expires_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -107,20 +104,20 @@ class Entry(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"))
-    guid: Mapped[str] = mapped_column(Text)
-    link: Mapped[str | None] = mapped_column(Text)
-    normalized_link: Mapped[str | None] = mapped_column(Text, index=True)
-    content_hash: Mapped[str | None] = mapped_column(String(64), index=True)
-    title: Mapped[str | None] = mapped_column(Text)
-    summary: Mapped[str | None] = mapped_column(Text)
-    content: Mapped[str | None] = mapped_column(Text)
-    author: Mapped[str | None] = mapped_column(Text)
+    guid: Mapped[str] = mapped_column(CleanText)
+    link: Mapped[str | None] = mapped_column(CleanText)
+    normalized_link: Mapped[str | None] = mapped_column(CleanText, index=True)
+    content_hash: Mapped[str | None] = mapped_column(CleanString(64), index=True)
+    title: Mapped[str | None] = mapped_column(CleanText)
+    summary: Mapped[str | None] = mapped_column(CleanText)
+    content: Mapped[str | None] = mapped_column(CleanText)
+    author: Mapped[str | None] = mapped_column(CleanText)
     published_at: Mapped[datetime | None]
     seen_for_posting: Mapped[bool] = mapped_column(Boolean, default=False)
     article_id: Mapped[int | None] = mapped_column(
         ForeignKey("articles.id", ondelete="SET NULL"), index=True
     )
-    state: Mapped[str] = mapped_column(String(16), default=ENTRY_PENDING)
+    state: Mapped[str] = mapped_column(CleanString(16), default=ENTRY_PENDING)
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -138,20 +135,20 @@ class Article(Base):
     __tablename__ = "articles"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    url: Mapped[str] = mapped_column(Text)
-    normalized_url: Mapped[str] = mapped_column(Text, unique=True)
-    final_url: Mapped[str | None] = mapped_column(Text)
-    state: Mapped[str] = mapped_column(String(16), default=ARTICLE_PENDING)
-    title: Mapped[str | None] = mapped_column(Text)
-    byline: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(CleanText)
+    normalized_url: Mapped[str] = mapped_column(CleanText, unique=True)
+    final_url: Mapped[str | None] = mapped_column(CleanText)
+    state: Mapped[str] = mapped_column(CleanString(16), default=ARTICLE_PENDING)
+    title: Mapped[str | None] = mapped_column(CleanText)
+    byline: Mapped[str | None] = mapped_column(CleanText)
     published_at: Mapped[datetime | None]
-    text: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str | None] = mapped_column(CleanText)
     summary: Mapped[dict[str, Any] | None]
     from_feed_only: Mapped[bool] = mapped_column(Boolean, default=False)
-    fetch_error: Mapped[str | None] = mapped_column(Text)
+    fetch_error: Mapped[str | None] = mapped_column(CleanText)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
-    lease_owner: Mapped[str | None] = mapped_column(String(128))
+    lease_owner: Mapped[str | None] = mapped_column(CleanString(128))
     lease_expires_at: Mapped[datetime | None]
     story_id: Mapped[int | None] = mapped_column(
         ForeignKey("stories.id", ondelete="SET NULL"), index=True
@@ -176,9 +173,9 @@ class Story(Base):
     __tablename__ = "stories"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    title: Mapped[str] = mapped_column(Text)
-    lead: Mapped[str | None] = mapped_column(Text)
-    url: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(CleanText)
+    lead: Mapped[str | None] = mapped_column(CleanText)
+    url: Mapped[str | None] = mapped_column(CleanText)
     summary: Mapped[dict[str, Any] | None]
     best_article_id: Mapped[int | None] = mapped_column(Integer)
     from_feed_only: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -186,9 +183,9 @@ class Story(Base):
     signature: Mapped[dict[str, Any] | None]
     source_count: Mapped[int] = mapped_column(Integer, default=0)
     published_at: Mapped[datetime | None]
-    search_facts: Mapped[str | None] = mapped_column(Text)
-    search_quotes: Mapped[str | None] = mapped_column(Text)
-    search_speakers: Mapped[str | None] = mapped_column(Text)
+    search_facts: Mapped[str | None] = mapped_column(CleanText)
+    search_quotes: Mapped[str | None] = mapped_column(CleanText)
+    search_speakers: Mapped[str | None] = mapped_column(CleanText)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -204,8 +201,8 @@ class StorySource(Base):
     feed_id: Mapped[int | None] = mapped_column(
         ForeignKey("feeds.id", ondelete="SET NULL"), index=True
     )
-    url: Mapped[str] = mapped_column(Text)
-    feed_title: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(CleanText)
+    feed_title: Mapped[str | None] = mapped_column(CleanText)
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (UniqueConstraint("story_id", "url"),)
@@ -219,10 +216,10 @@ class Quote(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
     article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
-    speaker: Mapped[str | None] = mapped_column(Text)
-    speaker_normalized: Mapped[str | None] = mapped_column(Text, index=True)
-    text: Mapped[str] = mapped_column(Text)
-    text_hash: Mapped[str] = mapped_column(String(64))
+    speaker: Mapped[str | None] = mapped_column(CleanText)
+    speaker_normalized: Mapped[str | None] = mapped_column(CleanText, index=True)
+    text: Mapped[str] = mapped_column(CleanText)
+    text_hash: Mapped[str] = mapped_column(CleanString(64))
     position: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -236,13 +233,13 @@ class Subscription(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"), index=True)
-    platform: Mapped[str] = mapped_column(String(16))
-    workspace_id: Mapped[str] = mapped_column(String(64))
-    channel_id: Mapped[str] = mapped_column(String(64))
+    platform: Mapped[str] = mapped_column(CleanString(16))
+    workspace_id: Mapped[str] = mapped_column(CleanString(64))
+    channel_id: Mapped[str] = mapped_column(CleanString(64))
     include_keywords: Mapped[list[str]] = mapped_column(default=list)
     exclude_keywords: Mapped[list[str]] = mapped_column(default=list)
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_by: Mapped[str | None] = mapped_column(String(64))
+    created_by: Mapped[str | None] = mapped_column(CleanString(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (
@@ -258,17 +255,17 @@ class ChannelSettings(Base):
     __tablename__ = "channel_settings"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    platform: Mapped[str] = mapped_column(String(16))
-    workspace_id: Mapped[str] = mapped_column(String(64))
-    channel_id: Mapped[str] = mapped_column(String(64))
-    schedule: Mapped[str] = mapped_column(String(200), default="every 6h")
-    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    platform: Mapped[str] = mapped_column(CleanString(16))
+    workspace_id: Mapped[str] = mapped_column(CleanString(64))
+    channel_id: Mapped[str] = mapped_column(CleanString(64))
+    schedule: Mapped[str] = mapped_column(CleanString(200), default="every 6h")
+    timezone: Mapped[str] = mapped_column(CleanString(64), default="UTC")
     max_stories: Mapped[int] = mapped_column(Integer, default=7)
-    log_channel_id: Mapped[str | None] = mapped_column(String(64))
+    log_channel_id: Mapped[str | None] = mapped_column(CleanString(64))
     is_forum: Mapped[bool] = mapped_column(Boolean, default=False)
     last_digest_at: Mapped[datetime | None]
     next_digest_at: Mapped[datetime | None] = mapped_column(index=True)
-    lease_owner: Mapped[str | None] = mapped_column(String(128))
+    lease_owner: Mapped[str | None] = mapped_column(CleanString(128))
     lease_expires_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -280,11 +277,11 @@ class Digest(Base):
     __tablename__ = "digests"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    platform: Mapped[str] = mapped_column(String(16))
-    workspace_id: Mapped[str] = mapped_column(String(64))
-    channel_id: Mapped[str] = mapped_column(String(64))
-    title: Mapped[str | None] = mapped_column(Text)
-    state: Mapped[str] = mapped_column(String(16), default=DIGEST_BUILDING)
+    platform: Mapped[str] = mapped_column(CleanString(16))
+    workspace_id: Mapped[str] = mapped_column(CleanString(64))
+    channel_id: Mapped[str] = mapped_column(CleanString(64))
+    title: Mapped[str | None] = mapped_column(CleanText)
+    state: Mapped[str] = mapped_column(CleanString(16), default=DIGEST_BUILDING)
     story_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     posted_at: Mapped[datetime | None]
@@ -302,23 +299,23 @@ class Post(Base):
     __tablename__ = "posts"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
-    platform: Mapped[str] = mapped_column(String(16))
-    workspace_id: Mapped[str] = mapped_column(String(64))
-    channel_id: Mapped[str] = mapped_column(String(64))
-    kind: Mapped[str] = mapped_column(String(32))
+    idempotency_key: Mapped[str] = mapped_column(CleanString(64), unique=True)
+    platform: Mapped[str] = mapped_column(CleanString(16))
+    workspace_id: Mapped[str] = mapped_column(CleanString(64))
+    channel_id: Mapped[str] = mapped_column(CleanString(64))
+    kind: Mapped[str] = mapped_column(CleanString(32))
     digest_id: Mapped[int | None] = mapped_column(
         ForeignKey("digests.id", ondelete="SET NULL"), index=True
     )
     story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    state: Mapped[str] = mapped_column(String(16), default=POST_PENDING)
-    message_id: Mapped[str | None] = mapped_column(String(64))
-    thread_id: Mapped[str | None] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(CleanString(16), default=POST_PENDING)
+    message_id: Mapped[str | None] = mapped_column(CleanString(64))
+    thread_id: Mapped[str | None] = mapped_column(CleanString(64))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error: Mapped[str | None] = mapped_column(CleanText)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
-    lease_owner: Mapped[str | None] = mapped_column(String(128))
+    lease_owner: Mapped[str | None] = mapped_column(CleanString(128))
     lease_expires_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     posted_at: Mapped[datetime | None]
@@ -335,13 +332,13 @@ class ChannelStory(Base):
     __tablename__ = "channel_story"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    platform: Mapped[str] = mapped_column(String(16))
-    workspace_id: Mapped[str] = mapped_column(String(64))
-    channel_id: Mapped[str] = mapped_column(String(64))
+    platform: Mapped[str] = mapped_column(CleanString(16))
+    workspace_id: Mapped[str] = mapped_column(CleanString(64))
+    channel_id: Mapped[str] = mapped_column(CleanString(64))
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
     post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="SET NULL"))
-    message_id: Mapped[str | None] = mapped_column(String(64))
-    thread_id: Mapped[str | None] = mapped_column(String(64))
+    message_id: Mapped[str | None] = mapped_column(CleanString(64))
+    thread_id: Mapped[str | None] = mapped_column(CleanString(64))
     sources_posted: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

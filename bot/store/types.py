@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import JSON, DateTime, String, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -41,3 +41,46 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def strip_nul(value: Any) -> Any:
+    """`value` with NUL characters removed from every string in it. PostgreSQL cannot store
+    U+0000 in text or JSON, and a hostile feed can contain one; SQLite gets the same treatment
+    so that both backends store the same thing."""
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {strip_nul(k): strip_nul(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [strip_nul(v) for v in value]
+    return value
+
+
+class CleanText(TypeDecorator[str]):
+    """TEXT without NUL characters (see `strip_nul`)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> Any:
+        return strip_nul(value)
+
+
+class CleanString(TypeDecorator[str]):
+    """VARCHAR(n) without NUL characters (see `strip_nul`)."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> Any:
+        return strip_nul(value)
+
+
+class CleanJSON(TypeDecorator[Any]):
+    """JSON whose strings carry no NUL characters (see `strip_nul`)."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        return strip_nul(value)
