@@ -106,21 +106,28 @@ _CREDIT_LINE = re.compile(
 )
 _CAPTION_PREFIX = re.compile(
     r"^(?:photo(?:graph)?s?|image|images|picture|pictures|pictured|illustration|graphic|"
-    r"credit|credits|image\s+(?:source|caption|credit)|media\s+caption|caption|video|watch|"
-    r"listen|gallery|file\s+photo|above|top|main\s+image)\s*[:,–—-]\s*",
+    r"credit|credits|image\s+(?:source|caption|credit)|media\s+caption|caption|video|gallery|"
+    r"(?:watch|listen)(?:\s+(?:live|now|again|more))?|live(?:\s+updates)?|file\s+photo|above|"
+    r"top|main\s+image)\s*[:,–—-]\s*",
     re.I,
 )
-_CAPTION_BY = re.compile(r"^(?:photo(?:graph)?|image|illustration|video)s?\s+by\s+\S", re.I)
+_CAPTION_BY = re.compile(
+    r"^(?:(?:photo(?:graph)?|image|video)s?(?:\s+(?:illustration|montage|composite))?|"
+    r"illustration|montage|composite)s?\s+by\s+(?:the\s+)?(?-i:[A-Z])",
+    re.I,
+)
 
 # Whole-line prompts and chrome. Applied only to lines of at most _PROMPT_MAX_WORDS words that
 # carry no verb of saying, so "Read more slowly, the judge told the clerk." survives.
 _PROMPTS = re.compile(
     r"""^(?:
-        advertisements?|advert|ad|sponsored(?:\s+(?:content|post|by\b.{0,60}))?|promoted|
+        (?:advertisements?|advert|ad)(?:\s*[-–—:|]\s*(?:scroll|continue|story|article|content)
+            \b.{0,40})?|sponsored(?:\s+(?:content|post|by\b.{0,60}))?|promoted|
         paid\s+(?:content|post|partnership)|partner\s+content|
         skip\s+(?:to\s+(?:main\s+)?(?:content|navigation|article)|advertisement|ad|navigation)|
         (?:story|article|content)\s+continues\b.{0,60}|scroll\s+(?:down\s+)?to\s+continue.{0,40}|
-        share|share\s+(?:this|on|via|to)\b.{0,40}|share\s+(?:article|story|page|post)|
+        share|share\s+(?:this|on|via|to)\b.{0,40}|tweet|pin(?:\s+it)?|save|like|copy|
+        (?:thank\s+you|thanks)\s+for\s+(?:subscribing|signing\s+up|registering|reading)\b.{0,60}|share\s+(?:article|story|page|post)|
         (?:copy|copied)\s+(?:the\s+)?link|link\s+copied|
         print(?:\s+this)?(?:\s+(?:article|page|story))?|email(?:\s+this)?(?:\s+(?:article|story))?|
         (?:facebook|twitter|x|whatsapp|linkedin|email|reddit|pinterest|messenger|bluesky|threads)
