@@ -1,0 +1,351 @@
+"""Delivery: the outbox's state machine, draining queued posts through the platforms.
+
+    pending ──claim (lease)──▶ delivering ──platform accepted──▶ posted (message, thread ids)
+       ▲                           │
+       └── retryable failure ◀─────┤   (back off: 5 s, 10 s, … 5 min; never dropped)
+                                   └── permanent failure ──▶ failed (reason kept; moderators told)
+
+Order per channel: a post is claimed only when no earlier post of its channel is still
+pending, so a channel sees its header, then each story followed by its thread, then later
+updates, in the order they were queued, however often a 429 or a timeout interrupts. Each
+round claims the head post of up to `limit` channels and delivers them concurrently.
+
+Exactly once, as far as the platform can tell: every platform call carries the post's key,
+and the adapters return the message already posted for a key they have seen (Discord
+nonce, Slack metadata in history, the console's memory). A worker that dies after the
+platform accepted a message and before `mark_posted` leaves the post leased; when the lease
+runs out another worker claims it, calls the platform with the same key and records the
+existing message. A story's message id is recorded as soon as it is known, so a retry of its
+thread opening does not depend on finding the story message again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.orm import aliased
+
+from bot.digests.keys import thread_key, undeliverable_key
+from bot.digests.views import Notice, card_from_json, notice_card, update_from_json
+from bot.platforms.base import DeliveryError, Platform, Posted
+from bot.render.views import DigestView, StoryCard
+from bot.store.claims import claim, owned_by
+from bot.store.models import (
+    DIGEST_POSTED,
+    POST_PENDING,
+    ChannelSettings,
+    ChannelStory,
+    Digest,
+    Post,
+)
+from bot.store.store import Store
+from bot.store.types import utcnow
+from bot.store.upsert import insert_ignore
+
+log = logging.getLogger(__name__)
+
+BACKOFF_BASE_S = 5.0
+BACKOFF_MAX_S = 300.0
+UNEXPECTED_ERROR_ATTEMPTS = 5
+
+
+@dataclass
+class DeliveryReport:
+    """What one `deliver_pending` call did. `failures` are (key, reason) of posts failed for
+    good in this call; `already_posted` counts deliveries the platform had already accepted
+    (recovered after a crash)."""
+
+    delivered: int = 0
+    already_posted: int = 0
+    retrying: int = 0
+    failed: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+
+async def deliver_pending(
+    store: Store,
+    platforms: Mapping[str, Platform],
+    *,
+    worker_id: str,
+    now: datetime | None = None,
+    limit: int = 100,
+    lease_s: float = 120.0,
+) -> DeliveryReport:
+    """Deliver up to `limit` due posts for the given platforms (keyed by `Platform.name`, as
+    stored in `Post.platform`), channel by channel in queue order."""
+    now = now or utcnow()
+    report = DeliveryReport()
+    handled = 0
+    while handled < limit:
+        batch = await _claim_heads(
+            store,
+            platforms=list(platforms),
+            now=now,
+            worker_id=worker_id,
+            lease_s=lease_s,
+            limit=limit - handled,
+        )
+        if not batch:
+            break
+        handled += len(batch)
+        jobs = [
+            _deliver(store, platforms[p.platform], p, worker_id=worker_id, now=now, report=report)
+            for p in batch
+        ]
+        await asyncio.gather(*jobs)
+    return report
+
+
+async def _claim_heads(
+    store: Store, *, platforms: list[str], now: datetime, worker_id: str, lease_s: float, limit: int
+) -> list[Post]:
+    earlier = aliased(Post)
+    blocked = exists().where(
+        earlier.platform == Post.platform,
+        earlier.workspace_id == Post.workspace_id,
+        earlier.channel_id == Post.channel_id,
+        earlier.state == POST_PENDING,
+        earlier.id < Post.id,
+    )
+    async with store.session() as s:
+        return await claim(
+            s,
+            Post,
+            where=[
+                Post.state == POST_PENDING,
+                Post.next_attempt_at <= now,
+                Post.platform.in_(platforms),
+                ~blocked,
+            ],
+            order_by=[Post.id],
+            now=now,
+            worker_id=worker_id,
+            lease_s=lease_s,
+            limit=limit,
+            extra_values={"attempts": Post.attempts + 1},
+        )
+
+
+async def _deliver(
+    store: Store,
+    platform: Platform,
+    post: Post,
+    *,
+    worker_id: str,
+    now: datetime,
+    report: DeliveryReport,
+) -> None:
+    try:
+        posted = await _call_platform(store, platform, post, worker_id=worker_id)
+    except DeliveryError as exc:
+        if exc.retryable:
+            await _retry_later(store, post, exc.reason, worker_id=worker_id, now=now)
+            report.retrying += 1
+        else:
+            await _fail(store, post, exc.reason, worker_id=worker_id, now=now, report=report)
+        return
+    except Exception as exc:  # a bug or a malformed payload: retried a few times, then failed
+        log.exception("delivering %s failed", post.idempotency_key)
+        reason = f"internal error: {exc.__class__.__name__}: {exc}"
+        if post.attempts >= UNEXPECTED_ERROR_ATTEMPTS:
+            await _fail(store, post, reason, worker_id=worker_id, now=now, report=report)
+        else:
+            await _retry_later(store, post, reason, worker_id=worker_id, now=now)
+            report.retrying += 1
+        return
+    if not await store.channels.mark_posted(
+        post.id,
+        worker_id=worker_id,
+        message_id=posted.message_id or None,
+        thread_id=posted.thread_id,
+        now=now,
+    ):
+        log.warning("lost the lease of %s before recording it", post.idempotency_key)
+        return
+    report.delivered += 1
+    report.already_posted += posted.already_posted
+    if post.kind == "story" and post.story_id is not None:
+        await store.channels.update_channel_story(
+            platform=post.platform,
+            workspace_id=post.workspace_id,
+            channel_id=post.channel_id,
+            story_id=post.story_id,
+            post_id=post.id,
+            message_id=posted.message_id,
+            thread_id=posted.thread_id,
+        )
+    await _finish_digest(store, post.digest_id, now=now)
+
+
+async def _call_platform(store: Store, platform: Platform, post: Post, *, worker_id: str) -> Posted:
+    key = post.idempotency_key
+    payload: dict[str, Any] = post.payload or {}
+    channel_id = post.channel_id
+    if post.kind == "digest_header":
+        ids = payload.get("story_ids") or []
+        placeholders = tuple(StoryCard(story_id=str(i), title="", url=None) for i in ids)
+        view = DigestView(payload.get("title") or "Digest", placeholders)
+        return await platform.post_digest_header(channel_id=channel_id, digest=view, key=key)
+    if post.kind == "story":
+        card = card_from_json(payload["card"])
+        message_id = post.message_id
+        thread_id = post.thread_id
+        already = False
+        if not message_id:
+            story = await platform.post_story(channel_id=channel_id, story=card, key=key)
+            message_id, thread_id, already = story.message_id, story.thread_id, story.already_posted
+            await _record_progress(store, post.id, worker_id, message_id, thread_id)
+        opened = await platform.open_thread(
+            channel_id=channel_id, message_id=message_id, story=card, key=thread_key(key)
+        )
+        return Posted(channel_id, message_id, opened.thread_id or thread_id, already)
+    if post.kind == "thread_update":
+        thread_id = post.thread_id or await _thread_of(store, post)
+        if not thread_id:
+            raise DeliveryError("the story's own message was never posted", retryable=False)
+        update_view = update_from_json(payload["update"])
+        return await platform.reply(
+            channel_id=channel_id, thread_id=thread_id, update=update_view, key=key
+        )
+    if post.kind == "feed_health":
+        notice = Notice.from_json(payload["notice"])
+        post_notice = getattr(platform, "post_notice", None)
+        if post_notice is not None:
+            return await post_notice(channel_id=channel_id, notice=notice, key=key)
+        return await platform.post_story(channel_id=channel_id, story=notice_card(notice), key=key)
+    raise DeliveryError(f"unknown post kind {post.kind!r}", retryable=False)
+
+
+async def _record_progress(
+    store: Store, post_id: int, worker_id: str, message_id: str, thread_id: str | None
+) -> None:
+    async with store.session() as s:
+        await s.execute(
+            update(Post)
+            .where(owned_by(Post, post_id, worker_id))
+            .values(message_id=message_id, thread_id=thread_id)
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def _thread_of(store: Store, post: Post) -> str | None:
+    async with store.session(readonly=True) as s:
+        return await s.scalar(
+            select(ChannelStory.thread_id).where(
+                ChannelStory.platform == post.platform,
+                ChannelStory.workspace_id == post.workspace_id,
+                ChannelStory.channel_id == post.channel_id,
+                ChannelStory.story_id == post.story_id,
+            )
+        )
+
+
+def backoff_s(attempts: int) -> float:
+    """Seconds before the next try after `attempts` tries: 5, 10, 20, … up to 5 minutes."""
+    return min(BACKOFF_MAX_S, BACKOFF_BASE_S * 2 ** min(max(0, attempts - 1), 16))
+
+
+async def _retry_later(
+    store: Store, post: Post, reason: str, *, worker_id: str, now: datetime
+) -> None:
+    await store.channels.mark_post_failed(
+        post.id, worker_id=worker_id, error=reason, retry_in_s=backoff_s(post.attempts), now=now
+    )
+
+
+async def _fail(
+    store: Store,
+    post: Post,
+    reason: str,
+    *,
+    worker_id: str,
+    now: datetime,
+    report: DeliveryReport,
+) -> None:
+    log.warning("giving up on %s: %s", post.idempotency_key, reason)
+    if not await store.channels.mark_post_failed(
+        post.id, worker_id=worker_id, error=reason, retry_in_s=None, now=now
+    ):
+        return
+    report.failed += 1
+    report.failures.append((post.idempotency_key, reason))
+    await _tell_moderators(store, post, reason, now=now)
+    await _finish_digest(store, post.digest_id, now=now)
+
+
+async def _tell_moderators(store: Store, post: Post, reason: str, *, now: datetime) -> None:
+    """Queue a notice in the channel's log channel (the failing channel itself may be the
+    problem, so without a log channel the failure is only logged and kept on the post)."""
+    if post.kind == "feed_health":
+        return
+    async with store.session() as s:
+        log_channel = await s.scalar(
+            select(ChannelSettings.log_channel_id).where(
+                ChannelSettings.platform == post.platform,
+                ChannelSettings.workspace_id == post.workspace_id,
+                ChannelSettings.channel_id == post.channel_id,
+            )
+        )
+        if not log_channel or log_channel == post.channel_id:
+            return
+        notice = Notice(
+            title="A message could not be delivered",
+            lines=(
+                f"Channel {post.channel_id}: {reason}",
+                "Check that the bot can see the channel and post (and open threads) there.",
+            ),
+        )
+        await insert_ignore(
+            s,
+            Post,
+            {
+                "idempotency_key": undeliverable_key(post.id),
+                "platform": post.platform,
+                "workspace_id": post.workspace_id,
+                "channel_id": log_channel,
+                "kind": "feed_health",
+                "payload": {"notice": notice.to_json()},
+                "state": POST_PENDING,
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+            },
+            conflict=["idempotency_key"],
+        )
+
+
+async def _finish_digest(store: Store, digest_id: int | None, *, now: datetime) -> None:
+    """A digest is posted once none of its posts is pending any more."""
+    if digest_id is None:
+        return
+    async with store.session() as s:
+        pending = await s.scalar(
+            select(func.count())
+            .select_from(Post)
+            .where(Post.digest_id == digest_id, Post.state == POST_PENDING)
+        )
+        if pending:
+            return
+        await s.execute(
+            update(Digest)
+            .where(Digest.id == digest_id, Digest.state != DIGEST_POSTED)
+            .values(state=DIGEST_POSTED, posted_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def pending_count(store: Store) -> int:
+    async with store.session(readonly=True) as s:
+        return int(
+            await s.scalar(select(func.count()).select_from(Post).where(Post.state == POST_PENDING))
+            or 0
+        )
+
+
+__all__ = ["DeliveryReport", "backoff_s", "deliver_pending", "pending_count"]
