@@ -94,3 +94,48 @@ def rss(items: list[Item], *, title: str = "Test feed", link: str = "http://127.
         parts.append("</item>")
     parts.append("</channel></rss>")
     return "\n".join(parts)
+
+
+class Clock:
+    """A settable clock for the worker (aware UTC)."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        from bot.store.types import utcnow
+
+        self.now = start or utcnow()
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        from datetime import timedelta
+
+        self.now += timedelta(seconds=seconds)
+
+
+def exempt_fetcher(*servers: object, **limits: object):  # type: ignore[no-untyped-def]
+    """A Fetcher with the SSRF guard on, exempting exactly these test servers' sockets."""
+    from bot.feeds.fetch import Fetcher, FetchLimits
+    from bot.feeds.guard import AddressPolicy
+
+    policy = AddressPolicy.exempting((s.host, s.port) for s in servers)  # type: ignore[attr-defined]
+    return Fetcher(policy=policy, limits=FetchLimits(**limits))  # type: ignore[arg-type]
+
+
+def make_worker(store, fetcher, clock, *, worker_id: str = "w1", policy=None, executor=None):  # type: ignore[no-untyped-def]
+    from bot.feeds.poll import PollPolicy
+    from bot.stories.pipeline import ArticlePipeline
+    from bot.worker import Worker
+
+    pipeline = ArticlePipeline(
+        store=store, fetcher=fetcher, worker_id=worker_id, executor=executor, clock=clock
+    )
+    return Worker(
+        store=store,
+        fetcher=fetcher,
+        pipeline=pipeline,
+        worker_id=worker_id,
+        policy=policy or PollPolicy(min_interval_s=60, max_interval_s=3600, max_failures=3),
+        clock=clock,
+        lease_s=30,
+    )
