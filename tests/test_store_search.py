@@ -64,6 +64,8 @@ async def test_title_match_outranks_a_passing_mention(store: Store) -> None:
     assert hits[0].rank > hits[1].rank
     assert hits[0].title == "Harbour ferry fares cut for winter"
     assert hits[0].url == "https://riverton.example/ferry"
+    assert hits[0].source_count == 0
+    assert hits[0].created_at is not None and hits[0].created_at.tzinfo is not None
 
 
 async def test_snippets_highlight_the_matched_words(store: Store) -> None:

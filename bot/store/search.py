@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import text
+from sqlalchemy import Float, Integer, Text, text
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.store.types import UTCDateTime
 
 if TYPE_CHECKING:
     from bot.store.store import Store
@@ -43,6 +46,8 @@ class SearchHit:
     url: str | None
     snippet: str
     rank: float
+    source_count: int = 0
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +149,8 @@ async def _search(
             return []
         params.update(q=tsquery, opts=_PG_HEADLINE)
         sql = (
-            "SELECT s.id, s.title, s.url, ts_rank_cd(s.search_tsv, q) AS rank,"  # noqa: S608 - constant fragments, values bound
+            "SELECT s.id, s.title, s.url, s.source_count, s.created_at,"  # noqa: S608 - constant fragments, values bound
+            " ts_rank_cd(s.search_tsv, q) AS rank,"
             " ts_headline('english', concat_ws(' … ', s.search_facts, s.search_quotes), q, :opts)"
             " AS snippet"
             " FROM stories s, to_tsquery('english', :q) q"
@@ -156,7 +162,7 @@ async def _search(
             return []
         params.update(q=match, start=HIGHLIGHT_START, stop=HIGHLIGHT_END)
         sql = (
-            "SELECT s.id, s.title, s.url,"  # noqa: S608 - constant fragments, values bound
+            "SELECT s.id, s.title, s.url, s.source_count, s.created_at,"  # noqa: S608 - constant fragments, values bound
             " -bm25(stories_fts, 10.0, 6.0, 3.0, 2.0) AS rank,"
             " snippet(stories_fts, -1, :start, :stop, ' … ', 16) AS snippet"
             " FROM stories_fts JOIN stories s ON s.id = stories_fts.rowid"
@@ -164,9 +170,26 @@ async def _search(
             + scope_sql
             + " ORDER BY rank DESC, s.id DESC LIMIT :limit"
         )
-    rows = (await session.execute(text(sql), params)).all()
+    typed = text(sql).columns(
+        id=Integer,
+        title=Text,
+        url=Text,
+        source_count=Integer,
+        created_at=UTCDateTime(),
+        rank=Float,
+        snippet=Text,
+    )
+    rows = (await session.execute(typed, params)).all()
     return [
-        SearchHit(story_id=r.id, title=r.title, url=r.url, snippet=r.snippet or "", rank=r.rank)
+        SearchHit(
+            story_id=r.id,
+            title=r.title,
+            url=r.url,
+            snippet=r.snippet or "",
+            rank=float(r.rank),
+            source_count=r.source_count,
+            created_at=r.created_at,
+        )
         for r in rows
     ]
 
