@@ -196,6 +196,20 @@ def select_facts(
 
 
 _CLAUSE_BREAK = re.compile(r"[,;:—–]\s|\s-\s")
+_DATELINE = re.compile(
+    r"""^(?:
+        [A-Z][\w.'’-]*(?:[\s,]+[\w.'’-]+){0,5}?\s*\([A-Z][\w\s.&-]{0,30}\)  # Kell, Ruritania (AP)
+        |[A-Z][A-Z.'’-]{2,}(?:[\s,]+[\w.'’-]+){0,4}?                     # ORLEN, March 4
+    )\s*[-—–]{1,2}\s+(?=[A-Z“"‘])""",
+    re.X,
+)
+
+
+def strip_dateline(text: str) -> str:
+    """`ORLEN, May 2 (Wire) — Two people…` → `Two people…`: the wire's place and agency
+    label are not part of the news."""
+    match = _DATELINE.match(text)
+    return text[match.end() :] if match else text
 
 
 def shorten(text: str, *, max_words: int = LEAD_MAX_WORDS) -> str:
@@ -216,7 +230,7 @@ def choose_lead(
 
     Agency news states the story in its first sentence, so the lead is the first
     sentence that is neither boilerplate, a bare quote, a fragment nor the title
-    again; failing that, the first sentence at all.
+    again (failing that, the first sentence at all), without its dateline.
     """
     if not sentences:
         return ""
@@ -225,4 +239,4 @@ def choose_lead(
         (s for s, ok in zip(sentences, eligible, strict=True) if ok and len(words(s.text)) >= 6),
         sentences[0],
     )
-    return shorten(first.text, max_words=max_words)
+    return shorten(strip_dateline(first.text), max_words=max_words)

@@ -8,8 +8,20 @@ from pathlib import Path
 import pytest
 
 from summarizer import summarize
-from summarizer.keyfacts import choose_lead, rank_sentences, select_facts, shorten
-from summarizer.ranking import is_boilerplate, luhn_ratings, quote_shapes, quoted_shares
+from summarizer.keyfacts import (
+    choose_lead,
+    rank_sentences,
+    select_facts,
+    shorten,
+    strip_dateline,
+)
+from summarizer.ranking import (
+    is_boilerplate,
+    length_factor,
+    luhn_ratings,
+    quote_shapes,
+    quoted_shares,
+)
 from summarizer.sentences import Sentence
 
 LEAD_HEAVY = Path(__file__).parent / "fixtures" / "lead_heavy" / "articles.jsonl"
@@ -63,7 +75,8 @@ def test_inverted_pyramid_lead_is_a_fact_and_the_lead() -> None:
 def test_lead_heavy_fixtures(article: dict) -> None:
     summary = summarize(article["text"], title=article["title"])
     first_sentence = article["text"].split("\n\n")[0]
-    assert summary.lead and first_sentence.startswith(summary.lead.rstrip("…"))
+    assert summary.lead
+    assert strip_dateline(first_sentence).startswith(summary.lead.removesuffix("…"))
     assert any(first_sentence.startswith(f.text) for f in summary.key_facts)
     for fact in summary.key_facts:
         for banned in article["never"]:
@@ -263,3 +276,65 @@ def test_ranking_is_best_first_and_distinct() -> None:
     assert len(set(indices)) == len(indices)
     assert indices[0] == 0
     assert [r.score for r in ranked][:1] == [max(r.score for r in ranked)]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("ORLEN (Wire) — Two people were killed.", "Two people were killed."),
+        ("VELMORA, March 4 (Wire) - Dock workers walked out.", "Dock workers walked out."),
+        ("Kell, Ruritania (AP) -- A wave hit the village.", "A wave hit the village."),
+        ("LONDON — The bank raised rates.", "The bank raised rates."),
+        ("BRENHOLT, Norland, May 2 – “We are ready,” she said.", "“We are ready,” she said."),
+    ],
+)
+def test_dateline_is_stripped_from_the_lead(sentence: str, expected: str) -> None:
+    assert strip_dateline(sentence) == expected
+    assert choose_lead(build([sentence, "Another sentence follows here."]), title=None) in (
+        expected,
+        "Another sentence follows here.",
+    )
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The council - which met on Monday - voted to close the bridge.",
+        "Mira Santos (Labour) said the vote was close.",
+        "US President Jo Park signed the bill - a first for the state.",
+        "NATO said the exercise - its largest - would start in May.",
+        "Prices rose 3% (up from 2%) — the fastest rise in a year.",
+    ],
+)
+def test_sentences_without_a_dateline_are_untouched(sentence: str) -> None:
+    assert strip_dateline(sentence) == sentence
+
+
+def test_lead_of_a_wire_story_has_no_dateline() -> None:
+    sentences = build(
+        ["ORLEN (Wire) — Two people were killed when two trains collided near Orlen on Saturday."],
+        ["Thirty-one people were injured, the operator said."],
+    )
+    assert choose_lead(sentences, title=None) == sentences[0].text.split("— ", 1)[1]
+    assert select_facts(sentences, title=None, max_facts=3)[0].text == sentences[0].text
+
+
+@pytest.mark.parametrize(("shorter", "longer"), [(3, 12), (6, 9), (9, 12)])
+def test_fragments_are_penalised(shorter: int, longer: int) -> None:
+    assert length_factor(shorter) < length_factor(longer)
+
+
+@pytest.mark.parametrize(("ok", "run_on"), [(30, 60), (45, 80), (60, 120)])
+def test_run_ons_are_penalised_but_not_excluded(ok: int, run_on: int) -> None:
+    assert 0 < length_factor(run_on) < length_factor(ok)
+
+
+def test_a_fragment_is_not_preferred_to_a_sentence() -> None:
+    sentences = build(
+        ["The council closed the Old Mill bridge to cars on Monday after finding corrosion."],
+        ["Police were called."],
+        ["Engineers said repairs to the bridge supports would take about two years."],
+        ["Shops near the bridge said trade had already fallen by a third."],
+    )
+    facts = select_facts(sentences, title=None, max_facts=3)
+    assert 1 not in [f.position for f in facts]
