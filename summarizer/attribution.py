@@ -55,6 +55,9 @@ _FILLERS = frozenset(
         " likewise finally indeed",
     )
 )
+_CLAUSE_WORD = re.compile(
+    r"\b(?:that|what|who|which|because|as|when|while|and|but|after|before|if|since|where)\s"
+)
 _DETERMINERS = frozenset(["the", "a", "an", "its", "his", "her", "their", "our", "one", "another"])
 _COORDINATORS = frozenset(["and", "but", "then", "and then", "but then", "before", "and later"])
 
@@ -140,6 +143,11 @@ def parse_subject(phrase: str, offset: int, *, before_verb: bool) -> SpeakerRef 
                     picked = i
                     break
     segment = segments[picked]
+    if before_verb and len(segment.split()) > 6:
+        cut = list(_CLAUSE_WORD.finditer(segment))
+        if cut:
+            bases[picked] += cut[-1].end()
+            segment = segment[cut[-1].end() :]
     lead = len(segment) - len(segment.lstrip())
     segment = segment.strip()
     if before_verb:
@@ -187,6 +195,8 @@ def _parse_segment(segment: str, offset: int) -> SpeakerRef | None:
     low = segment.lower()
     for run in runs:
         between = segment[: run.start].lower().split()
+        if len(run.tokens) == 1 and run.tokens[0].lower() in TITLES and between == ["the"]:
+            return SpeakerRef("role", segment, offset, head=run.tokens[0].lower())
         spokes = any(w.strip("’'s") in _SPOKES for w in between)
         if spokes or (len(between) <= 5 and not any(w in _PREPOSITIONS for w in between)):
             return SpeakerRef("name", " ".join(run.tokens), offset + run.start, run.tokens)
@@ -297,16 +307,30 @@ def sentence_subject(text: str, lower: int = 0) -> SpeakerRef | None:
     """The subject that opens the last sentence of `text` ('The defence ministry
     dismissed…' → the defence ministry), for a speech verb joined by 'and'."""
     start = lower + _last_break(text[lower:])
-    words = list(re.finditer(r"\S+", text[start:]))[:6]
+    ref = _subject_at(text, start)
+    if ref is None:
+        comma = text.find(", ", start, start + 80)
+        if comma != -1:
+            ref = _subject_at(text, comma + 2)
+    return ref
+
+
+def _subject_at(text: str, start: int) -> SpeakerRef | None:
+    words = list(re.finditer(r"\S+", text[start : start + 120]))[:6]
     if not words:
         return None
     first = words[0].group().lower()
     if first in PRONOUNS:
         return _parse_segment(first, start + words[0].start())
     runs = find_runs(text[start : start + 120])
-    if runs and runs[0].start == 0:
+    if runs:
         run = runs[0]
-        return SpeakerRef("name", " ".join(run.tokens), start, run.tokens)
+        lead = text[start : start + run.start].split()
+        if not lead or (
+            len(lead) <= 3
+            and all(w.islower() and w.isalpha() and w not in _PREPOSITIONS for w in lead)
+        ):
+            return SpeakerRef("name", " ".join(run.tokens), start + run.start, run.tokens)
     if first in _DETERMINERS:
         last = None
         for w in words[1:5]:

@@ -30,7 +30,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from summarizer.attribution import SpeakerRef, after_quote, before_quote
+from summarizer.attribution import SpeakerRef, after_quote, before_quote, sentence_subject
 from summarizer.model import Quote
 from summarizer.quote_spans import QuoteSpan, link_continuations, paragraph_spans
 from summarizer.sentences import Sentence
@@ -145,6 +145,8 @@ def _attribute(
         lead = text[lower : span.open_at].rstrip()
         if lead[-1:] in ".!?":
             ref = before_quote(text, lower, lower + len(lead) - 1)
+            if ref is None:
+                ref = sentence_subject(text[: lower + len(lead) - 1], lower)
             if ref is not None and ref.kind == "role":
                 ref = None
     if ref is None and i == 0 and span.open_at <= 1 and prev_tail.rstrip().endswith(":"):

@@ -189,11 +189,26 @@ GENERIC_ORGS = _set(
     """
 )
 
-ROLE_SYNONYMS = {"force": "police", "constabulary": "police", "administration": "government"}
+ROLE_SYNONYMS = {
+    "force": ("police",),
+    "constabulary": ("police",),
+    "administration": ("government",),
+    "department": ("ministry", "office"),
+    "ministry": ("department",),
+    "firm": ("company",),
+}
 
 ABBREVIATIONS = _set(
     """
     mr mrs ms mx dr prof sen rep gov gen col lt maj capt sgt cmdr adm det supt insp rev fr st
     jr sr no vs etc inc ltd co corp bros dept univ govt cllr hon pres messrs mme mlle
+    """
+)
+
+RELATIVES = _set(
+    """
+    wife husband mother father daughter son sister brother grandmother grandfather grandson
+    granddaughter aunt uncle nephew niece cousin partner girlfriend boyfriend widow widower
+    friend neighbour neighbor colleague teammate
     """
 )

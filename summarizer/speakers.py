@@ -32,6 +32,7 @@ from summarizer.speaker_words import (
     NOT_NAMES,
     ORG_HEADS,
     PLACE_PREPOSITIONS,
+    RELATIVES,
     ROLE_SYNONYMS,
     SPEECH_VERBS,
     THING_WORDS,
@@ -66,8 +67,13 @@ _RELATIVE = re.compile(
 ORG_NOUNS = GENERIC_ORGS | {"union", "party", "agency", "regulator", "watchdog", "operator"}
 MASK = "\u2016"
 _ROLE_SUFFIX = re.compile(r"..(?:man|woman|person|ist)$")
+_AGENT_SUFFIX = re.compile(r"...(?:er|or|ian|ant|ent)$")
+_LOWER_COMPOUND = re.compile(r"^[A-Z][a-z]*-[a-z]")
 _SENTENCE_END = re.compile(r"[.!?][”\"’']?\s*$")
 _HYPHEN_PARTICLE = re.compile(r"(?:al|el|bin|ibn|abu|ul|ben)-[A-Z]")
+_PREPOSITIONS = frozenset(
+    ["from", "of", "in", "at", "to", "for", "with", "by", "on", "near", "about", "against"]
+)
 _CONNECTORS = {"of", "for", "and", "&", "the", "on"}
 
 
@@ -205,6 +211,17 @@ def _trim(run: Run) -> Run:
     return Run(run.start, run.end, tuple(tokens), run.possessive)
 
 
+def _looks_like_role(token: str, following: str) -> bool:
+    """'Fisherman', 'Singer-songwriter', or 'Beekeeper' before a known first name."""
+    low = token.lower()
+    if low in MALE_NAMES or low in FEMALE_NAMES:
+        return False
+    if _ROLE_SUFFIX.search(low) or _LOWER_COMPOUND.match(token):
+        return True
+    nxt = following.lower()
+    return bool(_AGENT_SUFFIX.search(low)) and (nxt in MALE_NAMES or nxt in FEMALE_NAMES)
+
+
 def split_titles(tokens: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(titles, name) for a person's run: 'Energy Minister Tomasz Wierzbicki'.
 
@@ -214,7 +231,7 @@ def split_titles(tokens: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, .
     cut = 0
     for i, token in enumerate(tokens[: min(len(tokens) - 1, 5)]):
         low = token.lower().rstrip(".")
-        if low in TITLES or (len(tokens) - i >= 3 and _ROLE_SUFFIX.search(low)):
+        if low in TITLES or (len(tokens) - i >= 3 and _looks_like_role(token, tokens[i + 1])):
             cut = i + 1
     return tuple(t.lower().rstrip(".") for t in tokens[:cut]), tokens[cut:]
 
@@ -273,6 +290,8 @@ class Registry:
                 continue
             titles, name = split_titles(run.tokens)
             kind = classify(name if titles and len(name) >= 2 else run.tokens)
+            if len(run.tokens) == 1 and run.tokens[0].lower().rstrip(".") in TITLES:
+                continue
             prev = outside[max(0, run.start - 30) : run.start].split()
             if prev and (prev[-1].lower() in ORG_NOUNS or prev[-1] == "the"):
                 kind = "org" if kind == "person" or prev[-1] != "the" else kind
@@ -284,6 +303,8 @@ class Registry:
                     reg.entities[name.lower()].roles.add(prev[-1].lower())
                 reg._mention(Mention(run.start, run.end, "org", name.lower(), False))
             elif kind == "person":
+                if len(run.tokens) == 1 and run.tokens[0].lower().rstrip(".") in TITLES:
+                    continue
                 if prev and prev[-1].lower() in PLACE_PREPOSITIONS:
                     continue
                 persons.append((run, titles, name))
@@ -298,7 +319,7 @@ class Registry:
             full = " ".join(name)
             key = reg._person_key(full, run.start)
             if key is None:
-                if not titles:
+                if not titles and not _introduced(outside, run):
                     continue
                 key = full.lower()
                 reg._add_entity(key, full, "person")
@@ -389,14 +410,18 @@ class Registry:
         before = re.split(r"[.;:!?\n\u2016]", outside[max(0, run.start - 40) : run.start])[-1]
         after = outside[run.end : run.end + 80]
         appos = ""
-        if after.startswith(", "):
+        if re.match(r", (?:the |a |an |who |\d)", after):
             appos = re.split(r"[,.;\n\u2016]", after[2:])[0].lower()
         before_words = [w.strip(",") for w in before.lower().split()]
         if before_words and before_words[-1] in ORG_NOUNS and not before.endswith(", "):
             entity.neuter += 2
         if after.startswith((", which", " which")):
             entity.neuter += 2
+        if before_words and before_words[-1] in _PREPOSITIONS:
+            before_words = []
         words = set(titles) | set(before_words[-3:]) | set(appos.split())
+        if appos.strip().isdigit():
+            entity.roles.add(f"{appos.strip()}-year-old")
         entity.roles |= {w for w in words if w.isalpha()}
         entity.male += 2 * len(words & MALE_WORDS)
         entity.female += 2 * len(words & FEMALE_WORDS)
@@ -492,12 +517,13 @@ class Registry:
     def resolve_role(self, head: str, offset: int) -> str | None:
         """'the ministry' → 'Ministry of Health'; 'the coach' → the person so described;
         'the company' → the organisation mentioned last."""
-        head = ROLE_SYNONYMS.get(head.lower(), head.lower())
+        head = head.lower()
+        heads = {head, *ROLE_SYNONYMS.get(head, ())}
         i = bisect.bisect_left(self._starts, offset)
         ordered = [*reversed(self.mentions[max(0, i - 200) : i]), *self.mentions[i : i + 50]]
         for m in ordered:
             entity = self.entities[m.key]
-            if m.kind == "org" and (head in entity.key.split() or head in entity.roles):
+            if m.kind == "org" and heads & (set(entity.key.split()) | entity.roles):
                 return entity.name
         for m in ordered:
             entity = self.entities[m.key]
@@ -522,6 +548,15 @@ class Registry:
         if found is None:
             return None
         return "the " + " ".join([*found.group(1).split(), head])
+
+
+def _introduced(outside: str, run: Run) -> bool:
+    """A lone name introduced by a role: 'her grandson, Callum,' or 'striker Ade'."""
+    before = outside[max(0, run.start - 30) : run.start]
+    words = re.findall(r"[a-z-]+", before.lower())
+    if not words or not before.rstrip(" ,").endswith(words[-1]):
+        return False
+    return words[-1] in RELATIVES or words[-1] in TITLES
 
 
 def _initials(name: str) -> str:

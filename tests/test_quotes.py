@@ -352,10 +352,10 @@ def test_never_raises_and_quotes_come_from_the_input(parts: list[str]) -> None:
     text = " ".join(parts)
     paragraphs = [p for p in text.split("\n\n") if p.strip()]
     key, fragments = find_quotes(split_sentences(paragraphs))
-    flat = " ".join(" ".join(paragraphs).split())
+    flat = "".join(text.split())
     for q in [*key, *fragments]:
         for piece in q.text.split(", "):
-            assert " ".join(piece.split()).strip(",") in flat
+            assert "".join(piece.split()).strip(",") in flat
 
 
 # --- found on unseen batches of the labelled set -------------------------------------------------
@@ -410,3 +410,27 @@ def test_lowercase_description_used_earlier_names_the_organisation() -> None:
     assert got["Nobody needs to boil their tap water this weekend"] == (
         "the regional water authority"
     )
+
+
+def test_age_descriptor_is_the_person_of_that_age() -> None:
+    got = speakers(
+        "Nell Hardy, 81, has swum in the lake every morning since 1969.",
+        "“The cold keeps me young, or at least awake,” the 81-year-old said.",
+    )
+    assert got["The cold keeps me young, or at least awake"] == "Nell Hardy"
+
+
+def test_party_label_is_the_person_it_describes() -> None:
+    got = speakers(
+        "Senator Ruth Amos, a Republican from Dayton, opposed the bill.",
+        "“This bill spends money we simply do not have,” the Republican said.",
+    )
+    assert got["This bill spends money we simply do not have"] == "Ruth Amos"
+
+
+def test_subject_of_the_sentence_before_an_unattributed_quote() -> None:
+    got = speakers(
+        "Asked about the delays, project chief Omar Saleh was blunt. “We underestimated the "
+        "rock, and the rock won.”"
+    )
+    assert got["We underestimated the rock, and the rock won."] == "Omar Saleh"
