@@ -11,8 +11,10 @@ import sys
 import textwrap
 from typing import TextIO
 
+from bot.digests.views import Notice
 from bot.platforms.base import Posted
 from bot.render import plain
+from bot.render.text import flatten, safe_url
 from bot.render.views import DigestView, StoryCard, ThreadUpdate
 
 
@@ -46,6 +48,14 @@ class ConsolePlatform:
     ) -> Posted:
         text = textwrap.indent(plain.thread_update(update), "    │ ")
         return self._print(key, channel_id, text, thread=thread_id)
+
+    async def post_notice(self, *, channel_id: str, notice: Notice, key: str) -> Posted:
+        """A message to moderators (feed health, undeliverable posts)."""
+        lines = [f"[notice #{channel_id}] {flatten(notice.title)}"]
+        lines.extend(f"  {flatten(line)}" for line in notice.lines if flatten(line))
+        if url := safe_url(notice.url):
+            lines.append(f"  {url}")
+        return self._print(key, channel_id, "\n" + "\n".join(lines))
 
     def _print(self, key: str, channel_id: str, text: str, *, thread: str | None = None) -> Posted:
         if (seen := self._seen.get(key)) is not None:
