@@ -204,7 +204,8 @@ async def _call_platform(store: Store, platform: Platform, post: Post, *, worker
         opened = await platform.open_thread(
             channel_id=channel_id, message_id=message_id, story=card, key=thread_key(key)
         )
-        return Posted(channel_id, message_id, opened.thread_id or thread_id, already)
+        thread = opened.thread_id or thread_id
+        return Posted(channel_id, message_id, thread, already or opened.already_posted)
     if post.kind == "thread_update":
         thread_id = post.thread_id or await _thread_of(store, post)
         if not thread_id:
