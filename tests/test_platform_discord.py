@@ -62,7 +62,7 @@ async def test_digest_with_a_thread_per_story_and_an_update(
     in_thread = emu.messages[int(story.message_id)]
     assert [m["id"] for m in in_thread] == [opened.message_id, update.message_id]
     assert in_thread[0]["embeds"][1]["title"] == "Sources"
-    assert in_thread[1]["content"] == "New from Example Tribune:"
+    assert in_thread[1]["embeds"][0]["title"] == "New from Example Tribune"
     bodies = [c.body for c in emu.calls if c.method == "POST" and c.path.endswith("/messages")]
     assert [b["nonce"] for b in bodies] == ["h1", "s1", "t1", "u1"]
     assert all(b["allowed_mentions"] == {"parse": []} for b in bodies)

@@ -100,8 +100,7 @@ def thread_update(update: ThreadUpdate) -> Payload:
     if fields := _quote_fields(update.quotes):
         embed["fields"] = fields
     _fit_total([embed])
-    content = truncate(f"New from {name}:", L.DISCORD_CONTENT)
-    return {"content": content, "embeds": [embed], "allowed_mentions": NO_MENTIONS}
+    return {"content": "", "embeds": [embed], "allowed_mentions": NO_MENTIONS}
 
 
 def _none(_: int) -> str:

@@ -76,12 +76,15 @@ def _slack_unescape(text: str) -> str:
 
 
 def _slack_md(text: str) -> str:
-    lines = []
-    for line in text.split("\n"):
-        quoted = line.startswith("> ")
-        body = _slack_line(line[2:] if quoted else line)
-        lines.append(f"<blockquote>{body}</blockquote>" if quoted else body)
-    return "<br>".join(lines)
+    out: list[str] = []
+    for i, line in enumerate(text.split("\n")):
+        if line.startswith("> "):
+            out.append(f"<blockquote>{_slack_line(line[2:])}</blockquote>")
+        else:
+            out.append(
+                ("<br>" if i and not out[-1].endswith("</blockquote>") else "") + _slack_line(line)
+            )
+    return "".join(out)
 
 
 def _slack_line(text: str) -> str:
