@@ -159,50 +159,64 @@ def _closing_piece(pieces: list[str], start: int) -> int | None:
     return None
 
 
-def _split_clock_times(sentence: str) -> list[str]:
+Span = tuple[int, int]
+
+
+def _split_clock_times(text: str, span: Span) -> list[Span]:
     """Split "… shortly after 6 a.m. Windows shattered …", which punkt keeps whole."""
-    out: list[str] = []
-    start = 0
-    for match in _CLOCK_THEN_CAPITAL.finditer(sentence):
+    start, end = span
+    out: list[Span] = []
+    for match in _CLOCK_THEN_CAPITAL.finditer(text, start, end):
         if match.group(1) in _NOT_SENTENCE_STARTS:
             continue
-        left = sentence[start : match.end()].rstrip()
-        if len(left.split()) >= 5:
-            out.append(left)
+        if len(text[start : match.end()].split()) >= 5:
+            out.append((start, match.end()))
             start = match.end()
-    out.append(sentence[start:])
-    return [s for s in out if s]
+    out.append((start, end))
+    return out
 
 
-def _repair(pieces: list[str]) -> list[str]:
-    merged: list[str] = []
+def _repair(text: str, spans: list[Span]) -> list[Span]:
+    """Merge and split punkt's sentence spans; spans keep the text exactly as it was."""
+    merged: list[Span] = []
     i = 0
-    while i < len(pieces):
-        piece = pieces[i]
-        growing = merged and len(merged[-1]) < _MAX_SENTENCE_CHARS
-        if growing and _must_join(merged[-1], piece):
-            merged[-1] = f"{merged[-1]} {piece}"
+    while i < len(spans):
+        start, end = spans[i]
+        if merged:
+            m_start, m_end = merged[-1]
+            left = text[max(m_start, m_end - _TAIL) : m_end].rstrip()
+            growing = m_end - m_start < _MAX_SENTENCE_CHARS
+            if growing and _must_join(left, text[start:end].strip()):
+                merged[-1] = (m_start, end)
+            else:
+                merged.append((start, end))
         else:
-            merged.append(piece)
+            merged.append((start, end))
         i += 1
-        if len(merged[-1]) < _MAX_SENTENCE_CHARS and _open_parenthesis(merged[-1]):
-            close = _closing_piece(pieces, i)
+        m_start, m_end = merged[-1]
+        if m_end - m_start < _MAX_SENTENCE_CHARS and _open_parenthesis(text[m_start:m_end]):
+            close = _closing_piece([text[a:b] for a, b in spans[i : i + _PAREN_LOOKAHEAD]], 0)
             if close is not None:
-                merged[-1] = " ".join([merged[-1], *pieces[i : close + 1]])
-                i = close + 1
-    out: list[str] = []
-    for sentence in merged:
-        out.extend(_split_clock_times(sentence) if "m. " in sentence else [sentence])
+                merged[-1] = (m_start, spans[i + close][1])
+                i += close + 1
+    out: list[Span] = []
+    for span in merged:
+        if "m. " in text[span[0] : span[1]]:
+            out.extend(_split_clock_times(text, span))
+        else:
+            out.append(span)
     return out
 
 
 def split_paragraph(paragraph: str) -> list[str]:
-    """Sentences of one paragraph (no paragraph break inside)."""
+    """Sentences of one paragraph (no paragraph break inside), each exactly as it appears in the
+    paragraph once runs of whitespace are single spaces."""
     text = " ".join(paragraph.split())
     if not text:
         return []
-    pieces = [s.strip() for s in _tokenizer().tokenize(text) if s.strip()]
-    return _repair(pieces)
+    spans = [(a, b) for a, b in _tokenizer().span_tokenize(text) if text[a:b].strip()]
+    sentences = (text[a:b].strip() for a, b in _repair(text, spans))
+    return [sentence for sentence in sentences if sentence]
 
 
 def split_sentences(paragraphs: list[str]) -> list[Sentence]:

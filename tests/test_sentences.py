@@ -176,6 +176,11 @@ def test_money_decimals_and_percentages_do_not_break() -> None:
 def test_parentheses_are_not_broken_inside() -> None:
     text = "The strike (the third this year. It was long.) ended on Friday."
     assert split_paragraph(text + " Talks resume.") == [text, "Talks resume."]
+    assert split_paragraph("It fell.(See the chart.) Then it rose.") == [
+        "It fell.",
+        "(See the chart.)",
+        "Then it rose.",
+    ]
 
 
 def test_an_unclosed_parenthesis_does_not_swallow_the_paragraph() -> None:
@@ -232,6 +237,22 @@ def test_splitting_keeps_every_character_in_order(text: str) -> None:
     got = split_paragraph(text)
     assert "".join("".join(got).split()) == "".join(text.split())
     assert all(s == s.strip() and s for s in got)
+
+
+_PUNCTUATED = st.lists(
+    st.sampled_from(
+        [*"aB .,!?“”\"'‘’()…:;-\n0123", "Dr.", "No. ", "said", "Smith", " a.m. ", "Lt."]
+    ),
+    max_size=60,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_PUNCTUATED)
+def test_every_sentence_is_a_piece_of_the_paragraph_as_written(text: str) -> None:
+    flat = " ".join(text.split())
+    for sentence in split_paragraph(text):
+        assert sentence in flat
 
 
 @settings(max_examples=100, deadline=None)
