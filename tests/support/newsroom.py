@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import update
 
@@ -178,3 +179,30 @@ class Newsroom:
     async def make_story_headline(self, story: Story, title: str) -> None:
         async with self.store.session() as s:
             await s.execute(update(Story).where(Story.id == story.id).values(title=title))
+
+
+class Crash(BaseException):
+    """The process dies: nothing in the outbox may catch it."""
+
+
+class CrashAfterAccept:
+    """Wraps a real `Platform`: once the call for key `key` has been accepted by the platform,
+    the process "dies" (raises `Crash`) before the outbox can record it."""
+
+    def __init__(self, inner: Any, key: str) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.key = key
+        self.crashed = False
+
+    def __getattr__(self, attr: str) -> Any:
+        method = getattr(self.inner, attr)
+
+        async def call(**kwargs: Any) -> Any:
+            result = await method(**kwargs)
+            if kwargs.get("key") == self.key and not self.crashed:
+                self.crashed = True
+                raise Crash(self.key)
+            return result
+
+        return call
