@@ -29,10 +29,11 @@ from summarizer.speaker_words import (
     SPEECH_VERBS,
     TITLES,
 )
-from summarizer.speakers import classify, find_runs, split_titles
+from summarizer.speakers import Run, classify, find_runs, split_titles
 
 _VERB = re.compile(
-    r"\b(?:" + "|".join(sorted(SPEECH_VERBS, key=len, reverse=True)) + r")\b|\b[Aa]ccording to\b"
+    r"\b(?:" + "|".join(sorted(SPEECH_VERBS, key=len, reverse=True)) + r")\b"
+    r"|\b[Aa]ccording to\b|\bput it\b"
 )
 _WORD = re.compile(r"[\w’'.-]+")
 _BREAK = re.compile(r"([\w.]*)[.!?]+[”\"’']?\s+(?=\S)")
@@ -51,7 +52,7 @@ _HYPHEN_NAME = re.compile(r"(?:al|el|bin|ibn|abu|ul|ben)-[A-Z]")
 _FILLERS = frozenset(
     re.findall(
         r"\w+",
-        "but and yet so however meanwhile still now then also instead separately similarly"
+        "but and yet so however meanwhile still now then also instead separately similarly as"
         " likewise finally indeed",
     )
 )
@@ -178,6 +179,9 @@ def _parse_segment(segment: str, offset: int) -> SpeakerRef | None:
     lower_start = first in _DETERMINERS or (
         words[0][0].islower() and not _HYPHEN_NAME.match(words[0])
     )
+    group = _group_of(segment, runs)
+    if group is not None:
+        return SpeakerRef("name", " ".join(group.tokens), offset + group.start, group.tokens)
     if runs and not lower_start and runs[0].start == 0:
         run = runs[0]
         if len(runs) > 1:
@@ -212,11 +216,25 @@ def _parse_segment(segment: str, offset: int) -> SpeakerRef | None:
         return SpeakerRef("role", before[1], offset, head=target[-1] if target else "")
     if head in _SPOKES and len(head_words) >= 2 and head_words[-2] in _ROLE_HEADS:
         return SpeakerRef("role", segment, offset, head=head_words[-2])
-    if head not in _ROLE_HEADS and not (first == "the" and len(head_words) <= 3):
+    if head not in _ROLE_HEADS and not (first in _DETERMINERS and len(head_words) <= 3):
         return None
     if len(head_words) > 6 or len(words) > 9:
         return None
     return SpeakerRef("role", segment, offset, head=head)
+
+
+def _group_of(text: str, runs: list[Run]) -> Run | None:
+    """'Analysts at Greyfield Bank', 'Researchers from Carden University': a
+    capitalised plural at the start speaking for the organisation named next."""
+    if len(runs) < 2 or runs[0].start != 0 or len(runs[0].tokens) != 1:
+        return None
+    noun = runs[0].tokens[0].lower()
+    if not (noun in ROLE_NOUNS or noun.endswith("s")) or _person_like(runs[1].tokens):
+        return None
+    between = text[runs[0].end : runs[1].start]
+    if re.fullmatch(r"\s+(?:at|of|from|for|with)\s+(?:the\s+)?", between):
+        return runs[1]
+    return None
 
 
 def _person_like(tokens: tuple[str, ...]) -> bool:
@@ -323,13 +341,22 @@ def _subject_at(text: str, start: int) -> SpeakerRef | None:
     if first in PRONOUNS:
         return _parse_segment(first, start + words[0].start())
     runs = find_runs(text[start : start + 120])
+    group = _group_of(text[start : start + 120], runs)
+    if group is not None:
+        return SpeakerRef("name", " ".join(group.tokens), start + group.start, group.tokens)
     if runs:
         run = runs[0]
+        if len(runs) > 1:
+            between = text[start + run.end : start + runs[1].start].lower().split()
+            if between and all(w in _ROLE_HEADS for w in between):
+                run = runs[1]
         lead = text[start : start + run.start].split()
         if not lead or (
             len(lead) <= 3
             and all(w.islower() and w.isalpha() and w not in _PREPOSITIONS for w in lead)
         ):
+            return SpeakerRef("name", " ".join(run.tokens), start + run.start, run.tokens)
+        if all(w.lower() in _ROLE_HEADS for w in lead):
             return SpeakerRef("name", " ".join(run.tokens), start + run.start, run.tokens)
     if first in _DETERMINERS:
         last = None
@@ -341,3 +368,21 @@ def _subject_at(text: str, start: int) -> SpeakerRef | None:
         if last is not None:
             return _parse_segment(text[start : start + last.end()].strip(",. "), start)
     return None
+
+
+def speech_clause_subject(text: str) -> SpeakerRef | None:
+    """The speaker of the last speech verb in `text`'s last sentence ('Speaking
+    outside court, Sandra Vale said the money…' → Sandra Vale), for a quote
+    that opens the next paragraph with no attribution of its own."""
+    last = None
+    for m in _VERB.finditer(text):
+        last = m
+    if last is None or last.group().lower().startswith("according"):
+        return None
+    cut = _last_break(text[: last.start()])
+    if _last_break(text) > last.start():
+        return None
+    pre = text[cut : last.start()]
+    if not pre.strip():
+        return None
+    return parse_subject(pre, cut, before_verb=True)

@@ -30,7 +30,13 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from summarizer.attribution import SpeakerRef, after_quote, before_quote, sentence_subject
+from summarizer.attribution import (
+    SpeakerRef,
+    after_quote,
+    before_quote,
+    sentence_subject,
+    speech_clause_subject,
+)
 from summarizer.model import Quote
 from summarizer.quote_spans import QuoteSpan, link_continuations, paragraph_spans
 from summarizer.sentences import Sentence
@@ -129,33 +135,41 @@ def _speaker(ref: SpeakerRef, offset: int, registry: Registry, last: str | None)
 
 def _attribute(
     para: _Paragraph, p_spans: list[QuoteSpan], i: int, prev_tail: str
-) -> SpeakerRef | None:
+) -> tuple[SpeakerRef | None, SpeakerRef | None]:
+    """(the attribution of span i, the subject of the sentence just before it).
+
+    The second is a strong local cue for a pronoun ('Marta Ruiz hit back.
+    “…,” she said.') and stands in for a missing attribution.
+    """
     span = p_spans[i]
     text = para.text
     limit = p_spans[i + 1].open_at if i + 1 < len(p_spans) else len(text)
     quote_end = text[span.end - 1] if span.end > span.start else ""
-    ref = None
+    ref = local = None
     if span.has_close:
         ref = after_quote(text, span.close_after, limit, quote_end)
     if ref is None and span.open_at > 0:
         lower = p_spans[i - 1].close_after if i else 0
         ref = before_quote(text, lower, span.open_at)
-    if ref is None and span.open_at > 1:
+    if span.open_at > 1:
         lower = p_spans[i - 1].close_after if i else 0
         lead = text[lower : span.open_at].rstrip()
         if lead[-1:] in ".!?":
-            ref = before_quote(text, lower, lower + len(lead) - 1)
-            if ref is None:
-                ref = sentence_subject(text[: lower + len(lead) - 1], lower)
-            if ref is not None and ref.kind == "role":
-                ref = None
-    if ref is None and i == 0 and span.open_at <= 1 and prev_tail.rstrip().endswith(":"):
-        ref = before_quote(prev_tail, 0, len(prev_tail.rstrip()) - 1)
-        if ref is not None:
-            ref = SpeakerRef(
-                ref.kind, ref.text, ref.offset - len(prev_tail) - 1, ref.tokens, ref.head
-            )
-    return ref
+            end = lower + len(lead) - 1
+            local = before_quote(text, lower, end) or sentence_subject(text[:end], lower)
+    if ref is None and i == 0 and span.open_at <= 1 and prev_tail.strip():
+        tail = prev_tail.rstrip()
+        found = (
+            before_quote(prev_tail, 0, len(tail) - 1)
+            if tail.endswith(":")
+            else speech_clause_subject(prev_tail)
+        )
+        if found is not None:
+            shift = -len(prev_tail) - 1
+            ref = SpeakerRef(found.kind, found.text, found.offset + shift, found.tokens, found.head)
+    if ref is None and local is not None and local.kind != "role":
+        ref = local
+    return ref, local
 
 
 def _is_title(text: str, before: str, attributed: bool) -> bool:
@@ -252,11 +266,15 @@ def find_quotes(
         if p_index and spans[p_index - 1]:
             prev_tail = prev_tail[spans[p_index - 1][-1].close_after :]
         for i, span in enumerate(p_spans):
-            ref = _attribute(para, p_spans, i, prev_tail)
+            ref, local = _attribute(para, p_spans, i, prev_tail)
             q = _Found(span, para.text[span.start : span.end].strip().rstrip(",;:—– "), ref)
             if ref is not None:
                 q.speaker = _speaker(ref, para.base + ref.offset, registry, last_speaker)
                 q.via_verb = True
+            if ref is not None and ref.kind == "pronoun" and local is not None:
+                nearby = _speaker(local, para.base + local.offset, registry, last_speaker)
+                if nearby and registry.compatible(nearby, ref.text):
+                    q.speaker = nearby
             if q.speaker is None and span.prev is not None and id(span.prev) in by_span:
                 q.speaker = by_span[id(span.prev)].speaker
             if q.speaker is not None:

@@ -98,6 +98,9 @@ NOT_NAMES = _set(
     january february march april june july august september october november december
     mr. asked speaking asking responding writing according under over about despite during
     instead earlier later still now once just only even perhaps indeed speaking
+    among amid across along around behind beyond within without through throughout toward
+    towards upon like unlike except besides near below above against following including
+    regarding concerning despite inside outside
     """
 )
 

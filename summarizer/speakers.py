@@ -514,6 +514,17 @@ class Registry:
                 break
         return best[1] if best else None
 
+    def compatible(self, name: str, pronoun: str) -> bool:
+        """Whether `pronoun` can stand for the person or organisation `name`."""
+        entity = self.entities.get(name.lower())
+        low = pronoun.lower()
+        if entity is None:
+            return True
+        if low in ("he", "she"):
+            want = "m" if low == "he" else "f"
+            return entity.kind == "person" and entity.gender in (None, want)
+        return entity.kind == "org" or entity.gender == "n"
+
     def resolve_role(self, head: str, offset: int) -> str | None:
         """'the ministry' → 'Ministry of Health'; 'the coach' → the person so described;
         'the company' → the organisation mentioned last."""

@@ -434,3 +434,34 @@ def test_subject_of_the_sentence_before_an_unattributed_quote() -> None:
         "rock, and the rock won.”"
     )
     assert got["We underestimated the rock, and the rock won."] == "Omar Saleh"
+
+
+def test_quote_paragraphs_after_indirect_speech_belong_to_its_speaker() -> None:
+    got = speakers(
+        "Outside the court, Hana Weiss said the ruling had come too late.",
+        "“I lost the shop, the flat and six years of my life.",
+        "“Nobody can give those back to me, not even a judge.”",
+    )
+    assert got["I lost the shop, the flat and six years of my life."] == "Hana Weiss"
+    assert got["Nobody can give those back to me, not even a judge."] == "Hana Weiss"
+
+
+def test_pronoun_prefers_the_subject_of_the_sentence_just_before() -> None:
+    got = speakers(
+        "“We will cut the deficit in half,” said finance chief Tomas Adler.",
+        "Party leader Jo Brennan hit back. “He has promised that every year since 2019,” she said.",
+    )
+    assert got["He has promised that every year since 2019"] == "Jo Brennan"
+
+
+def test_as_one_x_put_it() -> None:
+    got = speakers("As one fisherman put it: “The sea gives, and lately the sea takes.”")
+    assert got["The sea gives, and lately the sea takes."] == "one fisherman"
+
+
+def test_staff_at_an_organisation_speak_for_it() -> None:
+    got = speakers(
+        "Analysts at Fernhill Capital cut their forecast. “Nobody should expect a rate cut "
+        "before the autumn,” they wrote."
+    )
+    assert got["Nobody should expect a rate cut before the autumn"] == "Fernhill Capital"
