@@ -36,6 +36,7 @@ from sqlalchemy import func, or_, select, update
 from bot.feeds.fetch import Fetcher
 from bot.feeds.poll import PollPolicy, PollResult, poll_feed
 from bot.store.articles import EntryChange
+from bot.store.claims import claim
 from bot.store.feeds import PollOutcome
 from bot.store.models import FEED_ACTIVE, Feed
 from bot.store.store import Store
@@ -126,30 +127,40 @@ class Worker:
         stats = PollStats()
         loop = asyncio.get_running_loop()
         give_up = loop.time() + wait_for_leases_s
-        claim = asyncio.ensure_future(self._claim(now))
+        next_batch = asyncio.ensure_future(self._claim(now))
         try:
             while True:
-                feeds = await claim
+                feeds = await next_batch
                 if not feeds:
                     if loop.time() < give_up and await _due_held_by_others(
                         self._store, now=now, worker_id=self.worker_id
                     ):
                         await asyncio.sleep(0.5)
-                        claim = asyncio.ensure_future(self._claim(now))
+                        next_batch = asyncio.ensure_future(self._claim(now))
                         continue
                     return stats
-                claim = asyncio.ensure_future(self._claim(now))
+                next_batch = asyncio.ensure_future(self._claim(now))
                 await self._poll_batch(feeds, stats)
         finally:
-            if not claim.done():
-                claim.cancel()
+            if not next_batch.done():
+                next_batch.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await claim
+                    await next_batch
 
-    async def _claim(self, now: datetime) -> list[Feed]:
-        return await self._store.feeds.claim_due(
-            now=now, limit=self._batch_size, worker_id=self.worker_id, lease_s=self._lease_s
-        )
+    async def _claim(self, due_by: datetime) -> list[Feed]:
+        """Lease active feeds due by `due_by`. Leases are judged by the clock, not by
+        `due_by`, so a feed whose worker died during this cycle can be taken over."""
+        async with self._store.session() as s:
+            return await claim(
+                s,
+                Feed,
+                where=[Feed.state == FEED_ACTIVE, Feed.next_check_at <= due_by],
+                order_by=[Feed.next_check_at, Feed.id],
+                now=self._clock(),
+                worker_id=self.worker_id,
+                lease_s=self._lease_s,
+                limit=self._batch_size,
+            )
 
     async def _poll_batch(self, feeds: list[Feed], stats: PollStats) -> None:
         outcomes = await asyncio.gather(*(self._poll_one(feed, stats) for feed in feeds))
