@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store.claims import claim, owned_by
@@ -16,16 +16,18 @@ from bot.store.models import (
     ARTICLE_FAILED,
     ARTICLE_PENDING,
     ARTICLE_SUMMARIZED,
+    ENTRY_PENDING,
     Article,
     Entry,
 )
-from bot.store.types import utcnow
-from bot.store.upsert import insert_ignore
+from bot.store.types import strip_nul, utcnow
+from bot.store.upsert import insert_ignore_many
 
 if TYPE_CHECKING:
     from bot.store.store import Store
 
 LINKLESS_PREFIX = "urn:newsdigest:entry:"
+_CHUNK = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,55 +80,46 @@ class ArticleRepo:
         which the pipeline summarizes from the feed's own text.
         """
         now = now or utcnow()
-        changes: list[EntryChange] = []
+        items = [_clean(item) for item in items]
+        if not items:
+            return []
         async with self._store.session() as s:
+            index = _EntryIndex(await _candidates(s, feed_id, items))
+            matched: list[tuple[Entry, Literal["new", "updated", "unchanged"]]] = []
+            fresh: list[tuple[Entry, str, str]] = []
             for item in items:
-                entry = await _find_entry(s, feed_id, item)
+                entry = index.find(item)
                 if entry is None:
-                    article_id = await self._article_for(s, feed_id, item, now)
                     entry = Entry(
                         feed_id=feed_id,
                         guid=item.guid,
                         published_at=item.published_at,
                         seen_for_posting=backlog,
-                        article_id=article_id,
+                        state=ENTRY_PENDING,
                         first_seen_at=now,
                         updated_at=now,
                         **{f: getattr(item, f) for f in _EDITABLE},
                     )
-                    s.add(entry)
-                    await s.flush()
-                    changes.append(EntryChange(entry.id, article_id, "new"))
+                    index.add(entry)
+                    fresh.append((entry, *_article_key(feed_id, item)))
+                    matched.append((entry, "new"))
                     continue
                 edits = {f: getattr(item, f) for f in _EDITABLE if getattr(item, f) is not None}
-                if item.guid != entry.guid:
-                    edits["guid"] = item.guid
+                edits["guid"] = item.guid
                 edits = {k: v for k, v in edits.items() if getattr(entry, k) != v}
+                for key, value in edits.items():
+                    setattr(entry, key, value)
                 if edits:
-                    for key, value in edits.items():
-                        setattr(entry, key, value)
                     entry.updated_at = now
-                    await s.flush()
-                kind: Literal["updated", "unchanged"] = "updated" if edits else "unchanged"
-                changes.append(EntryChange(entry.id, entry.article_id or 0, kind))
-        return changes
-
-    async def _article_for(
-        self, s: AsyncSession, feed_id: int, item: EntryData, now: datetime
-    ) -> int:
-        if item.normalized_link:
-            key, url = item.normalized_link, item.link or item.normalized_link
-        else:
-            digest = hashlib.sha256(item.guid.encode()).hexdigest()[:32]
-            key, url = f"{LINKLESS_PREFIX}{feed_id}:{digest}", item.guid
-        await insert_ignore(
-            s,
-            Article,
-            {"url": url, "normalized_url": key, "next_attempt_at": now, "created_at": now},
-            conflict=["normalized_url"],
-        )
-        query = select(Article.id).where(Article.normalized_url == key)
-        return (await s.scalars(query)).one()
+                    index.add(entry)
+                matched.append((entry, "updated" if edits else "unchanged"))
+            if fresh:
+                article_ids = await _articles_for(s, [(k, u) for _, k, u in fresh], now)
+                for entry, key, _url in fresh:
+                    entry.article_id = article_ids[key]
+                s.add_all([entry for entry, _, _ in fresh])
+            await s.flush()
+            return [EntryChange(e.id, e.article_id or 0, kind) for e, kind in matched]
 
     async def get(self, article_id: int) -> Article | None:
         async with self._store.session(readonly=True) as s:
@@ -247,11 +240,86 @@ class ArticleRepo:
             return result.rowcount == 1  # type: ignore[attr-defined]
 
 
-async def _find_entry(s: AsyncSession, feed_id: int, item: EntryData) -> Entry | None:
-    base = select(Entry).where(Entry.feed_id == feed_id).order_by(Entry.id).limit(1)
-    found = await s.scalar(base.where(Entry.guid == item.guid))
-    if found is None and item.normalized_link:
-        found = await s.scalar(base.where(Entry.normalized_link == item.normalized_link))
-    if found is None and item.content_hash:
-        found = await s.scalar(base.where(Entry.content_hash == item.content_hash))
+def _clean(item: EntryData) -> EntryData:
+    """The item as the database will store it (NULs dropped), so in-memory matching agrees
+    with what a later query would find."""
+    fields = {f: strip_nul(getattr(item, f)) for f in ("guid", *_EDITABLE)}
+    return replace(item, **fields)
+
+
+def _article_key(feed_id: int, item: EntryData) -> tuple[str, str]:
+    if item.normalized_link:
+        return item.normalized_link, item.link or item.normalized_link
+    digest = hashlib.sha256(item.guid.encode()).hexdigest()[:32]
+    return f"{LINKLESS_PREFIX}{feed_id}:{digest}", item.guid
+
+
+async def _articles_for(
+    s: AsyncSession, keyed_urls: Sequence[tuple[str, str]], now: datetime
+) -> dict[str, int]:
+    """Ids of the articles for these normalised URLs, creating the missing ones (pending)."""
+    rows = {key: {"url": url, "normalized_url": key} for key, url in keyed_urls}
+    for row in rows.values():
+        row.update(next_attempt_at=now, created_at=now)
+    await insert_ignore_many(s, Article, list(rows.values()), conflict=["normalized_url"])
+    found: dict[str, int] = {}
+    keys = list(rows)
+    for i in range(0, len(keys), _CHUNK):
+        query = select(Article.normalized_url, Article.id).where(
+            Article.normalized_url.in_(keys[i : i + _CHUNK])
+        )
+        found.update((key, article_id) for key, article_id in (await s.execute(query)).all())
     return found
+
+
+async def _candidates(s: AsyncSession, feed_id: int, items: Sequence[EntryData]) -> list[Entry]:
+    """The feed's stored entries that share a guid, link or content hash with any item."""
+    found: dict[int, Entry] = {}
+    for i in range(0, len(items), _CHUNK):
+        chunk = items[i : i + _CHUNK]
+        guids = {item.guid for item in chunk}
+        links = {item.normalized_link for item in chunk if item.normalized_link}
+        hashes = {item.content_hash for item in chunk if item.content_hash}
+        conditions = [Entry.guid.in_(guids)]
+        if links:
+            conditions.append(Entry.normalized_link.in_(links))
+        if hashes:
+            conditions.append(Entry.content_hash.in_(hashes))
+        query = select(Entry).where(Entry.feed_id == feed_id, or_(*conditions))
+        found.update((e.id, e) for e in (await s.scalars(query)).all())
+    return sorted(found.values(), key=lambda e: e.id)
+
+
+class _EntryIndex:
+    """Entries of one feed by guid, link and content hash, oldest first, matching an item the
+    way the stored rows would: by guid, else link, else hash, always the entry's current
+    values (an entry edited earlier in the batch no longer answers to its old guid)."""
+
+    def __init__(self, entries: Sequence[Entry]) -> None:
+        self._by: dict[str, dict[str, list[Entry]]] = {"guid": {}, "link": {}, "hash": {}}
+        for entry in entries:
+            self.add(entry)
+
+    def add(self, entry: Entry) -> None:
+        keys = {"guid": entry.guid, "link": entry.normalized_link, "hash": entry.content_hash}
+        for kind, key in keys.items():
+            if not key:
+                continue
+            bucket = self._by[kind].setdefault(key, [])
+            if not any(e is entry for e in bucket):
+                bucket.append(entry)
+                bucket.sort(key=lambda e: (e.id is None, e.id or 0))
+
+    def find(self, item: EntryData) -> Entry | None:
+        probes = (
+            ("guid", item.guid, "guid"),
+            ("link", item.normalized_link, "normalized_link"),
+            ("hash", item.content_hash, "content_hash"),
+        )
+        for kind, key, attr in probes:
+            if not key:
+                continue
+            for entry in self._by[kind].get(key, ()):
+                if getattr(entry, attr) == key:
+                    return entry
+        return None

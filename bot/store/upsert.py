@@ -24,3 +24,15 @@ async def insert_ignore(
         .returning(model.id)
     )
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def insert_ignore_many(
+    session: AsyncSession, model: Any, rows: Sequence[dict[str, Any]], *, conflict: Sequence[str]
+) -> None:
+    """`insert_ignore` for many rows in one statement batch (no ids returned)."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(model).on_conflict_do_nothing(index_elements=list(conflict))
+    await session.execute(stmt, list(rows))
