@@ -22,6 +22,7 @@ from summarizer.ranking import (
     TermVector,
     centroid_similarity,
     content_terms,
+    form_factor,
     is_boilerplate,
     length_factor,
     luhn_ratings,
@@ -118,7 +119,8 @@ def _candidates(
             + weights.title * title_overlap(terms[i], title_terms)
             + weights.names * names_and_numbers(s.text)
         )
-        score = signal * length_factor(len(words(s.text)), full_at=weights.full_length)
+        shape = length_factor(len(words(s.text)), full_at=weights.full_length)
+        score = signal * shape * form_factor(s.text)
         out.append(_Candidate(s, score, vectors[i], frozenset(terms[i])))
     return out
 

@@ -168,6 +168,23 @@ def position_prior(index: int, paragraph_rank: int) -> float:
     return base * (1.0 if paragraph_rank == 0 else 0.9)
 
 
+_TERMINAL = (".", "!", '"', "”", "’", "'", ")", "…")
+
+
+def form_factor(text: str) -> float:
+    """Penalty for sentences that do not read as statements of fact: questions, and
+    pieces with no closing punctuation or a lower-case start (captions, split errors)."""
+    stripped = text.rstrip()
+    factor = 1.0
+    if stripped.endswith("?"):
+        factor *= 0.5
+    elif not stripped.endswith(_TERMINAL):
+        factor *= 0.6
+    if stripped[:1].islower():
+        factor *= 0.7
+    return factor
+
+
 def length_factor(n_words: int, *, full_at: int = 10) -> float:
     """Penalty for fragments (too short to be a fact) and run-ons (too long to read).
 

@@ -16,6 +16,7 @@ from summarizer.keyfacts import (
     strip_dateline,
 )
 from summarizer.ranking import (
+    form_factor,
     is_boilerplate,
     length_factor,
     luhn_ratings,
@@ -338,3 +339,25 @@ def test_a_fragment_is_not_preferred_to_a_sentence() -> None:
     )
     facts = select_facts(sentences, title=None, max_facts=3)
     assert 1 not in [f.position for f in facts]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What happens to the bridge now?",
+        "Firefighters at the scene of the blaze in Sarne on Tuesday",
+        "and the council said it would appeal the ruling.",
+    ],
+)
+def test_questions_captions_and_split_pieces_are_penalised(text: str) -> None:
+    assert form_factor(text) < form_factor("The council said it would appeal the ruling.")
+
+
+def test_a_question_is_not_preferred_to_a_statement() -> None:
+    sentences = build(
+        ["The port of Velmora reopened on Thursday after a nine-day strike by dock workers."],
+        ["Will the port strike again when the new pay deal expires in two years' time?"],
+        ["The port handles about a fifth of the region's grain exports each year."],
+        ["Workers will get a 7% pay rise over two years under the deal."],
+    )
+    assert 1 not in [f.position for f in select_facts(sentences, title=None, max_facts=3)]
