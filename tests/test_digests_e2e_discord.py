@@ -176,3 +176,28 @@ async def test_second_source_becomes_a_reply_in_the_thread_not_a_new_post(
     assert update["embeds"][0]["title"] == "New from Harbour Tribune"
     assert update["embeds"][0]["description"] == "• Fares stay the same @\u200bhere."
     assert update["allowed_mentions"] == {"parse": []}
+
+
+async def test_forum_channel_gets_a_post_per_story_with_its_summary_inside(
+    store: Store, discord_emulator: DiscordEmulator
+) -> None:
+    emu = discord_emulator
+    guild = emu.guilds[0]
+    room = Newsroom(store, now=T0, platform="discord")
+    feed = await room.feed("Harbour Gazette")
+    await room.subscribe(feed, workspace=str(guild.id), channel=str(guild.forum_channel))
+    for i, title in enumerate(["Ferry returns", "Library extends hours"]):
+        await room.story(feed, title, facts=[f"Fact {i}."], at=T0 - timedelta(hours=i))
+    assert await plan_due_digests(store, now=T0)
+    async with running_client(_client(), emu) as client:
+        report = await deliver_pending(
+            store, {"discord": DiscordPlatform(client)}, worker_id="bot", now=T0
+        )
+    assert report.delivered == 3 and await _pending(store) == 0
+    assert [t["name"] for t in emu.threads.values()] == ["Ferry returns", "Library extends hours"]
+    for tid in emu.threads:
+        starter, opening = emu.messages[tid]
+        assert starter["id"] == str(tid)
+        assert opening["embeds"][0]["title"] == starter["embeds"][0]["title"]
+    postings = await store.channels.channel_stories(platform="discord", workspace_id=str(guild.id))
+    assert sorted(int(p.thread_id or 0) for p in postings) == sorted(emu.threads)
