@@ -194,9 +194,15 @@ def test_news_sentences_are_not_boilerplate(line: str) -> None:
 
 
 def test_boilerplate_is_never_chosen() -> None:
-    facts = select_facts(PYRAMID, title=None, max_facts=8)
-    assert all("newsletter" not in f.text for f in facts)
-    assert len(PYRAMID) - 1 not in [f.position for f in facts]
+    sentences = build(
+        ["Floods forced 12,000 people from their homes in the Tarn valley on Sunday."],
+        ["Sign up for our Tarn valley flood newsletter for updates on the floods."],
+        ["Rescue crews in the Tarn valley saved 140 people from the floods overnight."],
+        ["Reporting by Ann Lee in the Tarn valley; Editing by Tom Park"],
+        ["Click here for a map of the floods in the Tarn valley."],
+    )
+    chosen = [r.sentence.index for r in rank_sentences(sentences, title="Tarn valley floods")]
+    assert chosen and not {1, 3, 4} & set(chosen)
 
 
 def test_title_repeated_as_a_sentence_is_not_a_fact() -> None:
