@@ -36,7 +36,7 @@ _VERB = re.compile(
     r"|\b[Aa]ccording to\b|\bput it\b"
 )
 _WORD = re.compile(r"[\w’'.-]+")
-_BREAK = re.compile(r"([\w.]*)[.!?]+[”\"’']?\s+(?=\S)")
+_BREAK = re.compile(r"([\w.]*)[.!?]+[”\"’']?(?:\s+(?=\S)|\s*$)")
 _PREPOSITIONS = ("for", "of", "at", "from", "with", "on", "in", "to", "by")
 _SPOKES = (
     "spokesperson",
@@ -110,7 +110,13 @@ def _strip_aux(phrase: str) -> str:
     return " ".join(words)
 
 
+def _org_headed(segment: str) -> bool:
+    runs = find_runs(segment)
+    return bool(runs) and runs[0].start == 0 and classify(runs[0].tokens) == "org"
+
+
 def _headed_by_name(segment: str) -> bool:
+    segment, _ = _drop_fillers(segment, 0)
     words = segment.split()
     if not words:
         return False
@@ -138,9 +144,9 @@ def parse_subject(phrase: str, offset: int, *, before_verb: bool) -> SpeakerRef 
         picked = len(segments) - 1
         while picked > 0 and not stripped[picked]:
             picked -= 1
-        if not _headed_by_name(stripped[picked]):
+        if not _headed_by_name(stripped[picked]) or _org_headed(stripped[picked]):
             for i, seg in enumerate(stripped):
-                if _headed_by_name(seg):
+                if _headed_by_name(seg) and not _org_headed(seg):
                     picked = i
                     break
     segment = segments[picked]
@@ -284,7 +290,7 @@ def before_quote(text: str, lower: int, open_at: int) -> SpeakerRef | None:
     chosen = None
     for m in _VERB.finditer(lead):
         after = lead[m.end() :]
-        if len(_words(after)) <= 10:
+        if len(_words(after)) <= 25:
             chosen = m
             break
     if chosen is None:
@@ -301,7 +307,7 @@ def before_quote(text: str, lower: int, open_at: int) -> SpeakerRef | None:
     if not pre.strip():
         if verb in ING_VERBS:
             return None
-        phrase = re.split(r"[,:]", after)[0]
+        phrase = re.split(r"[:;]", after)[0]
         return parse_subject(phrase, start + chosen.end(), before_verb=False)
     if verb in ING_VERBS:
         for seg_start, seg in _segments(pre):
@@ -374,6 +380,7 @@ def speech_clause_subject(text: str) -> SpeakerRef | None:
     """The speaker of the last speech verb in `text`'s last sentence ('Speaking
     outside court, Sandra Vale said the money…' → Sandra Vale), for a quote
     that opens the next paragraph with no attribution of its own."""
+    text = text.rstrip().rstrip('.!?”"')
     last = None
     for m in _VERB.finditer(text):
         last = m

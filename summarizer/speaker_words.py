@@ -92,7 +92,7 @@ NOT_NAMES = _set(
     the a an but and or so yet in on at for of to from by with as if when while after before
     since until because although though however meanwhile moreover also then there here this
     that these those it its he she they we i you his her their our my your him them us me
-    who whom whose which what where why how all some many most few several both each every
+    who whom whose which what where why how all some many most few several both each every another
     no not yes one two three four five six seven eight nine ten first second last next new
     monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow tonight
     january february march april june july august september october november december

@@ -33,6 +33,7 @@ from summarizer.speaker_words import (
     ORG_HEADS,
     PLACE_PREPOSITIONS,
     RELATIVES,
+    ROLE_NOUNS,
     ROLE_SYNONYMS,
     SPEECH_VERBS,
     THING_WORDS,
@@ -74,6 +75,8 @@ _HYPHEN_PARTICLE = re.compile(r"(?:al|el|bin|ibn|abu|ul|ben)-[A-Z]")
 _PREPOSITIONS = frozenset(
     ["from", "of", "in", "at", "to", "for", "with", "by", "on", "near", "about", "against"]
 )
+_MODIFIER = re.compile(r"((?:\s[a-z]+){1,3})\s[A-Z]")
+_ROLE_VOCAB = TITLES | ROLE_NOUNS | RELATIVES | MALE_WORDS | FEMALE_WORDS
 _CONNECTORS = {"of", "for", "and", "&", "the", "on"}
 
 
@@ -242,7 +245,7 @@ def classify(tokens: tuple[str, ...]) -> str:
         return "org"
     if len(tokens) == 1 and tokens[0].isupper() and len(tokens[0]) > 1:
         return "org"
-    if any(t in THING_WORDS for t in lows):
+    if any(t in THING_WORDS for t in lows) or "and" in lows or "&" in lows:
         return "thing"
     if any(ch.isdigit() for t in tokens for ch in t):
         return "thing"
@@ -304,6 +307,9 @@ class Registry:
                 reg._mention(Mention(run.start, run.end, "org", name.lower(), False))
             elif kind == "person":
                 if len(run.tokens) == 1 and run.tokens[0].lower().rstrip(".") in TITLES:
+                    continue
+                modifier = _MODIFIER.match(outside, run.end)
+                if modifier and all(w in _ROLE_VOCAB for w in modifier.group(1).split()):
                     continue
                 if prev and prev[-1].lower() in PLACE_PREPOSITIONS:
                     continue
@@ -419,7 +425,8 @@ class Registry:
             entity.neuter += 2
         if before_words and before_words[-1] in _PREPOSITIONS:
             before_words = []
-        words = set(titles) | set(before_words[-3:]) | set(appos.split())
+        role_words = {w for w in before_words[-3:] if w in _ROLE_VOCAB}
+        words = set(titles) | role_words | set(appos.split())
         if appos.strip().isdigit():
             entity.roles.add(f"{appos.strip()}-year-old")
         entity.roles |= {w for w in words if w.isalpha()}
@@ -503,9 +510,9 @@ class Registry:
             gender = entity.gender
             if gender and gender != want:
                 continue
-            score = -float(len(seen) - 1)
+            score = -0.5 * (len(seen) - 1)
             score += 4.0 if gender == want else 0.0
-            score += 1.0 if m.subject else 0.0
+            score += 1.5 if m.subject else 0.0
             score += 1.0 if m.speaks else 0.0
             score += 0.5 if entity.name == last_speaker else 0.0
             if best is None or score > best[0]:
@@ -519,7 +526,7 @@ class Registry:
         entity = self.entities.get(name.lower())
         low = pronoun.lower()
         if entity is None:
-            return True
+            return low not in ("he", "she")
         if low in ("he", "she"):
             want = "m" if low == "he" else "f"
             return entity.kind == "person" and entity.gender in (None, want)
