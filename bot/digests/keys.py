@@ -9,11 +9,12 @@ the key is in the message metadata), so a delivery retried after a crash finds i
     d{digest}s{story}   a story's message in a digest
     d{digest}s{story}t  the opening message of that story's thread
     u{posting}s{source} a thread update: channel_story `posting` gained StorySource `source`
-    f{feed}{x}{epoch}-{dest}  a feed-health notice (x: f failing, d disabled, r recovered)
+    f{x}{hash}          a feed-health notice (x: f failing, d disabled, r recovered; the
+                        hash names the feed, the failure episode and the destination)
     x{post}             a notice to moderators that post `post` could not be delivered
 
-Ids are decimal; with ids below 10^10 every key but the feed-health ones fits a Discord
-nonce unchanged (longer keys are hashed by the Discord adapter, stably).
+Ids are decimal; with ids below 10^10 every key fits a Discord nonce unchanged (longer
+keys would be hashed by the Discord adapter, stably).
 """
 
 from __future__ import annotations
@@ -40,8 +41,8 @@ def update_key(channel_story_id: int, source_id: int) -> str:
 
 def health_key(feed_id: int, status: str, episode: int, *, destination: str) -> str:
     """One notice per feed, status, failure episode and destination channel."""
-    dest = hashlib.sha256(destination.encode()).hexdigest()[:10]
-    return f"f{feed_id}{status[0]}{episode}-{dest}"
+    name = f"{feed_id}|{status}|{episode}|{destination}"
+    return f"f{status[0]}" + hashlib.sha256(name.encode()).hexdigest()[:20]
 
 
 def undeliverable_key(post_id: int) -> str:
