@@ -21,11 +21,20 @@ def is_sqlite(url: str | URL) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def make_engine(url: str | URL, *, schema: str | None = None, echo: bool = False) -> AsyncEngine:
+def make_engine(
+    url: str | URL,
+    *,
+    schema: str | None = None,
+    echo: bool = False,
+    pool_size: int | None = None,
+) -> AsyncEngine:
     """An async engine for `url`. `schema` (PostgreSQL only) becomes the connection's
-    search_path, so every table, including Alembic's version table, lives in it."""
+    search_path, so every table, including Alembic's version table, lives in it. `pool_size`
+    connections are kept open (default 5), with as many again allowed at peaks."""
     url = make_url(url)
     kwargs: dict[str, Any] = {"echo": echo}
+    if pool_size is not None:
+        kwargs.update(pool_size=pool_size, max_overflow=pool_size)
     if url.get_backend_name() == "sqlite":
         if schema:
             raise ValueError("a schema is a PostgreSQL setting; SQLite has none")

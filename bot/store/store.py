@@ -34,10 +34,19 @@ from bot.store.stories import StoryRepo
 
 
 class Store:
-    def __init__(self, url: str | URL, *, schema: str | None = None, echo: bool = False) -> None:
+    def __init__(
+        self,
+        url: str | URL,
+        *,
+        schema: str | None = None,
+        echo: bool = False,
+        pool_size: int | None = None,
+    ) -> None:
         self.url = make_url(url)
         self.schema = schema
-        self.engine: AsyncEngine = make_engine(self.url, schema=schema, echo=echo)
+        self.engine: AsyncEngine = make_engine(
+            self.url, schema=schema, echo=echo, pool_size=pool_size
+        )
         self._write = async_sessionmaker(self.engine, expire_on_commit=False)
         self._read = async_sessionmaker(
             self.engine.execution_options(sqlite_begin="DEFERRED"), expire_on_commit=False
