@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import discord
 import pytest
+from discord import app_commands
 
 from bot.platforms.base import DeliveryError, Platform
 from bot.platforms.discord import DiscordPlatform, make_client, nonce_for
-from bot.render import DigestView, SourceLink, StoryCard, ThreadUpdate
+from bot.render import DigestView, SourceLink, StoryCard, ThreadUpdate, discord_payloads
 from tests.emulators.discord_emulator import DiscordEmulator, running_client
 from tests.render_samples import EMPTY, HOSTILE, LONG
 
@@ -68,19 +69,21 @@ async def test_digest_with_a_thread_per_story_and_an_update(
     assert all(b["allowed_mentions"] == {"parse": []} for b in bodies)
 
 
+@pytest.mark.parametrize("history_check", [0, 50], ids=["by-nonce", "by-history"])
 async def test_post_accepted_then_connection_lost_is_not_posted_twice(
-    discord_emulator: DiscordEmulator,
+    discord_emulator: DiscordEmulator, history_check: int
 ) -> None:
     emu = discord_emulator
     cid = str(emu.guilds[0].text_channel)
     emu.drop_after_accept()
     async with running_client(_client(), emu) as client:
-        platform = DiscordPlatform(client)
+        platform = DiscordPlatform(client, history_check=history_check)
         with pytest.raises(DeliveryError) as failed:
             await platform.post_story(channel_id=cid, story=STORY, key="s-crash")
         assert failed.value.retryable
         again = await platform.post_story(channel_id=cid, story=STORY, key="s-crash")
     assert [m["id"] for m in emu.messages[int(cid)]] == [again.message_id]
+    assert again.already_posted is bool(history_check)
 
 
 async def test_reopening_a_thread_after_a_restart_posts_the_opening_once(
@@ -97,7 +100,8 @@ async def test_reopening_a_thread_after_a_restart_posts_the_opening_once(
         second = await platform.open_thread(
             channel_id=cid, message_id=story.message_id, story=STORY, key="t2"
         )
-    assert first == second
+    assert (first.message_id, first.thread_id) == (second.message_id, second.thread_id)
+    assert second.already_posted and not first.already_posted
     assert len(emu.threads) == 1 and len(emu.messages[int(story.message_id)]) == 1
     refused = [c for c in emu.calls if c.path.endswith("/threads") and c.method == "POST"]
     assert len(refused) == 2
@@ -157,7 +161,7 @@ async def test_hostile_headline_pings_no_one(discord_emulator: DiscordEmulator) 
     cid = str(emu.guilds[0].text_channel)
     async with running_client(_client(), emu) as client:
         await DiscordPlatform(client).post_story(channel_id=cid, story=HOSTILE, key="evil")
-    body = next(c.body for c in emu.calls if c.path.endswith("/messages"))
+    body = next(c.body for c in emu.calls if c.method == "POST" and c.path.endswith("/messages"))
     assert body["allowed_mentions"] == {"parse": []}
     title = body["embeds"][0]["title"]
     assert "@everyone" not in title and "@\u200beveryone" in title
@@ -186,3 +190,36 @@ async def test_long_hostile_and_empty_stories_are_accepted_within_limits(
         post = await platform.post_story(channel_id=forum, story=card, key="c")
     assert len(emu.messages[int(opened.thread_id or 0)]) == 1
     assert post.thread_id is not None and int(post.thread_id) in emu.threads
+
+
+async def test_story_posted_before_the_nonce_window_is_found_by_its_footer(
+    discord_emulator: DiscordEmulator,
+) -> None:
+    """Discord checks nonces for minutes only; after a long outage the footer still matches,
+    while a command's public reply showing the same story does not count."""
+    emu = discord_emulator
+    spec = emu.guilds[0]
+    cid = str(spec.text_channel)
+    client = make_client(guild_ready_timeout=0.05)
+    tree = app_commands.CommandTree(client)
+
+    @tree.command(name="story", description="Show a story", guild=discord.Object(spec.id))
+    async def show(interaction: discord.Interaction) -> None:
+        embed = discord.Embed.from_dict(discord_payloads.story_message(STORY)["embeds"][0])
+        await interaction.response.send_message(embed=embed)
+
+    async with running_client(client, emu):
+        await tree.sync(guild=discord.Object(spec.id))
+        reply = await emu.send_slash_command("story")
+        await emu.wait_for(lambda: emu.callbacks.get(int(reply["id"])))
+        platform = DiscordPlatform(client)
+        first = await platform.post_story(channel_id=cid, story=STORY, key="before-outage")
+        assert not first.already_posted
+        later = await platform.post_story(channel_id=cid, story=STORY, key="after-outage")
+        other = await platform.post_story(
+            channel_id=cid, story=StoryCard(story_id="420", title="Other", url=None), key="o"
+        )
+    assert later.already_posted and later.message_id == first.message_id
+    assert not other.already_posted
+    kinds = [m["type"] for m in emu.messages[int(cid)]]
+    assert kinds == [20, 0, 0]

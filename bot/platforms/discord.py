@@ -6,6 +6,9 @@ the message it already has. A thread that already exists on a message (code 1600
 as success: Discord gives such a thread the message's id. Forum starter messages carry no
 nonce, so before a forum post the forum's active threads are searched for one the bot owns
 with the same name whose starter message is this story (its footer names the story id).
+Discord checks nonces only for a few minutes, so a story message and a thread's opening are
+also looked for in the channel's (thread's) last `history_check` messages by that footer: a
+story is never posted to a channel twice, which makes the footer an exact key.
 
 Rate limits are discord.py's: it waits out 429s (`retry_after`, per bucket) and retries the
 identical body, nonce included.
@@ -55,9 +58,12 @@ class DiscordPlatform:
 
     name = "discord"
 
-    def __init__(self, client: discord.Client, *, auto_archive_minutes: int = 1440) -> None:
+    def __init__(
+        self, client: discord.Client, *, auto_archive_minutes: int = 1440, history_check: int = 50
+    ) -> None:
         self._client = client
         self._archive = auto_archive_minutes
+        self._history_check = history_check
 
     async def post_digest_header(self, *, channel_id: str, digest: DigestView, key: str) -> Posted:
         """Post the header; a forum channel has no place for one, so there nothing is posted
@@ -72,6 +78,8 @@ class DiscordPlatform:
         channel = await self._channel(channel_id)
         if isinstance(channel, discord.ForumChannel):
             return await self._forum_post(channel, story)
+        if (found := await self._find_story_message(channel, story)) is not None:
+            return Posted(channel_id, found, already_posted=True)
         message = await self._send(channel, discord_payloads.story_message(story), key)
         return Posted(channel_id, str(message.id))
 
@@ -80,6 +88,7 @@ class DiscordPlatform:
     ) -> Posted:
         channel = await self._channel(channel_id)
         thread_id = message_id
+        fresh = False
         if not isinstance(channel, discord.ForumChannel):
             if not isinstance(channel, discord.TextChannel):
                 raise DeliveryError("threads need a text or forum channel", retryable=False)
@@ -89,13 +98,17 @@ class DiscordPlatform:
                     name=discord_payloads.thread_name(story),
                     auto_archive_duration=self._archive,  # type: ignore[arg-type]
                 )
-                thread_id = str(thread.id)
+                thread_id, fresh = str(thread.id), True
             except discord.HTTPException as exc:
                 if exc.code != THREAD_EXISTS:
                     raise _delivery_error(exc) from exc
             except (aiohttp.ClientError, TimeoutError) as exc:
                 raise DeliveryError(f"Discord unreachable: {exc!r}", retryable=True) from exc
         target = self._client.get_partial_messageable(int(thread_id))
+        if not fresh:
+            found = await self._find_story_message(target, story, skip=int(thread_id))
+            if found is not None:
+                return Posted(channel_id, found, thread_id, already_posted=True)
         opening = await self._send(target, discord_payloads.thread_opening(story), key)
         return Posted(channel_id, str(opening.id), thread_id)
 
@@ -130,6 +143,35 @@ class DiscordPlatform:
         except (aiohttp.ClientError, TimeoutError, discord.RateLimited) as exc:
             raise DeliveryError(f"Discord unreachable: {exc!r}", retryable=True) from exc
 
+    async def _find_story_message(
+        self, target: Any, story: StoryCard, *, skip: int | None = None
+    ) -> str | None:
+        """The id of a recent plain message of the bot's whose embed footer names this story.
+
+        Nonces are only checked by Discord for a few minutes; this catches a story posted
+        before a longer outage. Command replies (other message types) and the forum starter
+        (`skip`) do not count. Without permission to read history, the nonce is all there is.
+        """
+        if self._history_check <= 0 or self._client.user is None:
+            return None
+        me = self._client.user.id
+        marker = f"Story {story.story_id}"
+        try:
+            async for message in target.history(limit=self._history_check):
+                if message.id == skip or message.author.id != me:
+                    continue
+                if message.type is not discord.MessageType.default:
+                    continue
+                if any(_names_story(e, marker) for e in message.embeds):
+                    return str(message.id)
+        except discord.Forbidden:
+            return None
+        except discord.HTTPException as exc:
+            raise _delivery_error(exc) from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise DeliveryError(f"Discord unreachable: {exc!r}", retryable=True) from exc
+        return None
+
     async def _forum_post(self, forum: discord.ForumChannel, story: StoryCard) -> Posted:
         channel_id = str(forum.id)
         found = await self._find_forum_post(forum, story)
@@ -162,8 +204,7 @@ class DiscordPlatform:
                 if thread.parent_id != forum.id or thread.owner_id != me or thread.name != name:
                     continue
                 starter = await thread.fetch_message(thread.id)
-                footers = [e.footer.text or "" for e in starter.embeds]
-                if any(f == marker or f.startswith(marker + " ") for f in footers):
+                if any(_names_story(e, marker) for e in starter.embeds):
                     return str(thread.id)
         except discord.NotFound:
             return None
@@ -172,6 +213,11 @@ class DiscordPlatform:
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise DeliveryError(f"Discord unreachable: {exc!r}", retryable=True) from exc
         return None
+
+
+def _names_story(embed: discord.Embed, marker: str) -> bool:
+    footer = embed.footer.text or ""
+    return footer == marker or footer.startswith(marker + " ")
 
 
 def _delivery_error(exc: discord.HTTPException) -> DeliveryError:

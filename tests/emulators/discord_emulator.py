@@ -654,6 +654,9 @@ class DiscordEmulator:
         }
         if kind in (4, 5, 7):
             msg = self._message(int(interaction["channel_id"]), data)
+            msg["type"] = 20
+            if kind == 4 and not (data.get("flags") or 0) & 64:
+                self.messages.setdefault(int(interaction["channel_id"]), []).append(msg)
             msg["interaction_metadata"] = {
                 "id": iid,
                 "type": interaction["type"],
