@@ -300,7 +300,7 @@ def before_quote(text: str, lower: int, open_at: int) -> SpeakerRef | None:
     after = lead[chosen.end() :]
     if verb.startswith("according"):
         return parse_subject(after, start + chosen.end(), before_verb=True)
-    if pre.strip().lower() in _COORDINATORS:
+    if pre.strip().lower() in _COORDINATORS or re.search(r"\s(?:and|but)\s*$", pre):
         subject = sentence_subject(text[: chosen.start() + start], lower=0)
         if subject is not None:
             return subject
@@ -354,8 +354,9 @@ def _subject_at(text: str, start: int) -> SpeakerRef | None:
         run = runs[0]
         if len(runs) > 1:
             between = text[start + run.end : start + runs[1].start].lower().split()
-            if between and all(w in _ROLE_HEADS for w in between):
+            if run.start == 0 and between and all(w in _ROLE_HEADS for w in between):
                 run = runs[1]
+                return SpeakerRef("name", " ".join(run.tokens), start + run.start, run.tokens)
         lead = text[start : start + run.start].split()
         if not lead or (
             len(lead) <= 3

@@ -130,7 +130,8 @@ def _speaker(ref: SpeakerRef, offset: int, registry: Registry, last: str | None)
         if found:
             return found
     text = ref.text.strip(" ,")
-    return text[0].lower() + text[1:] if text[:4].lower() in ("the ", "a ", "an ") else text
+    first = text.split(" ", 1)[0]
+    return text[0].lower() + text[1:] if first.lower() in ("the", "a", "an", "one") else text
 
 
 def _attribute(

@@ -296,13 +296,17 @@ class Registry:
             if len(run.tokens) == 1 and run.tokens[0].lower().rstrip(".") in TITLES:
                 continue
             prev = outside[max(0, run.start - 30) : run.start].split()
-            if prev and (prev[-1].lower() in ORG_NOUNS or prev[-1] == "the"):
+            org_noun = bool(prev) and _is_org_noun(prev[-1].lower())
+            if prev and (org_noun or prev[-1] == "the"):
                 kind = "org" if kind == "person" or prev[-1] != "the" else kind
+            known = reg.entities.get(" ".join(run.tokens).lower())
+            if known is not None and known.kind == "org":
+                kind = "org"
             if kind == "org":
                 name = " ".join(run.tokens)
                 name = name[4:] if name.lower().startswith("the ") else name
                 reg._add_entity(name.lower(), name, "org")
-                if prev and prev[-1].lower() in ORG_NOUNS:
+                if org_noun:
                     reg.entities[name.lower()].roles.add(prev[-1].lower())
                 reg._mention(Mention(run.start, run.end, "org", name.lower(), False))
             elif kind == "person":
@@ -566,6 +570,11 @@ class Registry:
         if found is None:
             return None
         return "the " + " ".join([*found.group(1).split(), head])
+
+
+def _is_org_noun(word: str) -> bool:
+    """'union Aslef', 'the carmaker Velora', 'the social network Chatterly'."""
+    return word in ORG_NOUNS or word in ORG_HEADS or word.endswith(("maker", "firm", "group"))
 
 
 def _introduced(outside: str, run: Run) -> bool:

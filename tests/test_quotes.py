@@ -465,3 +465,20 @@ def test_staff_at_an_organisation_speak_for_it() -> None:
         "before the autumn,” they wrote."
     )
     assert got["Nobody should expect a rate cut before the autumn"] == "Fernhill Capital"
+
+
+def test_the_company_is_the_firm_introduced_by_a_trade_noun() -> None:
+    got = speakers(
+        "The carmaker Brisa and the regulator Autovia disagree about the recall.",
+        "Brisa said the fault was rare. “Fewer than ten cars in a million are affected,” the "
+        "company said.",
+    )
+    assert got["Fewer than ten cars in a million are affected"] == "Brisa"
+
+
+def test_coordinated_speech_verb_keeps_the_sentence_subject() -> None:
+    got = speakers(
+        "Walking charity StepOut welcomed the plan but said it was “years late and far too "
+        "small for the need”."
+    )
+    assert got["years late and far too small for the need"] == "StepOut"
