@@ -1,0 +1,179 @@
+"""The one table of slash commands. Adapters register from it (Discord app_commands groups,
+Slack slash commands `/news`, `/feeds`, `/digest`), the router checks permissions and options
+against it, and the help text is generated from it.
+
+Reply visibility (the convention we follow): every moderator command answers ephemerally
+(configuration is nobody else's business, and errors should not clutter the channel);
+member lookups (`latest`, `search`, `quotes`, `help`) answer ephemerally too, since they
+are one person's question; `/news story` and `/news summarize` answer in the channel, as
+sharing a story or an article's summary with the conversation is why people run them.
+
+Option types: "string", "integer", "channel" (Discord: a channel picker; Slack and CLI: a
+`#name` or `<#C123|name>` mention) and "url". `rest` marks the option that takes the rest of
+a text command's words (`/news search ferry strike` → words="ferry strike").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+OPTION_TYPES = ("string", "integer", "channel", "url")
+MAX_OPTION_CHARS = 500
+MAX_URL_CHARS = 2048
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    name: str
+    description: str
+    type: str = "string"
+    required: bool = False
+    autocomplete: bool = False
+    rest: bool = False
+    keep_quotes: bool = False
+    min_value: int | None = None
+    max_value: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    group: str
+    name: str
+    description: str
+    options: tuple[Option, ...] = ()
+    moderator_only: bool = False
+    ephemeral: bool = True
+
+    @property
+    def usage(self) -> str:
+        parts = [f"/{self.group} {self.name}"]
+        for opt in self.options:
+            parts.append(f"<{opt.name}>" if opt.required else f"[{opt.name}]")
+        return " ".join(parts)
+
+    def option(self, name: str) -> Option | None:
+        return next((o for o in self.options if o.name == name), None)
+
+
+_FEED = Option(
+    "feed", "The feed's id (see /feeds list) or its address", required=True, autocomplete=True
+)
+_CHANNEL = Option("channel", "The channel (default: this one)", type="channel")
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec(
+        "news",
+        "latest",
+        "The newest stories, optionally about a topic",
+        (Option("topic", "Words the stories should be about", rest=True),),
+    ),
+    CommandSpec(
+        "news",
+        "search",
+        "Search stories; links to their threads",
+        (
+            Option(
+                "words", 'Words, "a phrase", -not, pre*', required=True, rest=True, keep_quotes=True
+            ),
+        ),
+    ),
+    CommandSpec(
+        "news",
+        "quotes",
+        "What a person has been quoted saying, newest first",
+        (Option("person", "The person's name", required=True, rest=True),),
+    ),
+    CommandSpec(
+        "news",
+        "summarize",
+        "Summarize any article: key facts and quotes",
+        (Option("url", "The article's address", type="url", required=True),),
+        ephemeral=False,
+    ),
+    CommandSpec(
+        "news",
+        "story",
+        "Show one story by its number",
+        (Option("id", "The story's number", type="integer", required=True, min_value=1),),
+        ephemeral=False,
+    ),
+    CommandSpec("news", "help", "What the bot's commands do"),
+    CommandSpec(
+        "feeds",
+        "add",
+        "Follow a feed in a channel (checks it and shows a preview)",
+        (
+            Option("url", "The feed's address (RSS, Atom or JSON Feed)", type="url", required=True),
+            _CHANNEL,
+            Option("include", "Only stories with one of these words (comma-separated)"),
+            Option("exclude", "Never stories with these words (comma-separated)"),
+        ),
+        moderator_only=True,
+    ),
+    CommandSpec(
+        "feeds",
+        "list",
+        "This server's feeds: state, last success, last error, filters",
+        moderator_only=True,
+    ),
+    CommandSpec("feeds", "remove", "Stop following a feed", (_FEED, _CHANNEL), moderator_only=True),
+    CommandSpec("feeds", "pause", "Pause a feed's stories", (_FEED, _CHANNEL), moderator_only=True),
+    CommandSpec(
+        "feeds",
+        "resume",
+        "Resume a paused (or disabled) feed",
+        (_FEED, _CHANNEL),
+        moderator_only=True,
+    ),
+    CommandSpec(
+        "digest",
+        "schedule",
+        "When this channel gets digests",
+        (
+            Option("spec", "'live', 'every 6h' or 'at 08:00, 18:00'", required=True, rest=True),
+            Option("timezone", "IANA time zone for 'at' times, e.g. Europe/Paris"),
+            Option(
+                "max_stories",
+                "Stories per digest (1-20)",
+                type="integer",
+                min_value=1,
+                max_value=20,
+            ),
+            _CHANNEL,
+        ),
+        moderator_only=True,
+    ),
+    CommandSpec(
+        "digest", "now", "Post a digest of what is new, now", (_CHANNEL,), moderator_only=True
+    ),
+)
+
+GROUPS: dict[str, str] = {
+    "news": "Look up stories, quotes and summaries",
+    "feeds": "Manage this server's feeds (moderators)",
+    "digest": "Digest schedule (moderators)",
+}
+
+_BY_NAME = {(c.group, c.name): c for c in COMMANDS}
+
+
+def find(group: str, name: str) -> CommandSpec | None:
+    return _BY_NAME.get((group, name))
+
+
+def commands_of(group: str) -> tuple[CommandSpec, ...]:
+    return tuple(c for c in COMMANDS if c.group == group)
+
+
+def help_text(*, moderator: bool, group: str | None = None) -> str:
+    """One line per command the caller may use (moderator commands only for moderators)."""
+    lines = []
+    for spec in COMMANDS:
+        if group is not None and spec.group != group:
+            continue
+        if spec.moderator_only and not moderator:
+            continue
+        lines.append(f"{spec.usage} — {spec.description}")
+    if not moderator:
+        lines.append("Moderators also have /feeds and /digest.")
+    return "\n".join(lines)
