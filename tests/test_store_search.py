@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.store import HIGHLIGHT_END, HIGHLIGHT_START, Store, normalize_name, search_stories
 from bot.store.search import fts5_match, parse_query, pg_tsquery
@@ -228,3 +230,21 @@ async def _follow_all(
     await store.channels.subscribe(
         platform=platform, workspace_id=workspace_id, channel_id="news", feed_id=feed.id
     )
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    query=st.text(
+        alphabet=st.sampled_from(list("abc \"()*-:^+~'\\\x00ÿ€日_ANDORNOTNEAR{}[];,.")),
+        max_size=40,
+    )
+)
+async def test_any_query_text_is_safe(store: Store, query: str) -> None:
+    if not await search_stories(store, "council"):
+        await _stories(store)
+    hits = await search_stories(store, query, limit=3)
+    assert all(isinstance(h.snippet, str) for h in hits)
