@@ -6,6 +6,7 @@ import discord
 import pytest
 from discord import app_commands
 
+from bot.digests.views import Notice
 from bot.platforms.base import DeliveryError, Platform
 from bot.platforms.discord import DiscordPlatform, make_client, nonce_for
 from bot.render import DigestView, SourceLink, StoryCard, ThreadUpdate, discord_payloads
@@ -223,3 +224,20 @@ async def test_story_posted_before_the_nonce_window_is_found_by_its_footer(
     assert not other.already_posted
     kinds = [m["type"] for m in emu.messages[int(cid)]]
     assert kinds == [20, 0, 0]
+
+
+async def test_notices_repeat_and_never_count_as_stories(discord_emulator: DiscordEmulator) -> None:
+    emu = discord_emulator
+    cid = str(emu.guilds[0].text_channel)
+    forum = str(emu.guilds[0].forum_channel)
+    failing = Notice("Feed “Harbour Gazette” is failing", ("HTTP 500 three times",), None)
+    async with running_client(_client(), emu) as client:
+        platform = DiscordPlatform(client)
+        first = await platform.post_notice(channel_id=cid, notice=failing, key="n1")
+        second = await platform.post_notice(channel_id=cid, notice=failing, key="n2")
+        again = await platform.post_notice(channel_id=cid, notice=failing, key="n2")
+        in_forum = await platform.post_notice(channel_id=forum, notice=failing, key="n3")
+    assert first.message_id != second.message_id == again.message_id
+    titles = [m["embeds"][0]["title"] for m in emu.messages[int(cid)]]
+    assert titles == ["⚠ Feed “Harbour Gazette” is failing"] * 2
+    assert in_forum.thread_id is not None and int(in_forum.thread_id) in emu.threads

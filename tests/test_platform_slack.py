@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.digests.views import Notice
 from bot.platforms.base import KEY_EVENT_TYPE, DeliveryError, Platform
 from bot.platforms.slack import SlackPlatform, web_client
 from bot.render import DigestView, SourceLink, StoryCard, ThreadUpdate
@@ -140,3 +141,19 @@ async def test_long_hostile_and_empty_stories_are_accepted_within_limits(
     story = await platform.post_story(channel_id="C1", story=card, key="a")
     await platform.open_thread(channel_id="C1", message_id=story.message_id, story=card, key="b")
     assert len(emu.channels["C1"][0]["replies"]) == 1
+
+
+async def test_notice_is_posted_once_per_key(slack_emulator: SlackEmulator) -> None:
+    emu = slack_emulator
+    platform = _platform(emu)
+    notice = Notice(
+        "Feed <!channel> is failing", ("Timed out after 20 s",), "https://f.example/rss"
+    )
+    first = await platform.post_notice(channel_id="C1", notice=notice, key="n1")
+    again = await _platform(emu).post_notice(channel_id="C1", notice=notice, key="n1")
+    other = await platform.post_notice(channel_id="C1", notice=notice, key="n2")
+    assert again.already_posted and again.message_id == first.message_id
+    assert other.message_id != first.message_id
+    sent = emu.calls_of("chat.postMessage")[0].args
+    assert sent["text"] == "Notice: Feed &lt;!channel&gt; is failing"
+    assert len(emu.calls_of("chat.postMessage")) == 2

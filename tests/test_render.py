@@ -269,3 +269,17 @@ def test_flatten_drops_controls_and_bidi_tricks_but_keeps_emoji_sequences() -> N
     family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
     text = "Red\x1b[31m  alert\u202egnp.exe\n\u200bnext\u2028line " + family
     assert flatten(text) == "Red[31m alertgnp.exe next line " + family
+
+
+@PROPERTY
+@given(title=long_text, lines=st.lists(long_text, max_size=30), url=urls)
+def test_notices_stay_within_limits_and_inert(
+    title: str, lines: list[str], url: str | None
+) -> None:
+    payload = discord_payloads.notice(title=title, lines=tuple(lines), url=url)
+    assert_discord_within_limits(payload)
+    assert_discord_inert(payload)
+    args = slack_payloads.notice(title=title, lines=tuple(lines), url=url)
+    assert_slack_within_limits(args)
+    assert_slack_inert(args)
+    assert plain.notice(title=title, lines=tuple(lines), url=url).startswith("! ")

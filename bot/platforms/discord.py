@@ -23,8 +23,10 @@ from typing import Any
 import aiohttp
 import discord
 
+from bot.digests.views import Notice
 from bot.platforms.base import DeliveryError, Posted
 from bot.render import discord_payloads
+from bot.render.text import discord_plain, truncate
 from bot.render.views import DigestView, StoryCard, ThreadUpdate
 
 NONCE_MAX = 25
@@ -118,6 +120,27 @@ class DiscordPlatform:
         target = self._client.get_partial_messageable(int(thread_id))
         message = await self._send(target, discord_payloads.thread_update(update), key)
         return Posted(channel_id, str(message.id), thread_id)
+
+    async def post_notice(self, *, channel_id: str, notice: Notice, key: str) -> Posted:
+        """A message to moderators; in a forum channel it becomes a post of its own."""
+        channel = await self._channel(channel_id)
+        payload = discord_payloads.notice(
+            title=notice.title, lines=tuple(notice.lines), url=notice.url
+        )
+        if not isinstance(channel, discord.ForumChannel):
+            message = await self._send(channel, payload, key)
+            return Posted(channel_id, str(message.id))
+        try:
+            made = await channel.create_thread(
+                name=truncate("⚠ " + (discord_plain(notice.title) or "Notice"), 100),
+                embeds=[discord.Embed.from_dict(e) for e in payload["embeds"]],
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        except discord.HTTPException as exc:
+            raise _delivery_error(exc) from exc
+        except (aiohttp.ClientError, TimeoutError, discord.RateLimited) as exc:
+            raise DeliveryError(f"Discord unreachable: {exc!r}", retryable=True) from exc
+        return Posted(channel_id, str(made.message.id), str(made.thread.id))
 
     async def _channel(self, channel_id: str) -> Any:
         channel = self._client.get_channel(int(channel_id))

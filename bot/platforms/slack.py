@@ -30,6 +30,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.digests.views import Notice
 from bot.platforms.base import KEY_EVENT_TYPE, DeliveryError, Posted
 from bot.render import slack_payloads
 from bot.render.views import DigestView, StoryCard, ThreadUpdate
@@ -126,6 +127,11 @@ class SlackPlatform:
     ) -> Posted:
         args = slack_payloads.thread_update(update)
         return await self._deliver(channel_id=channel_id, args=args, key=key, thread=thread_id)
+
+    async def post_notice(self, *, channel_id: str, notice: Notice, key: str) -> Posted:
+        """A message to moderators (feed health, undeliverable posts)."""
+        args = slack_payloads.notice(title=notice.title, lines=tuple(notice.lines), url=notice.url)
+        return await self._deliver(channel_id=channel_id, args=args, key=key)
 
     async def find_posted(self, *, channel_id: str, key: str, thread: str | None = None):
         """The `ts` of a message carrying `key` in its metadata, searched newest first."""

@@ -24,6 +24,7 @@ from bot.render.views import DigestView, QuoteLine, SourceLink, StoryCard, Threa
 NO_MENTIONS: dict[str, list[str]] = {"parse": []}
 FEED_ONLY_NOTE = "_Summarized from the feed's description: the article page could not be read._"
 COLOUR = 0x2B6CB0
+NOTICE_COLOUR = 0xD97706
 
 Embed = dict[str, Any]
 Payload = dict[str, Any]
@@ -100,6 +101,21 @@ def thread_update(update: ThreadUpdate) -> Payload:
     if fields := _quote_fields(update.quotes):
         embed["fields"] = fields
     _fit_total([embed])
+    return {"content": "", "embeds": [embed], "allowed_mentions": NO_MENTIONS}
+
+
+def notice(*, title: str, lines: tuple[str, ...] = (), url: str | None = None) -> Payload:
+    """A message to moderators (a feed failing, a post that cannot be delivered)."""
+    embed: Embed = {
+        "title": truncate("⚠ " + (discord_escape(title) or "Notice"), L.DISCORD_EMBED_TITLE),
+        "color": NOTICE_COLOUR,
+    }
+    if safe := safe_url(url):
+        embed["url"] = safe
+    shown = [discord_escape(line) for line in lines if flatten(line)]
+    desc, _ = fit_lines(shown, L.DISCORD_EMBED_DESCRIPTION, cuttable=True)
+    if desc:
+        embed["description"] = desc
     return {"content": "", "embeds": [embed], "allowed_mentions": NO_MENTIONS}
 
 

@@ -72,3 +72,11 @@ def thread_update(update: ThreadUpdate) -> str:
         if flatten(q.text)
     )
     return "\n".join(lines)
+
+
+def notice(*, title: str, lines: tuple[str, ...] = (), url: str | None = None) -> str:
+    out = [f"! {flatten(title) or 'Notice'}"]
+    out.extend(f"  {flatten(line)}" for line in lines if flatten(line))
+    if safe := safe_url(url):
+        out.append(f"  {safe}")
+    return "\n".join(out)

@@ -82,6 +82,16 @@ def thread_update(update: ThreadUpdate) -> Args:
     return _args(blocks, f"New from {name}: {first}".rstrip(": "))
 
 
+def notice(*, title: str, lines: tuple[str, ...] = (), url: str | None = None) -> Args:
+    """A message to moderators (a feed failing, a post that cannot be delivered)."""
+    head = truncate(slack_escape(title) or "Notice", 900)
+    blocks: list[Block] = [_mrkdwn_section(f":warning: *{slack_link(url, head)}*")]
+    shown = [slack_escape(line) for line in lines if flatten(line)]
+    if shown:
+        blocks.extend(_chunked_sections(shown, 10))
+    return _args(blocks, f"Notice: {head}")
+
+
 def _args(blocks: list[Block], text: str) -> Args:
     return {
         "text": truncate(text, L.SLACK_TEXT_FALLBACK),
