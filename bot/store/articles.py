@@ -261,7 +261,10 @@ async def _articles_for(
     rows = {key: {"url": url, "normalized_url": key} for key, url in keyed_urls}
     for row in rows.values():
         row.update(next_attempt_at=now, created_at=now)
-    await insert_ignore_many(s, Article, list(rows.values()), conflict=["normalized_url"])
+    # In key order, so two workers inserting overlapping sets lock them in the same order
+    # and cannot deadlock each other on PostgreSQL.
+    ordered = [rows[key] for key in sorted(rows)]
+    await insert_ignore_many(s, Article, ordered, conflict=["normalized_url"])
     found: dict[str, int] = {}
     keys = list(rows)
     for i in range(0, len(keys), _CHUNK):
