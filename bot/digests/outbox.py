@@ -13,7 +13,7 @@ round claims the head post of up to `limit` channels and delivers them concurren
 Exactly once, as far as the platform can tell: every platform call carries the post's key,
 and the adapters return the message already posted for a key they have seen (Discord
 nonce, Slack metadata in history, the console's memory). A worker that dies after the
-platform accepted a message and before `mark_posted` leaves the post leased; when the lease
+platform accepted a message and before recording it leaves the post leased; when the lease
 runs out another worker claims it, calls the platform with the same key and records the
 existing message. A story's message id is recorded as soon as it is known, so a retry of its
 thread opening does not depend on finding the story message again.
@@ -29,6 +29,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import exists, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.digests.keys import thread_key, undeliverable_key
@@ -39,6 +40,7 @@ from bot.store.claims import claim, owned_by
 from bot.store.models import (
     DIGEST_POSTED,
     POST_PENDING,
+    POST_POSTED,
     ChannelSettings,
     ChannelStory,
     Digest,
@@ -159,28 +161,49 @@ async def _deliver(
             await _retry_later(store, post, reason, worker_id=worker_id, now=now)
             report.retrying += 1
         return
-    if not await store.channels.mark_posted(
-        post.id,
-        worker_id=worker_id,
-        message_id=posted.message_id or None,
-        thread_id=posted.thread_id,
-        now=now,
-    ):
+    if not await _record_posted(store, post, posted, worker_id=worker_id, now=now):
         log.warning("lost the lease of %s before recording it", post.idempotency_key)
         return
     report.delivered += 1
     report.already_posted += posted.already_posted
-    if post.kind == "story" and post.story_id is not None:
-        await store.channels.update_channel_story(
-            platform=post.platform,
-            workspace_id=post.workspace_id,
-            channel_id=post.channel_id,
-            story_id=post.story_id,
-            post_id=post.id,
-            message_id=posted.message_id,
-            thread_id=posted.thread_id,
+
+
+async def _record_posted(
+    store: Store, post: Post, posted: Posted, *, worker_id: str, now: datetime
+) -> bool:
+    """Mark the post posted and, in the same transaction, where a story's message and thread
+    are (`channel_story`) and whether its digest is complete. False when the lease was lost."""
+    async with store.session() as s:
+        done = await s.execute(
+            update(Post)
+            .where(owned_by(Post, post.id, worker_id))
+            .values(
+                state=POST_POSTED,
+                message_id=posted.message_id or None,
+                thread_id=posted.thread_id or post.thread_id,
+                posted_at=now,
+                last_error=None,
+                lease_owner=None,
+                lease_expires_at=None,
+            )
+            .execution_options(synchronize_session=False)
         )
-    await _finish_digest(store, post.digest_id, now=now)
+        if done.rowcount != 1:  # type: ignore[attr-defined]
+            return False
+        if post.kind == "story" and post.story_id is not None:
+            await s.execute(
+                update(ChannelStory)
+                .where(
+                    ChannelStory.platform == post.platform,
+                    ChannelStory.workspace_id == post.workspace_id,
+                    ChannelStory.channel_id == post.channel_id,
+                    ChannelStory.story_id == post.story_id,
+                )
+                .values(post_id=post.id, message_id=posted.message_id, thread_id=posted.thread_id)
+                .execution_options(synchronize_session=False)
+            )
+        await _finish_digest(s, post.digest_id, now=now)
+    return True
 
 
 async def _call_platform(store: Store, platform: Platform, post: Post, *, worker_id: str) -> Posted:
@@ -236,6 +259,7 @@ async def _record_progress(
 
 
 async def _thread_of(store: Store, post: Post) -> str | None:
+    """The thread of the story an update belongs to, in the update's channel."""
     async with store.session(readonly=True) as s:
         return await s.scalar(
             select(ChannelStory.thread_id).where(
@@ -277,7 +301,8 @@ async def _fail(
     report.failed += 1
     report.failures.append((post.idempotency_key, reason))
     await _tell_moderators(store, post, reason, now=now)
-    await _finish_digest(store, post.digest_id, now=now)
+    async with store.session() as s:
+        await _finish_digest(s, post.digest_id, now=now)
 
 
 async def _tell_moderators(store: Store, post: Post, reason: str, *, now: datetime) -> None:
@@ -321,24 +346,23 @@ async def _tell_moderators(store: Store, post: Post, reason: str, *, now: dateti
         )
 
 
-async def _finish_digest(store: Store, digest_id: int | None, *, now: datetime) -> None:
+async def _finish_digest(s: AsyncSession, digest_id: int | None, *, now: datetime) -> None:
     """A digest is posted once none of its posts is pending any more."""
     if digest_id is None:
         return
-    async with store.session() as s:
-        pending = await s.scalar(
-            select(func.count())
-            .select_from(Post)
-            .where(Post.digest_id == digest_id, Post.state == POST_PENDING)
-        )
-        if pending:
-            return
-        await s.execute(
-            update(Digest)
-            .where(Digest.id == digest_id, Digest.state != DIGEST_POSTED)
-            .values(state=DIGEST_POSTED, posted_at=now)
-            .execution_options(synchronize_session=False)
-        )
+    pending = await s.scalar(
+        select(func.count())
+        .select_from(Post)
+        .where(Post.digest_id == digest_id, Post.state == POST_PENDING)
+    )
+    if pending:
+        return
+    await s.execute(
+        update(Digest)
+        .where(Digest.id == digest_id, Digest.state != DIGEST_POSTED)
+        .values(state=DIGEST_POSTED, posted_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def pending_count(store: Store) -> int:

@@ -196,21 +196,17 @@ async def _plan(
     )
     s.add(digest)
     await s.flush()
+    ids = [cand.story_id for cand in ranked]
+    sources: dict[int, list[StorySource]] = {story_id: [] for story_id in ids}
+    query = select(StorySource).where(StorySource.story_id.in_(ids)).order_by(StorySource.id)
+    for source in (await s.scalars(query)).all():
+        sources[source.story_id].append(source)
+    urls = await _article_urls(s, [src for group in sources.values() for src in group])
     chosen: list[tuple[Story, StoryCard]] = []
-    for cand in ranked:
-        story = await s.get(Story, cand.story_id)
+    for story_id in ids:
+        story = await s.get(Story, story_id)  # loaded by _candidates: no query
         if story is None:
             continue
-        sources = list(
-            (
-                await s.scalars(
-                    select(StorySource)
-                    .where(StorySource.story_id == story.id)
-                    .order_by(StorySource.id)
-                )
-            ).all()
-        )
-        urls = await _article_urls(s, sources)
         claimed = await insert_ignore(
             s,
             ChannelStory,
@@ -219,13 +215,13 @@ async def _plan(
                 "workspace_id": ref.workspace_id,
                 "channel_id": ref.channel_id,
                 "story_id": story.id,
-                "sources_posted": len(sources),
+                "sources_posted": len(sources[story_id]),
                 "created_at": now,
             },
             conflict=["platform", "workspace_id", "channel_id", "story_id"],
         )
         if claimed is not None:
-            chosen.append((story, story_card(story, sources, article_urls=urls)))
+            chosen.append((story, story_card(story, sources[story_id], article_urls=urls)))
     if not chosen:
         await s.delete(digest)
         return None
