@@ -59,6 +59,9 @@ _FILLERS = frozenset(
 _CLAUSE_WORD = re.compile(
     r"\b(?:that|what|who|which|because|as|when|while|and|but|after|before|if|since|where)\s"
 )
+_NOT_MODIFIERS = frozenset(
+    [*_PREPOSITIONS, "who", "whose", "which", "that", "and", "or", "but", "said", "says", "told"]
+)
 _DETERMINERS = frozenset(["the", "a", "an", "its", "his", "her", "their", "our", "one", "another"])
 _COORDINATORS = frozenset(["and", "but", "then", "and then", "but then", "before", "and later"])
 
@@ -197,7 +200,11 @@ def _parse_segment(segment: str, offset: int) -> SpeakerRef | None:
                 between and not any(w in _PREPOSITIONS for w in between) and len(between) <= 4
             ):
                 run = runs[1]
-            elif last.end >= len(segment.rstrip(" ,.")) and _person_like(last.tokens):
+            elif (
+                last.end >= len(segment.rstrip(" ,."))
+                and _person_like(last.tokens)
+                and not all(w in _PREPOSITIONS or w in _DETERMINERS for w in between)
+            ):
                 run = last
         return SpeakerRef("name", " ".join(run.tokens), offset + run.start, run.tokens)
     if not lower_start:
@@ -208,7 +215,11 @@ def _parse_segment(segment: str, offset: int) -> SpeakerRef | None:
         if len(run.tokens) == 1 and run.tokens[0].lower() in TITLES and between == ["the"]:
             return SpeakerRef("role", segment, offset, head=run.tokens[0].lower())
         spokes = any(w.strip("’'s") in _SPOKES for w in between)
-        if spokes or (len(between) <= 5 and not any(w in _PREPOSITIONS for w in between)):
+        after = re.match(r"\s+([a-z][\w-]*)", segment[run.end :])
+        modifier = after is not None and after.group(1) not in _NOT_MODIFIERS
+        if spokes or (
+            len(between) <= 5 and not modifier and not any(w in _PREPOSITIONS for w in between)
+        ):
             return SpeakerRef("name", " ".join(run.tokens), offset + run.start, run.tokens)
     possessive = re.match(r"(?:the |a |an )?([\w-]+)['’]s ", low)
     if possessive and possessive.group(1) in ROLE_NOUNS:
@@ -222,7 +233,7 @@ def _parse_segment(segment: str, offset: int) -> SpeakerRef | None:
         return SpeakerRef("role", before[1], offset, head=target[-1] if target else "")
     if head in _SPOKES and len(head_words) >= 2 and head_words[-2] in _ROLE_HEADS:
         return SpeakerRef("role", segment, offset, head=head_words[-2])
-    if head not in _ROLE_HEADS and not (first in _DETERMINERS and len(head_words) <= 3):
+    if head not in _ROLE_HEADS and not (first in _DETERMINERS and len(head_words) <= 5):
         return None
     if len(head_words) > 6 or len(words) > 9:
         return None
@@ -360,7 +371,14 @@ def _subject_at(text: str, start: int) -> SpeakerRef | None:
         lead = text[start : start + run.start].split()
         if not lead or (
             len(lead) <= 3
-            and all(w.islower() and w.isalpha() and w not in _PREPOSITIONS for w in lead)
+            and all(
+                w.islower()
+                and w.isalpha()
+                and w not in _PREPOSITIONS
+                and w not in _DETERMINERS
+                and w not in SPEECH_VERBS
+                for w in lead
+            )
         ):
             return SpeakerRef("name", " ".join(run.tokens), start + run.start, run.tokens)
         if all(w.lower() in _ROLE_HEADS for w in lead):

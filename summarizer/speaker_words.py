@@ -30,6 +30,8 @@ TITLES = _set(
     mother grandmother grandfather opposition shadow conservative labour liberal democrat
     republican independent green mayor-elect president-elect police fire officer firefighter
     astronaut astronomer physicist chemist biologist neurologist surgeon pharmacologist
+    champion winner player star runner athlete rider driver boxer golfer swimmer sprinter
+    cyclist skater jockey trainer batsman bowler keeper veteran singer rapper presenter host
     """
 )
 

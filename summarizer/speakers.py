@@ -556,7 +556,12 @@ class Registry:
                 entity = self.entities[m.key]
                 if m.kind == "org" or entity.gender == "n":
                     return entity.name
-        return self._described(head, offset)
+        described = self._described(head, offset)
+        if described is None and (head in TITLES or head.endswith("-year-old")):
+            for m in reversed(self.mentions[max(0, i - 4) : i]):
+                if m.kind == "person" and (m.subject or m.speaks):
+                    return self.entities[m.key].name
+        return described
 
     def _described(self, head: str, offset: int) -> str | None:
         """The fullest lowercase description used earlier: 'the authority' after

@@ -482,3 +482,16 @@ def test_coordinated_speech_verb_keeps_the_sentence_subject() -> None:
         "small for the need”."
     )
     assert got["years late and far too small for the need"] == "StepOut"
+
+
+def test_affiliation_after_of_is_not_the_speaker() -> None:
+    q = only("“The course was faster than last year,” said Ines Roth of Alpine Athletics.")
+    assert q.speaker == "Ines Roth"
+
+
+def test_an_unmatched_person_role_is_the_person_just_introduced() -> None:
+    got = speakers(
+        "Team member Asha Kerr said the squad was ready.",
+        "“We have trained for this race all winter,” said the reigning national champion.",
+    )
+    assert got["We have trained for this race all winter"] == "Asha Kerr"
