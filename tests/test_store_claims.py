@@ -298,3 +298,26 @@ async def test_record_polls_in_one_batch_mixes_outcomes_and_drops_lost_leases(
     assert feeds[late_id].etag == '"c"' and feeds[late_id].last_changed_at == later
     assert feeds[renamed_id].title == "Renamed" and feeds[renamed_id].lease_owner is None
     assert feeds[renamed_id].next_check_at == next_at and feeds[renamed_id].first_poll_done
+
+
+async def test_leases_can_be_renewed_by_their_holder_and_released_on_shutdown(
+    store: Store,
+) -> None:
+    ids = await _feeds(store, 3)
+    mine = await store.feeds.claim_due(now=T0, limit=2, worker_id="w1", lease_s=30)
+    assert [f.id for f in mine] == ids[:2]
+    (other,) = await store.feeds.claim_due(now=T0, limit=5, worker_id="w2", lease_s=30)
+
+    renewed = await store.renew_leases(
+        "feeds", ids, worker_id="w1", now=T0 + timedelta(seconds=25), lease_s=30
+    )
+    assert renewed == set(ids[:2])
+    # At T0+40 w2's lease (to T0+30) has run out; w1's renewed ones (to T0+55) have not.
+    at40 = T0 + timedelta(seconds=40)
+    taken = await store.feeds.claim_due(now=at40, limit=5, worker_id="w3", lease_s=30)
+    assert [f.id for f in taken] == [other.id]
+
+    assert await store.release_leases(worker_id="w1") == 2
+    assert await store.release_leases(worker_id="w1") == 0
+    freed = await store.feeds.claim_due(now=at40, limit=5, worker_id="w4", lease_s=30)
+    assert [f.id for f in freed] == ids[:2]

@@ -62,3 +62,38 @@ async def claim(
     position = {row_id: i for i, row_id in enumerate(ids)}
     rows.sort(key=lambda row: position[row.id])
     return rows
+
+
+async def renew(
+    session: AsyncSession,
+    model: Any,
+    ids: Sequence[int],
+    *,
+    worker_id: str,
+    now: datetime,
+    lease_s: float,
+) -> set[int]:
+    """Push the lease of rows `worker_id` still holds to `now + lease_s`; returns their ids."""
+    if not ids:
+        return set()
+    stmt = (
+        update(model)
+        .where(model.id.in_(list(ids)), model.lease_owner == worker_id)
+        .values(lease_expires_at=now + timedelta(seconds=lease_s))
+        .returning(model.id)
+        .execution_options(synchronize_session=False)
+    )
+    return set((await session.scalars(stmt)).all())
+
+
+async def release_all(session: AsyncSession, model: Any, *, worker_id: str) -> int:
+    """Drop every lease `worker_id` holds on `model`'s rows (a clean shutdown), so other
+    workers need not wait for them to expire. Returns how many were released."""
+    stmt = (
+        update(model)
+        .where(model.lease_owner == worker_id)
+        .values(lease_owner=None, lease_expires_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    result = await session.execute(stmt)
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -18,19 +18,30 @@ loading. Build one Store at start-up and pass it in; there is no module-level in
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
+from datetime import datetime
+from typing import Any, Literal
 
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.store import migrate
+from bot.store import claims, migrate
 from bot.store.articles import ArticleRepo
 from bot.store.channels import ChannelRepo
 from bot.store.engine import make_engine
 from bot.store.feeds import FeedRepo
+from bot.store.models import Article, ChannelSettings, Feed, Post
 from bot.store.stories import StoryRepo
+
+LeaseKind = Literal["feeds", "articles", "posts", "channels"]
+_LEASED: dict[str, Any] = {
+    "feeds": Feed,
+    "articles": Article,
+    "posts": Post,
+    "channels": ChannelSettings,
+}
 
 
 class Store:
@@ -88,6 +99,23 @@ class Store:
                 yield session
         finally:
             self._writing.reset(token)
+
+    async def renew_leases(
+        self, kind: LeaseKind, ids: Sequence[int], *, worker_id: str, now: datetime, lease_s: float
+    ) -> set[int]:
+        """Extend `worker_id`'s leases on these feeds/articles/posts/channels (work that runs
+        longer than its lease). Returns the ids it still held; drop the others' work."""
+        async with self.session() as s:
+            return await claims.renew(
+                s, _LEASED[kind], ids, worker_id=worker_id, now=now, lease_s=lease_s
+            )
+
+    async def release_leases(self, *, worker_id: str) -> int:
+        """Give back every lease `worker_id` holds (call on clean shutdown)."""
+        async with self.session() as s:
+            return sum(
+                [await claims.release_all(s, m, worker_id=worker_id) for m in _LEASED.values()]
+            )
 
     async def upgrade(self) -> None:
         """Apply every pending migration."""
