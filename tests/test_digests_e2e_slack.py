@@ -148,6 +148,6 @@ async def test_failing_feed_notice_reaches_the_channel_once(
         await notify_feed_health(store, now=at)
         await deliver_pending(store, _slack(emu), worker_id="bot", now=at)
     (notice,) = emu.channels["C1"]
-    assert notice["text"].startswith("Feed “Harbour Gazette” is failing")
+    assert "Feed “Harbour Gazette” is failing" in notice["text"]
     blocks = json.dumps(notice["blocks"], ensure_ascii=False)
     assert "HTTP 404 &lt;!channel&gt;" in blocks and "<!channel>" not in blocks
