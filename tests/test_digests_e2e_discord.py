@@ -10,10 +10,15 @@ import discord
 import pytest
 from sqlalchemy import select
 
-from bot.digests.engine import deliver_pending, enqueue_story_updates, plan_due_digests
+from bot.digests.engine import (
+    deliver_pending,
+    enqueue_story_updates,
+    notify_feed_health,
+    plan_due_digests,
+)
 from bot.platforms.discord import DiscordPlatform
 from bot.store import Store
-from bot.store.models import Post
+from bot.store.models import Feed, Post
 from tests.emulators.discord_emulator import DiscordEmulator, running_client
 from tests.support.newsroom import Crash, CrashAfterAccept, Newsroom
 
@@ -201,3 +206,34 @@ async def test_forum_channel_gets_a_post_per_story_with_its_summary_inside(
         assert opening["embeds"][0]["title"] == starter["embeds"][0]["title"]
     postings = await store.channels.channel_stories(platform="discord", workspace_id=str(guild.id))
     assert sorted(int(p.thread_id or 0) for p in postings) == sorted(emu.threads)
+
+
+async def test_failing_feed_is_announced_once_in_the_log_channel(
+    store: Store, discord_emulator: DiscordEmulator
+) -> None:
+    emu = discord_emulator
+    guild = emu.guilds[0]
+    room = Newsroom(store, now=T0, platform="discord")
+    feed = await room.feed("Harbour Gazette")
+    await room.subscribe(
+        feed,
+        workspace=str(guild.id),
+        channel=str(guild.forum_channel),
+        due=False,
+        log_channel_id=str(guild.text_channel),
+    )
+    async with store.session() as s:
+        row = await s.get(Feed, feed.id)
+        assert row is not None
+        row.error_count, row.last_error = 5, "HTTP 404 @everyone"
+    async with running_client(_client(), emu) as client:
+        platform = {"discord": DiscordPlatform(client)}
+        for minute in range(3):
+            at = T0 + timedelta(minutes=minute)
+            await notify_feed_health(store, now=at)
+            await deliver_pending(store, platform, worker_id="bot", now=at)
+    (notice,) = _top_level(emu)
+    assert notice["embeds"][0]["title"] == "⚠ Feed “Harbour Gazette” is failing"
+    assert "HTTP 404 @\u200beveryone" in notice["embeds"][0]["description"]
+    assert notice["allowed_mentions"] == {"parse": []}
+    assert emu.threads == {}  # nothing went to the forum itself
