@@ -217,3 +217,19 @@ async def test_channel_story_claims_make_concurrent_now_and_schedule_disjoint(
     async with store.session(readonly=True) as s:
         assert len((await s.scalars(select(ChannelStory))).all()) == 4
     assert len(scheduled) + (now_id is not None) == 1
+
+
+async def test_an_unreadable_schedule_turns_the_channel_off_without_failing(
+    store: Store,
+) -> None:
+    room = Newsroom(store, now=T0)
+    feed = await room.feed("Harbour Gazette")
+    await room.subscribe(feed, schedule="whenever you like")
+    await room.subscribe(feed, channel="C2")
+    await room.story(feed, "Ferry returns")
+
+    digests = await plan_due_digests(store, now=T0)
+
+    assert len(digests) == 1
+    assert (await _settings(store, "C1")).next_digest_at is None
+    assert {p.channel_id for p in await _posts(store)} == {"C2"}

@@ -242,3 +242,28 @@ async def test_channel_story_rows_point_at_their_posts(store: Store) -> None:
         rows = (await s.scalars(select(ChannelStory))).all()
     posts = {p.id: p for p in await _posts(store)}
     assert rows and all(posts[r.post_id].story_id == r.story_id for r in rows)
+
+
+async def test_one_cycle_plans_updates_announces_and_delivers(store: Store) -> None:
+    from bot.digests.engine import run_digest_cycle
+
+    room = Newsroom(store, now=T0)
+    gazette, tribune = await room.feed("Harbour Gazette"), await room.feed("Harbour Tribune")
+    await room.subscribe(gazette)
+    story = await room.story(gazette, "Ferry returns", facts=["The ferry sails on Monday."])
+    console = Recording()
+    first = await run_digest_cycle(store, {"console": console}, worker_id="w", now=T0)
+    assert len(first.digests) == 1 and first.delivery.delivered == 2
+
+    await room.second_source(story, tribune, "Ferry back", facts=["Fares stay the same."])
+    async with store.session() as s:
+        feed = await s.get(type(gazette), gazette.id)
+        assert feed is not None
+        feed.error_count, feed.last_error = 3, "timed out"
+    later = T0 + timedelta(minutes=15)
+    second = await run_digest_cycle(store, {"console": console}, worker_id="w", now=later)
+    assert second.digests == [] and second.updates == 1 and second.notices == 1
+    assert second.delivery.delivered == 2
+    text = console.text()
+    assert "New from Harbour Tribune: Fares stay the same." in text
+    assert "[notice #C1] Feed “Harbour Gazette” is failing" in text
