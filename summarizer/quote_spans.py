@@ -74,6 +74,12 @@ def _side(text: str, i: int, open_now: bool) -> str | None:
     return "close" if open_now else "open"
 
 
+def _nested(text: str, open_at: int, i: int) -> bool:
+    """A straight mark inside a curly quote that is closed later is a nested
+    quote (“he said "no" twice”), not the end of the outer one."""
+    return text[open_at] in _OPENERS and text[i] == _STRAIGHT and text.find("”", i) != -1
+
+
 def paragraph_spans(text: str, paragraph: int, sentence_starts: list[int]) -> list[QuoteSpan]:
     """Quoted spans of one paragraph, in order.
 
@@ -85,6 +91,8 @@ def paragraph_spans(text: str, paragraph: int, sentence_starts: list[int]) -> li
     last_close = -1
     for mark in _MARK.finditer(text):
         i = mark.start()
+        if open_at is not None and _nested(text, open_at, i):
+            continue
         side = _side(text, i, open_at is not None)
         if side == "open":
             if open_at is None:

@@ -60,10 +60,13 @@ _UNNAMED = re.compile(
     + "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
     + r")\b)"
 )
+_NICKNAME = re.compile(r"(?<=[a-z]) [“\"][A-Z][\w ’'-]{0,30}[”\"](?= [A-Z])")
 _RELATIVE = re.compile(
-    r"\b(?:[Hh]is|[Hh]er|[Tt]heir|[Tt]he)\s+(?:[a-z-]+\s+)?(?P<noun>wife|husband|mother|father|"
-    r"daughter|son|sister|brother|widow|widower|grandmother|grandfather|partner|girlfriend|"
-    r"boyfriend)\b(?!,?\s+[A-Z])"
+    r"\b(?:(?:[Hh]is|[Hh]er|[Tt]heir|[Tt]he)\s+(?:[a-z-]+\s+)?(?P<noun>wife|husband|mother|"
+    r"father|daughter|son|sister|brother|widow|widower|grandmother|grandfather|partner|"
+    r"girlfriend|boyfriend)|(?:[Hh]is|[Hh]er|[Tt]heir)\s+(?P<role>solicitor|lawyer|barrister|"
+    r"attorney|agent|manager|spokesman|spokeswoman|spokesperson|doctor|publicist|coach))"
+    r"\b(?!,?\s+[A-Z])"
 )
 ORG_NOUNS = GENERIC_ORGS | {"union", "party", "agency", "regulator", "watchdog", "operator"}
 MASK = "\u2016"
@@ -173,7 +176,8 @@ def find_runs(text: str, base: int = 0) -> list[Run]:
         raw = m.group()
         if not tokens and raw[0].islower() and "-" not in raw:
             continue
-        if (tokens or pending) and text[prev_end : m.start()] != " ":
+        gap = text[prev_end : m.start()]
+        if (tokens or pending) and (not gap or gap.strip(" ") or len(gap) > 40):
             flush()
         tok, possessive = _clean(raw)
         prev_end = m.end()
@@ -282,7 +286,7 @@ class Registry:
         """
         reg = cls()
         reg._outside = outside
-        all_runs = find_runs(full or outside)
+        all_runs = find_runs(_NICKNAME.sub(lambda m: " " * len(m.group()), full or outside))
         for run in all_runs:
             titles, name = split_titles(run.tokens)
             if len(name) >= 2 and classify(name) == "person":
@@ -348,7 +352,8 @@ class Registry:
         for m in _RELATIVE.finditer(outside):
             phrase = " ".join(m.group().lower().split())
             reg._add_entity(phrase, phrase, "person")
-            noun = m.group("noun").lower()
+            noun = (m.group("noun") or m.group("role")).lower()
+            reg.entities[phrase].roles.add(noun)
             reg.entities[phrase].female += 2 * (noun in FEMALE_WORDS)
             reg.entities[phrase].male += 2 * (noun in MALE_WORDS)
             reg._mention(Mention(m.start(), m.end(), "person", phrase, _is_subject(outside, m)))
@@ -429,7 +434,11 @@ class Registry:
             entity.neuter += 2
         if before_words and before_words[-1] in _PREPOSITIONS:
             before_words = []
-        role_words = {w for w in before_words[-3:] if w in _ROLE_VOCAB}
+        role_words: set[str] = set()
+        for w in reversed(before_words[-3:]):
+            if w not in _ROLE_VOCAB:
+                break
+            role_words.add(w)
         words = set(titles) | role_words | set(appos.split())
         if appos.strip().isdigit():
             entity.roles.add(f"{appos.strip()}-year-old")

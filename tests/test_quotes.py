@@ -495,3 +495,26 @@ def test_an_unmatched_person_role_is_the_person_just_introduced() -> None:
         "“We have trained for this race all winter,” said the reigning national champion.",
     )
     assert got["We have trained for this race all winter"] == "Asha Kerr"
+
+
+def test_straight_quote_nested_in_curly_quote() -> None:
+    q = only('“He told me "wait until Monday" every single week,” tenant Ruth Obi said.')
+    assert q.text == 'He told me "wait until Monday" every single week'
+    assert q.speaker == "Ruth Obi"
+
+
+def test_nickname_inside_a_name() -> None:
+    got = speakers(
+        'Champion Leo "The Wall" Marsh defends his title on Friday.',
+        "“Nobody has ever taken me past six rounds,” Marsh said.",
+    )
+    assert got["Nobody has ever taken me past six rounds"] == "Leo Marsh"
+
+
+def test_unnamed_lawyer_is_a_candidate_for_a_pronoun() -> None:
+    got = speakers(
+        "Dara Holm, 70, brought the claim against her former landlord, Simon Pike.",
+        "His lawyer said Mr Pike was abroad. “My client denies every part of this claim,” she "
+        "said.",
+    )
+    assert got["My client denies every part of this claim"] == "his lawyer"
