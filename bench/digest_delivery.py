@@ -7,8 +7,8 @@ throw-away buffer, so the figure is the engine and the store, not a chat platfor
 
     .venv/bin/python bench/digest_delivery.py [--channels 50] [--stories 7] [--url URL]
 
-`--url` takes a PostgreSQL URL (postgresql+asyncpg://…) on an empty, migrated database;
-by default a temporary SQLite file is used.
+`--url` takes a PostgreSQL URL (postgresql+asyncpg://…): the bench migrates a schema of its
+own there and drops it afterwards. By default a temporary SQLite file is used.
 """
 
 from __future__ import annotations
@@ -16,11 +16,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
+import os
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.support
 
@@ -33,7 +37,27 @@ T0 = datetime(2026, 4, 2, 8, 0, tzinfo=UTC)
 
 
 async def run(url: str, channels: int, stories: int) -> None:
-    store = Store(url)
+    schema = None
+    if url.startswith("postgresql"):
+        schema = f"bench_digest_{os.getpid()}"
+        await _ddl(url, f'CREATE SCHEMA "{schema}"')
+    try:
+        await _run(Store(url, schema=schema), channels, stories)
+    finally:
+        if schema:
+            await _ddl(url, f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+async def _ddl(url: str, statement: str) -> None:
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+async def _run(store: Store, channels: int, stories: int) -> None:
     await store.upgrade()
     room = Newsroom(store, now=T0)
     start = time.perf_counter()
