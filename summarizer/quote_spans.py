@@ -11,7 +11,9 @@ Two newsroom conventions are honoured:
   closing mark at the end of the paragraph, and the next paragraph opens with
   a fresh mark (the spans are linked, so they share one speaker);
 * a closing mark with no opening mark before it in the paragraph (a dropped
-  mark) starts the quote at the beginning of the paragraph or sentence.
+  mark) starts the quote at the beginning of the paragraph or sentence;
+* a fresh opening mark after a finished sentence inside an open quote is the
+  same convention with the paragraph break lost: the quote goes on, linked.
 """
 
 from __future__ import annotations
@@ -87,6 +89,7 @@ def paragraph_spans(text: str, paragraph: int, sentence_starts: list[int]) -> li
     dropped opening mark after an earlier quote starts at its sentence.
     """
     spans: list[QuoteSpan] = []
+    restarted: set[int] = set()
     open_at: int | None = None
     last_close = -1
     for mark in _MARK.finditer(text):
@@ -95,6 +98,11 @@ def paragraph_spans(text: str, paragraph: int, sentence_starts: list[int]) -> li
             continue
         side = _side(text, i, open_at is not None)
         if side == "open":
+            if open_at is not None and text[:i].rstrip()[-1:] in ".!?…":
+                spans.append(QuoteSpan(paragraph, open_at + 1, i, True, False))
+                restarted.add(len(spans))
+                last_close = i - 1
+                open_at = None
             if open_at is None:
                 open_at = i
             continue
@@ -111,6 +119,9 @@ def paragraph_spans(text: str, paragraph: int, sentence_starts: list[int]) -> li
         last_close = i
     if open_at is not None:
         spans.append(QuoteSpan(paragraph, open_at + 1, len(text), True, False))
+    for index in restarted:
+        if index < len(spans):
+            spans[index].prev = spans[index - 1]
     for span in spans:
         while span.start < span.end and text[span.start].isspace():
             span.start += 1

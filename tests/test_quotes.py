@@ -518,3 +518,13 @@ def test_unnamed_lawyer_is_a_candidate_for_a_pronoun() -> None:
         "said.",
     )
     assert got["My client denies every part of this claim"] == "his lawyer"
+
+
+def test_fresh_opening_mark_inside_an_open_quote_continues_it() -> None:
+    got = speakers(
+        "Minister Alys Reed spoke to delegates in Cardiff.",
+        "“Rural buses are a lifeline, not a luxury. “We will protect every route that a "
+        "school or a surgery depends on,” she said.",
+    )
+    assert got["Rural buses are a lifeline, not a luxury."] == "Alys Reed"
+    assert got["We will protect every route that a school or a surgery depends on"] == "Alys Reed"
