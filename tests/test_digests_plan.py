@@ -55,6 +55,9 @@ async def test_due_channel_gets_header_then_stories_best_first(store: Store) -> 
     assert all(url.startswith("https://") for _, url in card["sources"])
     postings = await store.channels.channel_stories(platform="console", workspace_id="W1")
     assert {(c.story_id, c.sources_posted) for c in postings} == {(wide.id, 2), (lone.id, 1)}
+    by_id = {p.id: p for p in posts}
+    assert all(by_id[c.post_id].story_id == c.story_id for c in postings if c.post_id)
+    assert all(c.post_id for c in postings)
     settings = await _settings(store)
     assert settings.next_digest_at == T0 + timedelta(hours=6)
     assert settings.last_digest_at == T0

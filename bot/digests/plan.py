@@ -182,7 +182,9 @@ async def _plan(
     header: bool,
     include_backlog: bool = False,
 ) -> int | None:
-    candidates, filters = await _candidates(s, ref, now=now, include_backlog=include_backlog)
+    candidates, filters, loaded = await _candidates(
+        s, ref, now=now, include_backlog=include_backlog
+    )
     ranked = select_stories(candidates, filters=filters, limit=max_stories, now=now)
     if not ranked:
         return None
@@ -204,9 +206,7 @@ async def _plan(
     urls = await _article_urls(s, [src for group in sources.values() for src in group])
     chosen: list[tuple[Story, StoryCard]] = []
     for story_id in ids:
-        story = await s.get(Story, story_id)  # loaded by _candidates: no query
-        if story is None:
-            continue
+        story = loaded[story_id]
         claimed = await insert_ignore(
             s,
             ChannelStory,
@@ -238,7 +238,7 @@ async def _plan(
         )
     for rank, (story, card) in enumerate(chosen):
         key = story_key(digest.id, story.id)
-        post_id = await _enqueue(
+        await _enqueue(
             s,
             ref,
             key=key,
@@ -248,12 +248,21 @@ async def _plan(
             payload={"rank": rank, "card": card_to_json(card)},
             now=now,
         )
-        await s.execute(
-            update(ChannelStory)
-            .where(*_at(ref, ChannelStory), ChannelStory.story_id == story.id)
-            .values(post_id=post_id)
-            .execution_options(synchronize_session=False)
+    post_of_story = (
+        select(Post.id)
+        .where(
+            Post.digest_id == digest.id,
+            Post.kind == "story",
+            Post.story_id == ChannelStory.story_id,
         )
+        .scalar_subquery()
+    )
+    await s.execute(
+        update(ChannelStory)
+        .where(*_at(ref, ChannelStory), ChannelStory.story_id.in_([st.id for st, _ in chosen]))
+        .values(post_id=post_of_story)
+        .execution_options(synchronize_session=False)
+    )
     return digest.id
 
 
@@ -316,10 +325,11 @@ async def _settings(s: AsyncSession, ref: ChannelRef) -> ChannelSettings | None:
 
 async def _candidates(
     s: AsyncSession, ref: ChannelRef, *, now: datetime, include_backlog: bool
-) -> tuple[list[Candidate], list[KeywordFilter]]:
+) -> tuple[list[Candidate], list[KeywordFilter], dict[int, Story]]:
     """Stories carried by recent, non-backlog entries of the channel's active subscriptions
     that the channel has not had, each kept only if its own subscriptions' filters let it
-    through. Returns them with every subscription's filter (for ranking by keyword hits)."""
+    through. Returns them with every subscription's filter (for ranking by keyword hits) and
+    the stories by id."""
     subs = list(
         (
             await s.scalars(
@@ -335,7 +345,7 @@ async def _candidates(
         ).all()
     )
     if not subs:
-        return [], []
+        return [], [], {}
     filters = {sub.feed_id: _filter(sub) for sub in subs}
     already = exists().where(*_at(ref, ChannelStory), ChannelStory.story_id == Story.id)
     query = (
@@ -363,7 +373,7 @@ async def _candidates(
             candidates.append(
                 Candidate(story_id, text, max(1, story.source_count), min(published, now))
             )
-    return candidates, list(filters.values())
+    return candidates, list(filters.values()), stories
 
 
 def _filter(sub: Subscription) -> KeywordFilter:
