@@ -267,3 +267,27 @@ async def test_one_cycle_plans_updates_announces_and_delivers(store: Store) -> N
     text = console.text()
     assert "New from Harbour Tribune: Fares stay the same." in text
     assert "[notice #C1] Feed “Harbour Gazette” is failing" in text
+
+
+async def test_update_of_a_story_that_failed_for_good_fails_quietly(store: Store) -> None:
+    from bot.digests.engine import enqueue_story_updates
+
+    room = Newsroom(store, now=T0)
+    gazette, tribune = await room.feed("Harbour Gazette"), await room.feed("Harbour Tribune")
+    await room.subscribe(gazette, log_channel_id="MODS")
+    story = await room.story(gazette, "Ferry returns", facts=["The ferry sails on Monday."])
+    await plan_due_digests(store, now=T0)
+    await room.second_source(story, tribune, "Ferry back", facts=["Fares stay the same."])
+    assert await enqueue_story_updates(store, now=T0) == 1
+    story_post = next(p for p in await _posts(store) if p.kind == "story")
+    console = Recording()
+    console.fail[story_post.idempotency_key] = [DeliveryError("Missing Access", retryable=False)]
+
+    report = await deliver_pending(store, {"console": console}, worker_id="w", now=T0)
+
+    states = {p.kind: (p.state, p.last_error) for p in await _posts(store)}
+    assert states["story"] == ("failed", "Missing Access")
+    assert states["thread_update"] == ("failed", "the story's own message was never posted")
+    assert report.failed == 2
+    assert console.text().count("[notice #MODS]") == 1  # the story's failure, not the update's
+    assert await enqueue_story_updates(store, now=T0) == 0

@@ -55,6 +55,7 @@ log = logging.getLogger(__name__)
 BACKOFF_BASE_S = 5.0
 BACKOFF_MAX_S = 300.0
 UNEXPECTED_ERROR_ATTEMPTS = 5
+NO_STORY_MESSAGE = "the story's own message was never posted"
 
 
 @dataclass
@@ -232,7 +233,7 @@ async def _call_platform(store: Store, platform: Platform, post: Post, *, worker
     if post.kind == "thread_update":
         thread_id = post.thread_id or await _thread_of(store, post)
         if not thread_id:
-            raise DeliveryError("the story's own message was never posted", retryable=False)
+            raise DeliveryError(NO_STORY_MESSAGE, retryable=False)
         update_view = update_from_json(payload["update"])
         return await platform.reply(
             channel_id=channel_id, thread_id=thread_id, update=update_view, key=key
@@ -308,8 +309,8 @@ async def _fail(
 async def _tell_moderators(store: Store, post: Post, reason: str, *, now: datetime) -> None:
     """Queue a notice in the channel's log channel (the failing channel itself may be the
     problem, so without a log channel the failure is only logged and kept on the post)."""
-    if post.kind == "feed_health":
-        return
+    if post.kind == "feed_health" or reason == NO_STORY_MESSAGE:
+        return  # a notice about a notice helps no one; the story's failure was reported
     async with store.session() as s:
         log_channel = await s.scalar(
             select(ChannelSettings.log_channel_id).where(
