@@ -62,6 +62,13 @@ _CLAUSE_WORD = re.compile(
 _NOT_MODIFIERS = frozenset(
     [*_PREPOSITIONS, "who", "whose", "which", "that", "and", "or", "but", "said", "says", "told"]
 )
+_COMMON_VERBS = frozenset(
+    re.findall(
+        r"\w+",
+        "met told beat hit saw took left won lost led sent gave made let put set got ran became "
+        "thanked and or but is was has had will would can could may might",
+    )
+)
 _DETERMINERS = frozenset(["the", "a", "an", "its", "his", "her", "their", "our", "one", "another"])
 _COORDINATORS = frozenset(["and", "but", "then", "and then", "but then", "before", "and later"])
 
@@ -254,6 +261,19 @@ def _group_of(text: str, runs: list[Run]) -> Run | None:
     return None
 
 
+def _noun_like(words: list[str]) -> bool:
+    """'customer' in 'Regular customer Des Kerr' (not 'met' in 'Smith met Jo Kerr')."""
+    return len(words) <= 2 and all(
+        w.isalpha()
+        and w not in _COMMON_VERBS
+        and w not in SPEECH_VERBS
+        and w not in _PREPOSITIONS
+        and w not in _DETERMINERS
+        and not w.endswith(("ed", "s"))
+        for w in words
+    )
+
+
 def _person_like(tokens: tuple[str, ...]) -> bool:
     _titles, name = split_titles(tokens)
     return len(name) >= 2 and classify(name) == "person"
@@ -365,7 +385,14 @@ def _subject_at(text: str, start: int) -> SpeakerRef | None:
         run = runs[0]
         if len(runs) > 1:
             between = text[start + run.end : start + runs[1].start].lower().split()
-            if run.start == 0 and between and all(w in _ROLE_HEADS for w in between):
+            if (
+                run.start == 0
+                and between
+                and (
+                    all(w in _ROLE_HEADS for w in between)
+                    or (_person_like(runs[1].tokens) and _noun_like(between))
+                )
+            ):
                 run = runs[1]
                 return SpeakerRef("name", " ".join(run.tokens), start + run.start, run.tokens)
         lead = text[start : start + run.start].split()

@@ -60,6 +60,7 @@ _NUMBER = re.compile(
 _TITLE_CUES = _set(
     """
     book novel film movie album song single play series show documentary podcast poem titled debut
+    title headline headlined caption
     entitled called named exhibition headline opera musical painting track episode memoir
     anthem slogan hashtag
     """
@@ -272,7 +273,17 @@ def find_quotes(
             if ref is not None:
                 q.speaker = _speaker(ref, para.base + ref.offset, registry, last_speaker)
                 q.via_verb = True
-            if ref is not None and ref.kind == "pronoun" and local is not None:
+            earlier = found[-1] if found else None
+            if (
+                ref is not None
+                and earlier is not None
+                and earlier.ref is not None
+                and earlier.span.paragraph == p_index
+                and earlier.ref.offset == ref.offset
+                and earlier.speaker is not None
+            ):
+                q.speaker = earlier.speaker
+            elif ref is not None and ref.kind == "pronoun" and local is not None:
                 nearby = _speaker(local, para.base + local.offset, registry, last_speaker)
                 if nearby and registry.compatible(nearby, ref.text):
                     q.speaker = nearby

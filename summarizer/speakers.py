@@ -439,7 +439,7 @@ class Registry:
             if w not in _ROLE_VOCAB:
                 break
             role_words.add(w)
-        words = set(titles) | role_words | set(appos.split())
+        words = set(titles) | role_words | {w for w in appos.split() if w in _ROLE_VOCAB}
         if appos.strip().isdigit():
             entity.roles.add(f"{appos.strip()}-year-old")
         entity.roles |= {w for w in words if w.isalpha()}

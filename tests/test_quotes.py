@@ -528,3 +528,13 @@ def test_fresh_opening_mark_inside_an_open_quote_continues_it() -> None:
     )
     assert got["Rural buses are a lifeline, not a luxury."] == "Alys Reed"
     assert got["We will protect every route that a school or a surgery depends on"] == "Alys Reed"
+
+
+def test_second_quote_after_one_attribution_keeps_its_speaker() -> None:
+    got = speakers(
+        "Shop owner Ada Finch has run the bakery for 30 years.",
+        "Regular customer Tom Hale was buying bread on Monday. “Where do I go now?” he asks. "
+        "“Nobody else bakes a loaf like hers.”",
+    )
+    assert got["Where do I go now?"] == "Tom Hale"
+    assert got["Nobody else bakes a loaf like hers."] == "Tom Hale"
