@@ -69,6 +69,8 @@ _COMMON_VERBS = frozenset(
         "thanked and or but is was has had will would can could may might",
     )
 )
+_NEW_CLAUSE = re.compile(r"(?:while|whereas|although|though|but|and|as|when)\b", re.IGNORECASE)
+_RELATIVE_BEFORE = re.compile(r"\b(?:who|which|that)\s+(?:\w+\s+)?$")
 _DETERMINERS = frozenset(["the", "a", "an", "its", "his", "her", "their", "our", "one", "another"])
 _COORDINATORS = frozenset(["and", "but", "then", "and then", "but then", "before", "and later"])
 
@@ -294,7 +296,7 @@ def after_quote(text: str, close_after: int, limit: int, quote_end: str) -> Spea
     stripped = pre.strip().lstrip(",—–-").strip()
     if _last_break(pre) and stripped:
         return None
-    if len(_words(stripped)) > 16:
+    if len(_words(stripped)) > 16 or _NEW_CLAUSE.match(stripped):
         return None
     rest = tail[m.end() :]
     rest = rest[: _first_break(rest)]
@@ -320,10 +322,11 @@ def before_quote(text: str, lower: int, open_at: int) -> SpeakerRef | None:
     lead, start = lead[cut:], start + cut
     chosen = None
     for m in _VERB.finditer(lead):
-        after = lead[m.end() :]
-        if len(_words(after)) <= 25:
-            chosen = m
-            break
+        if len(_words(lead[m.end() :])) > 25:
+            continue
+        if chosen is not None and _RELATIVE_BEFORE.search(lead, 0, m.start()):
+            continue
+        chosen = m
     if chosen is None:
         return None
     verb = chosen.group().lower()
@@ -341,6 +344,11 @@ def before_quote(text: str, lower: int, open_at: int) -> SpeakerRef | None:
         phrase = re.split(r"[:;]", after)[0]
         return parse_subject(phrase, start + chosen.end(), before_verb=False)
     if verb in ING_VERBS:
+        near = re.search(r"(?:^|,|\band\b|\bwith\b|\bwhile\b)\s*((?:\S+\s+){1,3})$", pre)
+        if near is not None:
+            ref = _parse_segment(near.group(1).strip(), start + near.start(1))
+            if ref is not None:
+                return ref
         for seg_start, seg in _segments(pre):
             ref = parse_subject(seg, start + seg_start, before_verb=True)
             if ref is not None and ref.kind != "role":

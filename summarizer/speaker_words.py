@@ -182,7 +182,10 @@ ROLE_NOUNS = _set(
     officer officers spokesperson representative owner founder developer developers operator
     court trust charity network broadcaster newspaper station service fire brigade navy force
     judgment ruling report letter study filing indictment complaint lawsuit memo email notice
-    survey review document verdict affidavit submission
+    survey review document verdict affidavit submission supporters critics opponents
+    campaigners protesters activists parents fans experts economists analysts lawmakers
+    ministers unions nurses investors shareholders voters locals neighbours villagers workers
+    staff employees members leaders organisers organizers volunteers
     """
 )
 

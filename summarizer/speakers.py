@@ -561,10 +561,14 @@ class Registry:
             if m.kind == "person" and head in entity.roles:
                 return entity.name
         if head in GENERIC_ORGS:
-            for m in reversed(self.mentions[max(0, i - 200) : i]):
+            recent = self.mentions[max(0, i - 200) : i]
+            for m in reversed(recent):
                 entity = self.entities[m.key]
                 if m.kind == "org" or entity.gender == "n":
                     return entity.name
+            for m in reversed(recent):
+                if _maybe_org(self.entities[m.key]):
+                    return self.entities[m.key].name
         described = self._described(head, offset)
         if described is None and (head in TITLES or head.endswith("-year-old")):
             for m in reversed(self.mentions[max(0, i - 4) : i]):
@@ -584,6 +588,21 @@ class Registry:
         if found is None:
             return None
         return "the " + " ".join([*found.group(1).split(), head])
+
+
+def _maybe_org(entity: Entity) -> bool:
+    """A capitalised name with no sign of being a person ('Lakeside Water'):
+    no gender, no title or role, not a known first name."""
+    first = entity.name.split()[0].lower()
+    return (
+        entity.kind == "person"
+        and entity.gender is None
+        and not entity.roles
+        and "@" not in entity.key
+        and entity.name[:1].isupper()
+        and first not in MALE_NAMES
+        and first not in FEMALE_NAMES
+    )
 
 
 def _is_org_noun(word: str) -> bool:

@@ -538,3 +538,28 @@ def test_second_quote_after_one_attribution_keeps_its_speaker() -> None:
     )
     assert got["Where do I go now?"] == "Tom Hale"
     assert got["Nobody else bakes a loaf like hers."] == "Tom Hale"
+
+
+def test_a_new_clause_after_a_quote_is_not_its_attribution() -> None:
+    got = speakers(
+        "The Evening Star called the show “a riot from start to finish”, while the Weekly "
+        "Ledger said it was “loud, long and oddly joyless”."
+    )
+    assert got["a riot from start to finish"] == "Evening Star"
+    assert got["loud, long and oddly joyless"] == "Weekly Ledger"
+
+
+def test_group_right_before_an_ing_verb() -> None:
+    got = speakers(
+        "The plan has split the town, with critics calling it “a giveaway to developers” and "
+        "supporters saying it will “bring young families back to the high street”."
+    )
+    assert got["bring young families back to the high street"] == "supporters"
+
+
+def test_the_company_with_no_organisation_word_in_its_name() -> None:
+    got = speakers(
+        "Harbour Bright has been fined £2m for polluting the bay.",
+        "“We accept the ruling and will appeal none of it,” the company said.",
+    )
+    assert got["We accept the ruling and will appeal none of it"] == "Harbour Bright"
