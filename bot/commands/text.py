@@ -8,9 +8,9 @@ Words are split on white space; "double quotes" (straight or curly) keep words t
 are never read as option names; an unclosed quote runs to the end. `name: value` (or
 `name=value`) sets an option by name when `name` is one of the command's options, and the
 value runs to the next such name. A word that is a channel mention (`#news`, `<#C123|news>`)
-fills the command's channel option. The other words fill the remaining options in table
-order; the option marked `rest` takes all of them. Control and format characters are
-dropped, and input longer than MAX_TEXT is refused.
+fills the command's channel option. The other words fill the required options in table
+order, and the option marked `rest` takes all that remain; other optional options must be
+named. Control and format characters are dropped, and input longer than MAX_TEXT is refused.
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ def _options(spec: CommandSpec, words: list[_Word]) -> dict[str, str]:
         else:
             positional.append(word)
     options = {k: " ".join(v).strip() for k, v in keyed.items()}
-    free = [o for o in spec.options if o.name not in options]
+    free = [o for o in spec.options if o.name not in options and (o.required or o.rest)]
     rest = next((o for o in free if o.rest), None)
     for opt in free:
         if not positional:
