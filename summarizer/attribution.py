@@ -16,6 +16,7 @@ is never read as a quote.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from summarizer.speaker_words import (
@@ -70,6 +71,11 @@ _COMMON_VERBS = frozenset(
     )
 )
 _NEW_CLAUSE = re.compile(r"(?:while|whereas|although|though|but|and|as|when)\b", re.IGNORECASE)
+_NOUN_MARKERS = frozenset(
+    re.findall(
+        r"\w+", "his her their its the a an our my your these those such whose this that any"
+    )
+)
 _RELATIVE_BEFORE = re.compile(r"\b(?:who|which|that)\s+(?:\w+\s+)?$")
 _DETERMINERS = frozenset(["the", "a", "an", "its", "his", "her", "their", "our", "one", "another"])
 _COORDINATORS = frozenset(["and", "but", "then", "and then", "but then", "before", "and later"])
@@ -88,6 +94,16 @@ class SpeakerRef:
     offset: int
     tokens: tuple[str, ...] = ()
     head: str = ""
+
+
+def _speech_verbs(text: str) -> Iterator[re.Match[str]]:
+    """Speech verbs of `text`, not the nouns spelt the same ('his comments',
+    'the claims', 'her remarks')."""
+    for m in _VERB.finditer(text):
+        before = text[max(0, m.start() - 12) : m.start()].split()
+        if before and before[-1].lower() in _NOUN_MARKERS:
+            continue
+        yield m
 
 
 def _words(text: str) -> list[str]:
@@ -135,7 +151,10 @@ def _headed_by_name(segment: str) -> bool:
     if words[0].lower() in PRONOUNS:
         return True
     runs = find_runs(segment)
-    return bool(runs) and segment.find(runs[0].tokens[0]) == 0
+    if not runs or segment.find(runs[0].tokens[0]) != 0:
+        return False
+    after = re.match(r"\s+([a-z][\w-]*)", segment[runs[0].end :])
+    return after is None or after.group(1) in _NOT_MODIFIERS
 
 
 def parse_subject(phrase: str, offset: int, *, before_verb: bool) -> SpeakerRef | None:
@@ -288,7 +307,7 @@ def _with_article(noun: str) -> str:
 def after_quote(text: str, close_after: int, limit: int, quote_end: str) -> SpeakerRef | None:
     """Attribution in `text[close_after:limit]`, right after a closing mark."""
     tail = text[close_after : min(limit, close_after + _LIMIT)]
-    m = _VERB.search(tail)
+    m = next(_speech_verbs(tail), None)
     if not m:
         return None
     verb = m.group().lower()
@@ -321,7 +340,7 @@ def before_quote(text: str, lower: int, open_at: int) -> SpeakerRef | None:
     cut = _last_break(lead)
     lead, start = lead[cut:], start + cut
     chosen = None
-    for m in _VERB.finditer(lead):
+    for m in _speech_verbs(lead):
         if len(_words(lead[m.end() :])) > 25:
             continue
         if chosen is not None and _RELATIVE_BEFORE.search(lead, 0, m.start()):
@@ -436,7 +455,7 @@ def speech_clause_subject(text: str) -> SpeakerRef | None:
     that opens the next paragraph with no attribution of its own."""
     text = text.rstrip().rstrip('.!?”"')
     last = None
-    for m in _VERB.finditer(text):
+    for m in _speech_verbs(text):
         last = m
     if last is None or last.group().lower().startswith("according"):
         return None

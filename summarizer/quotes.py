@@ -89,6 +89,7 @@ class _Found:
     ref: SpeakerRef | None
     speaker: str | None = None
     via_verb: bool = False
+    nearby: str | None = None
 
 
 def _paragraphs(sentences: list[Sentence]) -> list[_Paragraph]:
@@ -141,7 +142,9 @@ def _attribute(
     """(the attribution of span i, the subject of the sentence just before it).
 
     The second is a strong local cue for a pronoun ('Marta Ruiz hit back.
-    “…,” she said.') and stands in for a missing attribution.
+    “…,” she said.') and stands in for a missing attribution ('Asked about it,
+    Omar Saleh was blunt. “…”') unless the next quote, right after, is
+    attributed.
     """
     span = p_spans[i]
     text = para.text
@@ -169,8 +172,6 @@ def _attribute(
         if found is not None:
             shift = -len(prev_tail) - 1
             ref = SpeakerRef(found.kind, found.text, found.offset + shift, found.tokens, found.head)
-    if ref is None and local is not None and local.kind != "role":
-        ref = local
     return ref, local
 
 
@@ -274,12 +275,13 @@ def find_quotes(
                 q.speaker = _speaker(ref, para.base + ref.offset, registry, last_speaker)
                 q.via_verb = True
             earlier = found[-1] if found else None
+            cue = ref or local
             if (
-                ref is not None
+                cue is not None
                 and earlier is not None
                 and earlier.ref is not None
                 and earlier.span.paragraph == p_index
-                and earlier.ref.offset == ref.offset
+                and earlier.ref.offset == cue.offset
                 and earlier.speaker is not None
             ):
                 q.speaker = earlier.speaker
@@ -287,12 +289,19 @@ def find_quotes(
                 nearby = _speaker(local, para.base + local.offset, registry, last_speaker)
                 if nearby and registry.compatible(nearby, ref.text):
                     q.speaker = nearby
+            elif ref is None and local is not None and local.kind != "role":
+                q.nearby = _speaker(local, para.base + local.offset, registry, last_speaker)
             if q.speaker is None and span.prev is not None and id(span.prev) in by_span:
                 q.speaker = by_span[id(span.prev)].speaker
             if q.speaker is not None:
                 last_speaker = q.speaker
             found.append(q)
             by_span[id(span)] = q
+    _share_group_speakers(found, by_span)
+    _adjacent(found, paragraphs)
+    for q in found:
+        if q.speaker is None and q.nearby is not None:
+            q.speaker, q.via_verb = q.nearby, True
     _share_group_speakers(found, by_span)
     _inherit(found)
     merged = _merge_interrupted(found, paragraphs)
@@ -338,6 +347,18 @@ def _share_group_speakers(found: list[_Found], by_span: dict[int, _Found]) -> No
             earlier = by_span.get(id(prev))
             if earlier is not None:
                 q.speaker = earlier.speaker
+
+
+def _adjacent(found: list[_Found], paragraphs: list[_Paragraph]) -> None:
+    """Quotes with nothing but a space between them (“A.” “B,” she said) are one
+    speaker's: paragraph breaks between them were lost on the way."""
+    for q, nxt in zip(reversed(found[:-1]), reversed(found[1:]), strict=True):
+        if q.speaker is not None or nxt.speaker is None:
+            continue
+        if q.span.paragraph != nxt.span.paragraph or not q.span.has_close:
+            continue
+        if not paragraphs[q.span.paragraph].text[q.span.close_after : nxt.span.open_at].strip():
+            q.speaker = nxt.speaker
 
 
 def _inherit(found: list[_Found]) -> None:

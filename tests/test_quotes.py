@@ -563,3 +563,19 @@ def test_the_company_with_no_organisation_word_in_its_name() -> None:
         "“We accept the ruling and will appeal none of it,” the company said.",
     )
     assert got["We accept the ruling and will appeal none of it"] == "Harbour Bright"
+
+
+def test_nouns_spelt_like_speech_verbs_are_not_attributions() -> None:
+    got = speakers(
+        "The mayor, Ines Vale, insisted the council was not to blame and her remarks were "
+        "“a statement of fact, not an excuse”."
+    )
+    assert got["a statement of fact, not an excuse"] == "Ines Vale"
+
+
+def test_adjacent_quotes_share_the_attribution_that_follows() -> None:
+    got = speakers(
+        "The Committee, only a month old, met for the first time on Monday. “Blogging is in a "
+        "legal no man's land.” “People see it as whatever suits them,” said organiser Ray Hope."
+    )
+    assert got["Blogging is in a legal no man's land."] == "Ray Hope"
