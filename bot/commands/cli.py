@@ -1,0 +1,92 @@
+"""`newsdigest news … | digest … | command GROUP …`: the slash commands from a terminal.
+
+They run the very handlers the Discord and Slack adapters call, as the operator of the
+"console" workspace (a moderator), in channel "console" unless `--channel` says otherwise:
+
+    newsdigest command feeds add https://example.org/feed.xml include: climate
+    newsdigest news search "ferry strike"
+    newsdigest digest schedule every 6h
+
+The console workspace sees only the feeds its own channels follow (added with
+`newsdigest command feeds add …`), exactly as a Discord server or Slack workspace would.
+Imports happen inside the functions so other commands do not pay for them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.commands.context import Reply
+    from bot.config import Settings
+
+CONSOLE_WORKSPACE = "console"
+CONSOLE_CHANNEL = "console"
+COMMANDS = ("news", "digest", "command")
+
+
+def add_command_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add `news`, `digest` and `command` to the `newsdigest` parser."""
+    helps = {
+        "news": "member commands: latest [topic] | search WORDS | quotes PERSON | "
+        "summarize URL | story ID",
+        "digest": "this channel's digests: schedule SPEC [timezone: TZ] | now",
+        "command": "any slash command as the console moderator: GROUP NAME [ARGS]",
+    }
+    for name in COMMANDS:
+        parser = sub.add_parser(name, help=helps[name])
+        parser.add_argument("--channel", default=CONSOLE_CHANNEL, help="the console channel")
+        parser.add_argument("words", nargs=argparse.REMAINDER)
+
+
+def run_chat_command(args: argparse.Namespace) -> int:
+    from bot.config import Settings
+
+    text = " ".join(args.words)
+    group = None if args.command == "command" else args.command
+    try:
+        reply = asyncio.run(_run(Settings(), text, group=group, channel=args.channel))
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # start-up failures: an unusable database, a bad setting
+        message = " ".join(str(exc).split())[:300] or type(exc).__name__
+        print(f"error: {message}", file=sys.stderr)
+        return 1
+    return _print(reply)
+
+
+async def _run(settings: Settings, text: str, *, group: str | None, channel: str) -> Reply:
+    from bot.app import open_app
+    from bot.commands.context import CommandContext
+    from bot.commands.router import Commands
+
+    ctx = CommandContext(
+        platform="console",
+        workspace_id=CONSOLE_WORKSPACE,
+        channel_id=channel,
+        user_id="operator",
+        user_name="operator",
+        is_moderator=True,
+    )
+    async with open_app(settings, with_executor=False) as app:
+        commands = Commands(store=app.store, fetcher=app.fetcher, executor=app.executor)
+        return await commands.handle_text(ctx, text, group=group)
+
+
+def _print(reply: Reply) -> int:
+    from bot.render import plain
+    from bot.render.text import flatten, safe_url
+
+    if reply.error:
+        print(f"error: {flatten(reply.text)}", file=sys.stderr)
+        return 1
+    print("\n".join(flatten(line) for line in reply.plain_text().splitlines()))
+    for card in reply.cards:
+        print()
+        print(plain.story_message(card))
+        if thread := safe_url(card.thread_url):
+            print(f"  thread: {thread}")
+    return 0
