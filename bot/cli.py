@@ -6,6 +6,8 @@ import argparse
 import sys
 from importlib.resources import files
 
+from bot.commands.cli import COMMANDS as CHAT_COMMANDS
+from bot.commands.cli import add_command_parsers, run_chat_command
 from bot.store.cli import add_db_parser, run_db
 from summarizer.__main__ import main as summarizer_main
 
@@ -32,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("words", nargs="+")
     search.add_argument("--json", action="store_true", help="print a JSON list of stories")
     search.add_argument("--limit", type=int, default=10)
+    add_command_parsers(sub)
     return parser
 
 
@@ -44,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
         return summarizer_main(args.args)
     if args.command == "db":
         return run_db(args)
+    if args.command in CHAT_COMMANDS:
+        return run_chat_command(args)
     if args.command in ("feeds", "worker", "search"):
         from bot.engine_cli import run_engine_command
 
