@@ -275,3 +275,16 @@ async def test_autocomplete_filters_by_partial_text(
     assert await commands.autocomplete(MOD, "feeds", "add", "url", "a") == []
     assert await commands.autocomplete(MOD, "feeds", "pause", "feed", "zzz") == []
     assert len(await commands.autocomplete(MOD, "feeds", "pause", "feed", "\x00" * 500)) == 2
+
+
+async def test_add_preview_never_follows_an_item_link_to_a_blocked_address(
+    commands: Commands, http_server: LocalHTTPServer
+) -> None:
+    url = serve_feed(http_server)
+    http_server.add("/ferry.html", Reply.redirect("http://169.254.169.254/latest/meta-data"))
+
+    reply = await commands.handle(MOD, "feeds", "add", {"url": url})
+
+    assert not reply.error and "now follows" in reply.text
+    (preview,) = reply.cards
+    assert preview.from_feed_only and preview.title.startswith("Kestrel Bay ferry")
