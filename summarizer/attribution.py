@@ -195,6 +195,8 @@ def parse_subject(phrase: str, offset: int, *, before_verb: bool) -> SpeakerRef 
 
 def _drop_fillers(segment: str, offset: int) -> tuple[str, int]:
     """'But Olivia Grant' → 'Olivia Grant' (offset moved along)."""
+    bare = segment.lstrip("([{—–-‘'“\" ")
+    segment, offset = bare, offset + len(segment) - len(bare)
     while True:
         m = re.match(r"(\w+),?\s+", segment)
         if not m or m.group(1).lower() not in _FILLERS:
@@ -245,6 +247,8 @@ def _parse_segment(segment: str, offset: int) -> SpeakerRef | None:
         spokes = any(w.strip("’'s") in _SPOKES for w in between)
         after = re.match(r"\s+([a-z][\w-]*)", segment[run.end :])
         modifier = after is not None and after.group(1) not in _NOT_MODIFIERS
+        if modifier and after is not None and after.group(1) in _SPOKES:
+            return SpeakerRef("name", " ".join(run.tokens), offset + run.start, run.tokens)
         if spokes or (
             len(between) <= 5 and not modifier and not any(w in _PREPOSITIONS for w in between)
         ):

@@ -65,7 +65,19 @@ MALE_NAMES = _set(
     miguel javier pablo diego jorge pedro antonio giovanni marco luca francesco pierre jean
     jacques francois hans klaus stefan jan piotr ivan dmitri sergei vladimir igor kwame kofi
     emeka chidi tunde femi oluwaseun wei jun hiroshi kenji takeshi min-jun seo-jun ravi neil
-    colin graham ian nigel rhys gareth declan conor liam callum angus hamish
+    colin graham ian nigel rhys gareth declan conor liam callum angus hamish martin simon
+    stuart craig barry derek trevor clive malcolm norman stanley leonard howard victor walter
+    fred alfred ernest herbert bernard dominic sebastian julian adrian marcus lewis luke toby
+    max leo theo finn jake harvey alfie archie freddie reggie rory ewan fraser euan kieran
+    shane darren wayne dean lee troy glenn keith gordon hugh giles rupert piers jeremy rafael
+    paolo enzo luigi sergio andrea matteo alessandro lorenzo rashid tariq imran faisal bilal
+    hamza karim youssef samir nabil amir reza arash farid ravi vijay anil suresh rajesh deepak
+    mohan kumar arun kofi kwesi yaw kojo tunde chinedu obinna emeka segun olu thabo sipho
+    themba jabu mandla ahmad hussain abdul hiroshi takumi haruto yuto sota ren kenta daisuke
+    jae-won min-ho ji-hoon seung wei ming jian hao lei chen bo tao lars erik sven nils olaf
+    anders henrik jonas mikael pieter dirk joost bram tomasz marek piotr pawel jakub andrzej
+    lukasz dmitry alexei nikolai mikhail andrei yuri oleg boris taras bogdan mihai florin
+    luis jorge alejandro fernando ricardo eduardo manuel francisco rodrigo gonzalo joao
     """
 )
 
@@ -83,7 +95,19 @@ FEMALE_NAMES = _set(
     deepa ananya sofia lucia carmen isabel elena ana giulia francesca chiara marie claire
     isabelle camille ingrid anke olga natasha irina svetlana tatiana ngozi adaeze funmilayo yetunde
     amara abena akua mei li yuki sakura hana ji-woo seo-yeon siobhan niamh aoife sinead fiona
-    morag eilidh bronwen megan ruby freya isla poppy
+    morag eilidh bronwen megan ruby freya isla poppy nina keira kerry joanne jo lottie hayley
+    zara hannah beryl glenys dilys gwen ffion sian cerys rhian carys bethan nia elin nadia
+    kate katie kathy sally susie jenny jess lily daisy molly holly millie evie imogen harriet
+    beatrice florence alice eleanor edith mabel ivy iris violet hazel pearl stella maya eva
+    paula rita linda wendy tracy stacey leanne kelly donna tina gina lisa louise claire clare
+    caroline sarah sara rebecca rachel naomi esther miriam ruth deborah judith leah tamsin
+    ingrid astrid sigrid freja linnea maja elsa greta heidi birgit karin ulla femke anouk
+    marta magda agnieszka katarzyna joanna malgorzata olena oksana yulia ekaterina anastasia
+    lucia paola giorgia valentina alessandra federica beatriz ines rosa pilar marisol lourdes
+    aiko yumi keiko naoko haruka misaki ji-yeon soo-jin mei-ling xiu ying fang hui lan
+    amina fatou aminata chioma ngozi nneka folake bisi thandi zanele nomvula wanjiru akinyi
+    priya sunita kavita anjali pooja meera lakshmi rani shreya divya neha aisha zainab
+    yasmin samira layla noor hana salma rania dina
     """
 )
 

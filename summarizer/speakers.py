@@ -446,10 +446,10 @@ class Registry:
         entity.male += 2 * len(words & MALE_WORDS)
         entity.female += 2 * len(words & FEMALE_WORDS)
         first = name[0].lower().split("-")[0] if len(name) >= 2 else ""
-        if first in MALE_NAMES:
-            entity.male += 1
-        elif first in FEMALE_NAMES:
-            entity.female += 1
+        if first in MALE_NAMES and first not in FEMALE_NAMES:
+            entity.male += 2
+        elif first in FEMALE_NAMES and first not in MALE_NAMES:
+            entity.female += 2
 
     def _pronoun_cues(self, outside: str) -> None:
         """The first pronoun after a name, before the sentence ends or another

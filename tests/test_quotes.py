@@ -579,3 +579,19 @@ def test_adjacent_quotes_share_the_attribution_that_follows() -> None:
         "legal no man's land.” “People see it as whatever suits them,” said organiser Ray Hope."
     )
     assert got["Blogging is in a legal no man's land."] == "Ray Hope"
+
+
+def test_organisation_name_before_spokesperson() -> None:
+    got = speakers(
+        "Talks between the union and Coastline Rail broke down on Monday.",
+        "“Our offer remains on the table for another week,” a Coastline Rail spokesperson said.",
+    )
+    assert got["Our offer remains on the table for another week"] == "Coastline Rail"
+
+
+def test_partial_quote_inside_parentheses() -> None:
+    got = speakers(
+        "The team filmed the birds for a year. (Ng said they had “more footage than anyone "
+        "could ever watch”.)"
+    )
+    assert got["more footage than anyone could ever watch"] == "Ng"
