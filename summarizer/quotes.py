@@ -11,16 +11,20 @@ and run on into the next paragraph. Then:
 3. attribution reads the clause beside each span (`“…,” she added`,
    `Smith said: “…”`) and the registry resolves it to the fullest name, the
    organisation, or the person a pronoun points to;
-4. a span without attribution takes the speaker of the quote it continues (a
-   run-on paragraph, or `“…,” he said, “…”`) or of the quote just before it;
+4. a span without attribution takes, in this order: the speaker of the quote
+   it continues (a run-on paragraph), of the quote right after it with only a
+   space between, the subject of the sentence just before it ('Omar Saleh was
+   blunt. “…”'), the speaker of an indirect-speech clause ending the previous
+   paragraph, or the speaker of the quote just before it;
 5. quoted titles ("his novel “The Long Road”") are dropped, spans under five
    words are fragments (scare quotes), and the rest are key quotes, ranked by
    what they add: length within bounds, numbers and names, an attributed
    speaker, words shared with the title, and novelty against quotes ranked
    above them (MMR-style, with a small push for a new voice).
 
-Every step reads each character a bounded number of times, so the cost is
-linear in the article's length.
+Every step reads each character a bounded number of times and looks back a
+bounded number of mentions, so the cost is linear in the article's length.
+Measured: about 0.1 ms per sentence (bench/eval_quotes.py prints ms/article).
 """
 
 from __future__ import annotations

@@ -490,10 +490,6 @@ class Registry:
         key = self._person_key(text, offset)
         return self.entities[key].name if key else text
 
-    def key_of(self, name: str) -> str | None:
-        low = name.lower()
-        return low if low in self.entities else None
-
     def resolve_pronoun(
         self, pronoun: str, offset: int, last_speaker: str | None = None
     ) -> str | None:
