@@ -67,7 +67,7 @@ _COMMON_VERBS = frozenset(
     re.findall(
         r"\w+",
         "met told beat hit saw took left won lost led sent gave made let put set got ran became "
-        "thanked and or but is was has had will would can could may might",
+        "thanked and or but is was has had will would can could may might were are be been",
     )
 )
 _NEW_CLAUSE = re.compile(r"(?:while|whereas|although|though|but|and|as|when)\b", re.IGNORECASE)
@@ -76,6 +76,7 @@ _NOUN_MARKERS = frozenset(
         r"\w+", "his her their its the a an our my your these those such whose this that any"
     )
 )
+_BE = frozenset(["was", "were", "is", "are", "be", "been", "being"])
 _RELATIVE_BEFORE = re.compile(r"\b(?:who|which|that)\s+(?:\w+\s+)?$")
 _DETERMINERS = frozenset(["the", "a", "an", "its", "his", "her", "their", "our", "one", "another"])
 _COORDINATORS = frozenset(["and", "but", "then", "and then", "but then", "before", "and later"])
@@ -101,7 +102,7 @@ def _speech_verbs(text: str) -> Iterator[re.Match[str]]:
     'the claims', 'her remarks')."""
     for m in _VERB.finditer(text):
         before = text[max(0, m.start() - 12) : m.start()].split()
-        if before and before[-1].lower() in _NOUN_MARKERS:
+        if before and (before[-1].lower() in _NOUN_MARKERS or before[-1].lower() in _BE):
             continue
         yield m
 
@@ -265,7 +266,9 @@ def _parse_segment(segment: str, offset: int) -> SpeakerRef | None:
         return SpeakerRef("role", before[1], offset, head=target[-1] if target else "")
     if head in _SPOKES and len(head_words) >= 2 and head_words[-2] in _ROLE_HEADS:
         return SpeakerRef("role", segment, offset, head=head_words[-2])
-    if head not in _ROLE_HEADS and not (first in _DETERMINERS and len(head_words) <= 5):
+    if head not in _ROLE_HEADS and not (
+        first in _DETERMINERS and len(head_words) <= 5 and _noun_like([head])
+    ):
         return None
     if len(head_words) > 6 or len(words) > 9:
         return None
@@ -289,7 +292,7 @@ def _group_of(text: str, runs: list[Run]) -> Run | None:
 def _noun_like(words: list[str]) -> bool:
     """'customer' in 'Regular customer Des Kerr' (not 'met' in 'Smith met Jo Kerr')."""
     return len(words) <= 2 and all(
-        w.isalpha()
+        w.replace("-", "").isalnum()
         and w not in _COMMON_VERBS
         and w not in SPEECH_VERBS
         and w not in _PREPOSITIONS

@@ -180,7 +180,9 @@ SPEECH_VERBS = _set(
     maintained maintains testified recounted recounts mused quipped snapped retorted exclaimed
     texted wondered wonders pointed explained tells telling saying adding noting warning arguing
     explaining insisting writing asking stressing describing calling described dubbed branded
-    labelled labeled termed hailed called
+    labelled labeled termed hailed called fumed raged stormed gushed beamed sighed smiled
+    groaned moaned scoffed sneered chuckled grinned begged demanded revealed confessed
+    reflected reckoned reckons answered interjected blasted slammed
     """
 )
 

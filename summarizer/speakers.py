@@ -367,9 +367,28 @@ class Registry:
             entity.male += 2 * (m.group("role").lower() in MALE_WORDS)
             reg._mention(Mention(m.start(), m.end(), "person", key, _is_subject(outside, m)))
         reg.mentions.sort(key=lambda m: m.start)
+        reg._merge_unnamed()
         reg._starts = [m.start for m in reg.mentions]
         reg._pronoun_cues(outside)
         return reg
+
+    def _merge_unnamed(self) -> None:
+        """'A witness told the court…' and later 'The witness, Carol Brennan,' are one
+        person: an unnamed mention takes the named person the article later
+        introduces with the same noun and a definite article."""
+        for i, m in enumerate(self.mentions):
+            if "@" not in m.key:
+                continue
+            noun = re.escape(self.entities[m.key].name.split()[-1])
+            intro = re.compile(rf"\b[Tt]he\s+(?:[\w-]+\s+)?{noun},?\s*$")
+            for later in self.mentions[i + 1 : i + 30]:
+                if (
+                    later.kind == "person"
+                    and "@" not in later.key
+                    and intro.search(self._outside, max(0, later.start - 40), later.start)
+                ):
+                    m.key = later.key
+                    break
 
     def _mention(self, mention: Mention) -> None:
         self.mentions.append(mention)

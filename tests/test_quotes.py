@@ -595,3 +595,18 @@ def test_partial_quote_inside_parentheses() -> None:
         "could ever watch”.)"
     )
     assert got["more footage than anyone could ever watch"] == "Ng"
+
+
+def test_unnamed_witness_later_named_is_one_person() -> None:
+    got = speakers(
+        "A witness told the inquest that the gate had been left open.",
+        "The witness, Mrs Dora Hale, said she had walked past at dawn. “It was wide open and "
+        "swinging in the wind,” Mrs Hale said.",
+        "Under questioning, she agreed the light was poor. “I could not see the lock,” she said.",
+    )
+    assert got["I could not see the lock"] == "Dora Hale"
+
+
+def test_emotive_attribution_verbs() -> None:
+    q = only("“That was never a penalty in a hundred years,” fumed manager Gil Dunne.")
+    assert q.speaker == "Gil Dunne"
