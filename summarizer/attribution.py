@@ -76,6 +76,10 @@ _NOUN_MARKERS = frozenset(
         r"\w+", "his her their its the a an our my your these those such whose this that any"
     )
 )
+_FRONTED = re.compile(
+    r"\s*(?:In|On|At|After|Before|During|Under|Since|Following|Throughout)\b.*?"
+    r"\b((?:the|a|an)\s+(?:(?!(?:the|a|an|of|for|on|in|at)\b)[\w-]+\s+){0,2}[\w-]+)\s*$"
+)
 _BE = frozenset(["was", "were", "is", "are", "be", "been", "being"])
 _RELATIVE_BEFORE = re.compile(r"\b(?:who|which|that)\s+(?:\w+\s+)?$")
 _DETERMINERS = frozenset(["the", "a", "an", "its", "his", "her", "their", "our", "one", "another"])
@@ -182,6 +186,10 @@ def parse_subject(phrase: str, offset: int, *, before_verb: bool) -> SpeakerRef 
                     picked = i
                     break
     segment = segments[picked]
+    fronted = _FRONTED.match(segment) if before_verb else None
+    if fronted:
+        bases[picked] += fronted.start(1)
+        segment = segment[fronted.start(1) :]
     if before_verb and len(segment.split()) > 6:
         cut = list(_CLAUSE_WORD.finditer(segment))
         if cut:
@@ -267,7 +275,7 @@ def _parse_segment(segment: str, offset: int) -> SpeakerRef | None:
     if head in _SPOKES and len(head_words) >= 2 and head_words[-2] in _ROLE_HEADS:
         return SpeakerRef("role", segment, offset, head=head_words[-2])
     if head not in _ROLE_HEADS and not (
-        first in _DETERMINERS and len(head_words) <= 5 and _noun_like([head])
+        first in _DETERMINERS and len(head_words) <= 5 and _nounish(head)
     ):
         return None
     if len(head_words) > 6 or len(words) > 9:
@@ -287,6 +295,16 @@ def _group_of(text: str, runs: list[Run]) -> Run | None:
     if re.fullmatch(r"\s+(?:at|of|from|for|with)\s+(?:the\s+)?", between):
         return runs[1]
     return None
+
+
+def _nounish(word: str) -> bool:
+    """Could head a noun phrase: not a verb form such as 'were' or 'denied'."""
+    return (
+        word.replace("-", "").isalnum()
+        and word not in _COMMON_VERBS
+        and word not in AUXILIARIES
+        and not word.endswith(("ed", "ly", "ing"))
+    )
 
 
 def _noun_like(words: list[str]) -> bool:

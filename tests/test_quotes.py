@@ -610,3 +610,16 @@ def test_unnamed_witness_later_named_is_one_person() -> None:
 def test_emotive_attribution_verbs() -> None:
     q = only("“That was never a penalty in a hundred years,” fumed manager Gil Dunne.")
     assert q.speaker == "Gil Dunne"
+
+
+def test_plural_group_after_the_verb() -> None:
+    q = only("“A bold, funny and generous book,” wrote the judges of the Ashcombe Prize.")
+    assert q.speaker == "the judges of the Ashcombe Prize"
+
+
+def test_fronted_phrase_before_the_subject() -> None:
+    got = speakers(
+        "In its report on the harbour the committee said: “The sea wall will not survive "
+        "another winter like the last.”"
+    )
+    assert got["The sea wall will not survive another winter like the last."] == "the committee"
