@@ -76,10 +76,10 @@ def _side(text: str, i: int, open_now: bool) -> str | None:
     return "close" if open_now else "open"
 
 
-def _nested(text: str, open_at: int, i: int) -> bool:
+def _nested(text: str, open_at: int, i: int, last_curly_close: int) -> bool:
     """A straight mark inside a curly quote that is closed later is a nested
     quote (“he said "no" twice”), not the end of the outer one."""
-    return text[open_at] in _OPENERS and text[i] == _STRAIGHT and text.find("”", i) != -1
+    return text[open_at] in _OPENERS and text[i] == _STRAIGHT and i < last_curly_close
 
 
 def paragraph_spans(text: str, paragraph: int, sentence_starts: list[int]) -> list[QuoteSpan]:
@@ -90,11 +90,12 @@ def paragraph_spans(text: str, paragraph: int, sentence_starts: list[int]) -> li
     """
     spans: list[QuoteSpan] = []
     restarted: set[int] = set()
+    last_curly_close = text.rfind("”")
     open_at: int | None = None
     last_close = -1
     for mark in _MARK.finditer(text):
         i = mark.start()
-        if open_at is not None and _nested(text, open_at, i):
+        if open_at is not None and _nested(text, open_at, i, last_curly_close):
             continue
         side = _side(text, i, open_at is not None)
         if side == "open":

@@ -413,11 +413,12 @@ class Registry:
             for key in self._by_surname.get(_surname(name), [])
             if len(parts) == 1 or parts <= set(key.split())
         ]
-        candidates = [
-            key
-            for key in candidates
-            if not any(set(key.split()) < set(other.split()) for other in candidates)
-        ]
+        if len(candidates) <= 30:
+            candidates = [
+                key
+                for key in candidates
+                if not any(set(key.split()) < set(other.split()) for other in candidates)
+            ]
         if not candidates and len(parts) == 1:
             candidates = self._by_first.get(next(iter(parts)), [])
         best: str | None = None
