@@ -593,17 +593,30 @@ class Registry:
         return described
 
     def _described(self, head: str, offset: int) -> str | None:
-        """The fullest lowercase description used earlier: 'the authority' after
-        'the harbour authority said…' is the harbour authority."""
+        """The fullest description of an unnamed source used earlier: 'the
+        authority' after 'the harbour authority said…'; 'the source' after 'a
+        source close to the chancellor'; 'the spokesman' after 'Mr Salo's
+        spokesman'."""
         if not head.isalpha():
             return None
         window = self._outside[max(0, offset - 3000) : offset]
+        pattern = re.compile(
+            rf"\b(?:(?P<det>[Tt]he|[Aa]n?|[Oo]ne)|(?P<owner>[A-Z][\w’'.-]*"
+            rf"(?: [A-Z][\w’'-]*){{0,2}}['’]s)) (?P<mods>(?:[a-z-]+ ){{0,2}}){head}\b"
+            r"(?P<qual> (?:close to|familiar with|for|at|from|of) (?:the |a )?[a-z][\w-]*"
+            r"(?: [a-z][\w-]*)?)?"
+        )
         found = None
-        for m in re.finditer(rf"\b[Tt]he ((?:[a-z]+ ){{1,2}}){head}\b", window):
-            found = m
+        for m in pattern.finditer(window):
+            if m.group("owner") or m.group("mods") or m.group("qual"):
+                found = m
         if found is None:
             return None
-        return "the " + " ".join([*found.group(1).split(), head])
+        words = found.group().split()
+        while words and words[-1] in SPEECH_VERBS:
+            words.pop()
+        phrase = " ".join(words)
+        return phrase[0].lower() + phrase[1:] if found.group("det") else phrase
 
 
 def _maybe_org(entity: Entity) -> bool:

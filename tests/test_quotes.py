@@ -623,3 +623,21 @@ def test_fronted_phrase_before_the_subject() -> None:
         "another winter like the last.”"
     )
     assert got["The sea wall will not survive another winter like the last."] == "the committee"
+
+
+def test_the_source_is_the_source_described_earlier() -> None:
+    got = speakers(
+        "A source close to the mayor said she was unworried.",
+        "“She has heard all this before and she will ride it out”, the source said.",
+    )
+    assert got["She has heard all this before and she will ride it out"] == (
+        "a source close to the mayor"
+    )
+
+
+def test_a_named_persons_spokesman() -> None:
+    got = speakers(
+        "Mr Varga's spokesman said the offer had been withdrawn.",
+        "“Mr Varga will not be making another bid for the club,” the spokesman said.",
+    )
+    assert got["Mr Varga will not be making another bid for the club"] == "Mr Varga's spokesman"
