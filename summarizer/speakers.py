@@ -489,6 +489,8 @@ class Registry:
             if word in ("he", "his", "him", "himself"):
                 entity.male += 1
             elif word in ("it", "its"):
+                if len(window[: pm.start()].split()) > 3:
+                    continue
                 entity.neuter += 1
             else:
                 entity.female += 1

@@ -641,3 +641,11 @@ def test_a_named_persons_spokesman() -> None:
         "“Mr Varga will not be making another bid for the club,” the spokesman said.",
     )
     assert got["Mr Varga will not be making another bid for the club"] == "Mr Varga's spokesman"
+
+
+def test_its_far_after_a_name_is_no_organisation_cue() -> None:
+    got = speakers(
+        "Founder Irma Castel said the company would publish its data next month.",
+        "“We welcome the scrutiny,” she said. “It will show we are right.”",
+    )
+    assert got["It will show we are right."] == "Irma Castel"
