@@ -10,8 +10,9 @@ How it is scored (decisions, so that figures stay comparable):
 
 * The gold set lists every quoted span that is someone's words: key quotes
   (`kind: "quote"`) and fragments / scare quotes under five words
-  (`kind: "fragment"`). Quoted titles of books or films are not labelled, so
-  extracting one costs precision.
+  (`kind: "fragment"`); a quoted nickname or so-called term is a fragment.
+  Quoted titles of books or films and the words on signs are not labelled,
+  so extracting one costs precision.
 * Extracted quotes are the key quotes and the fragments `find_quotes`
   returns, together: a fragment labelled in the gold set counts towards
   recall whichever list it lands in.
