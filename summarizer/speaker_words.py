@@ -32,6 +32,7 @@ TITLES = _set(
     astronaut astronomer physicist chemist biologist neurologist surgeon pharmacologist
     champion winner player star runner athlete rider driver boxer golfer swimmer sprinter
     cyclist skater jockey trainer batsman bowler keeper veteran singer rapper presenter host
+    passenger commuter customer shopper tourist visitor motorist pedestrian homeowner
     """
 )
 
@@ -78,6 +79,8 @@ MALE_NAMES = _set(
     anders henrik jonas mikael pieter dirk joost bram tomasz marek piotr pawel jakub andrzej
     lukasz dmitry alexei nikolai mikhail andrei yuri oleg boris taras bogdan mihai florin
     luis jorge alejandro fernando ricardo eduardo manuel francisco rodrigo gonzalo joao
+    mike dave steve chris matt nick rob bob bill jim jimmy tony andy pete phil ken ron don dan
+    ed ted greg jeff jon josh danny tommy billy ricky
     """
 )
 
@@ -224,6 +227,8 @@ GENERIC_ORGS = _set(
 )
 
 ROLE_SYNONYMS = {
+    "airline": ("airways", "airlines", "air"),
+    "carrier": ("airways", "airlines", "air"),
     "force": ("police",),
     "constabulary": ("police",),
     "administration": ("government",),

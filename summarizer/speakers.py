@@ -292,6 +292,7 @@ class Registry:
             if len(name) >= 2 and classify(name) == "person":
                 reg._add_entity(" ".join(name).lower(), " ".join(name), "person")
         persons: list[tuple[Run, tuple[str, ...], tuple[str, ...]]] = []
+        org_first: dict[str, str] = {}
         for run in all_runs:
             if outside[run.start] == MASK or outside[run.end - 1] == MASK:
                 continue
@@ -304,12 +305,18 @@ class Registry:
             if prev and (org_noun or prev[-1] == "the"):
                 kind = "org" if kind == "person" or prev[-1] != "the" else kind
             known = reg.entities.get(" ".join(run.tokens).lower())
+            if known is None and len(run.tokens) == 1:
+                known = reg.entities.get(org_first.get(run.tokens[0].lower(), ""))
             if known is not None and known.kind == "org":
                 kind = "org"
+            if kind == "org" and known is not None and known.kind == "org":
+                reg._mention(Mention(run.start, run.end, "org", known.key, False))
+                continue
             if kind == "org":
                 name = " ".join(run.tokens)
                 name = name[4:] if name.lower().startswith("the ") else name
                 reg._add_entity(name.lower(), name, "org")
+                org_first.setdefault(name.split()[0].lower(), name.lower())
                 if org_noun:
                     reg.entities[name.lower()].roles.add(prev[-1].lower())
                 reg._mention(Mention(run.start, run.end, "org", name.lower(), False))

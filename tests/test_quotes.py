@@ -649,3 +649,12 @@ def test_its_far_after_a_name_is_no_organisation_cue() -> None:
         "“We welcome the scrutiny,” she said. “It will show we are right.”",
     )
     assert got["It will show we are right."] == "Irma Castel"
+
+
+def test_short_form_of_an_organisation_and_its_trade_noun() -> None:
+    got = speakers(
+        "Cabin crew at Gullwing Airways will strike on Friday, the union Crew First said.",
+        "Gullwing said it was disappointed. “We will get families away on holiday,” a "
+        "spokesman for the airline said.",
+    )
+    assert got["We will get families away on holiday"] == "Gullwing Airways"
