@@ -35,6 +35,7 @@ from summarizer.speakers import Run, classify, find_runs, split_titles
 _VERB = re.compile(
     r"\b(?:" + "|".join(sorted(SPEECH_VERBS, key=len, reverse=True)) + r")\b"
     r"|\b[Aa]ccording to\b|\bput it\b"
+    r"|(?:(?<=statement )|(?<=letter )|(?<=message )|(?<=notice )|(?<=memo ))read\b"
 )
 _WORD = re.compile(r"[\w’'.-]+")
 _BREAK = re.compile(r"([\w.]*)[.!?]+[”\"’']?(?:\s+(?=\S)|\s*$)")
@@ -253,7 +254,7 @@ def _parse_segment(segment: str, offset: int) -> SpeakerRef | None:
         between = segment[: run.start].lower().split()
         if len(run.tokens) == 1 and run.tokens[0].lower() in TITLES and between == ["the"]:
             return SpeakerRef("role", segment, offset, head=run.tokens[0].lower())
-        spokes = any(w.strip("’'s") in _SPOKES for w in between)
+        spokes = any(re.sub(r"['’]s$", "", w) in _SPOKES for w in between)
         after = re.match(r"\s+([a-z][\w-]*)", segment[run.end :])
         modifier = after is not None and after.group(1) not in _NOT_MODIFIERS
         if modifier and after is not None and after.group(1) in _SPOKES:
@@ -262,7 +263,7 @@ def _parse_segment(segment: str, offset: int) -> SpeakerRef | None:
             len(between) <= 5 and not modifier and not any(w in _PREPOSITIONS for w in between)
         ):
             return SpeakerRef("name", " ".join(run.tokens), offset + run.start, run.tokens)
-    possessive = re.match(r"(?:the |a |an )?([\w-]+)['’]s ", low)
+    possessive = re.match(r"(?:the |a |an )?([\w-]+)['’]s(?:\s|$)", low)
     if possessive and possessive.group(1) in ROLE_NOUNS:
         noun = possessive.group(1)
         return SpeakerRef("role", _with_article(noun), offset, head=noun)

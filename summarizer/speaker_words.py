@@ -251,3 +251,10 @@ RELATIVES = _set(
     friend neighbour neighbor colleague teammate
     """
 )
+
+DOCUMENTS = _set(
+    """
+    statement judgment ruling report letter study filing indictment complaint lawsuit memo
+    email notice survey review document verdict affidavit submission
+    """
+)

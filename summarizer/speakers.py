@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from summarizer.speaker_words import (
     ABBREVIATIONS,
+    DOCUMENTS,
     FEMALE_NAMES,
     FEMALE_WORDS,
     GENERIC_ORGS,
@@ -595,7 +596,13 @@ class Registry:
                 if _maybe_org(self.entities[m.key]):
                     return self.entities[m.key].name
         described = self._described(head, offset)
-        if described is None and (head in TITLES or head.endswith("-year-old")):
+        person_role = head in TITLES or (
+            head in ROLE_NOUNS
+            and head not in GENERIC_ORGS
+            and head not in ORG_HEADS
+            and head not in DOCUMENTS
+        )
+        if described is None and (person_role or head.endswith("-year-old")):
             for m in reversed(self.mentions[max(0, i - 4) : i]):
                 if m.kind == "person" and (m.subject or m.speaks):
                     return self.entities[m.key].name

@@ -658,3 +658,27 @@ def test_short_form_of_an_organisation_and_its_trade_noun() -> None:
         "spokesman for the airline said.",
     )
     assert got["We will get families away on holiday"] == "Gullwing Airways"
+
+
+def test_the_companys_statement_read() -> None:
+    got = speakers(
+        "The toy maker Lumo has recalled 5,000 kites.",
+        "The company's statement read: “Please stop using these kites until they are checked.”",
+    )
+    assert got["Please stop using these kites until they are checked."] == "Lumo"
+
+
+def test_according_to_a_statement_from_an_organisation() -> None:
+    q = only(
+        "According to a statement from the Kite Safety Council, “recalls this large are rare "
+        "and this one was handled well.”"
+    )
+    assert q.speaker == "Kite Safety Council"
+
+
+def test_unicode_names() -> None:
+    got = speakers(
+        "Prime Minister Ólafur Jónsson met the Polish delegation.",
+        "“Our geothermal knowledge can help anyone move away from coal,” Jónsson said.",
+    )
+    assert got["Our geothermal knowledge can help anyone move away from coal"] == "Ólafur Jónsson"
