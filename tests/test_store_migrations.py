@@ -23,16 +23,14 @@ ROOT = Path(__file__).resolve().parents[1]
 SEARCH_OBJECTS = {"stories_fts", "search_tsv", "ix_stories_search_tsv", "alembic_version"}
 
 
-def _include(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
-    if name and (name in SEARCH_OBJECTS or name.startswith("stories_fts_")):
-        return False
-    return True
+def _include(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    return not (name and (name in SEARCH_OBJECTS or name.startswith("stories_fts_")))
 
 
 def _diff(conn: Connection) -> list[object]:
-    ctx = MigrationContext.configure(
-        conn, opts={"include_object": _include, "compare_type": True}
-    )
+    ctx = MigrationContext.configure(conn, opts={"include_object": _include, "compare_type": True})
     return compare_metadata(ctx, Base.metadata)
 
 
@@ -101,7 +99,7 @@ async def _tables(target: StoreTarget) -> set[str]:
 
 def test_db_upgrade_command_creates_the_default_file(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDIGEST_")}
-    result = subprocess.run(  # noqa: S603 - fixed argv of our own module
+    result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "db", "upgrade"],
         cwd=tmp_path,
         env={**env, "PYTHONPATH": str(ROOT)},
@@ -118,7 +116,7 @@ def test_db_upgrade_command_creates_the_default_file(tmp_path: Path) -> None:
 def test_db_upgrade_hides_the_password_in_errors(tmp_path: Path) -> None:
     url = "postgresql+asyncpg://bot:hunter2secret@127.0.0.1:9/nowhere"
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDIGEST_")}
-    result = subprocess.run(  # noqa: S603 - fixed argv of our own module
+    result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "db", "upgrade"],
         cwd=tmp_path,
         env={**env, "PYTHONPATH": str(ROOT), "NEWSDIGEST_DATABASE_URL": url},
