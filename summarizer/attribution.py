@@ -252,7 +252,12 @@ def _parse_segment(segment: str, offset: int) -> SpeakerRef | None:
     low = segment.lower()
     for run in runs:
         between = segment[: run.start].lower().split()
-        if len(run.tokens) == 1 and run.tokens[0].lower() in TITLES and between == ["the"]:
+        if (
+            len(run.tokens) == 1
+            and run.tokens[0].lower() in TITLES
+            and between[:1] == ["the"]
+            and len(between) <= 3
+        ):
             return SpeakerRef("role", segment, offset, head=run.tokens[0].lower())
         spokes = any(re.sub(r"['’]s$", "", w) in _SPOKES for w in between)
         after = re.match(r"\s+([a-z][\w-]*)", segment[run.end :])

@@ -36,6 +36,22 @@ TITLES = _set(
     """
 )
 
+DEMONYMS = _set(
+    """
+    american briton brit englishman scot scotsman scotswoman welshman irishman frenchman
+    frenchwoman german spaniard italian portuguese dutchman belgian austrian dane swede
+    norwegian finn icelander pole czech slovak hungarian romanian bulgarian greek turk
+    russian ukrainian serb croat slovenian bosnian albanian canadian mexican brazilian
+    argentine argentinian chilean colombian peruvian venezuelan uruguayan cuban jamaican
+    australian aussie kiwi chinese japanese korean indian pakistani bangladeshi afghan
+    iranian iraqi syrian israeli palestinian egyptian moroccan algerian tunisian nigerian
+    ghanaian kenyan ethiopian ugandan tanzanian zimbabwean filipino indonesian vietnamese
+    thai malaysian singaporean zealander tory democrat republican
+    """
+)
+
+TITLES = TITLES | DEMONYMS
+
 MALE_WORDS = _set(
     """
     mr sir lord king prince father congressman chairman spokesman businessman sheikh emir actor

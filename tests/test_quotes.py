@@ -682,3 +682,11 @@ def test_unicode_names() -> None:
         "“Our geothermal knowledge can help anyone move away from coal,” Jónsson said.",
     )
     assert got["Our geothermal knowledge can help anyone move away from coal"] == "Ólafur Jónsson"
+
+
+def test_nationality_descriptor_is_the_person_just_described() -> None:
+    got = speakers(
+        "Norway's Ingrid Berg won the downhill on Saturday.",
+        "“I skied the top section like a crazy person,” said the 24-year-old Norwegian.",
+    )
+    assert got["I skied the top section like a crazy person"] == "Ingrid Berg"
