@@ -43,6 +43,9 @@ class Weights:
     Set on half of the BBC yardstick (even lines) and checked on the other half and
     on tests/fixtures/lead_heavy: the position prior is as strong as it can be while
     the ranker still beats every sumy algorithm there (see bench/eval_summarizer.py).
+    The trade-off is `lead`: at 0.5 the first sentence is among 5 facts in 90 of the
+    100 BBC articles (ROUGE-2 56.7 at 3 sentences); at 1.5, in 97 (ROUGE-2 55.1,
+    below TextRank's 56.1). `Summary.lead` is the first sentence either way.
     """
 
     position: float = 0.8
