@@ -20,7 +20,8 @@ and run on into the next paragraph. Then:
    words are fragments (scare quotes), and the rest are key quotes, ranked by
    what they add: length within bounds, numbers and names, an attributed
    speaker, words shared with the title, and novelty against quotes ranked
-   above them (MMR-style, with a small push for a new voice).
+   above them (MMR-style, with a push for a new voice); a partial quote
+   (starting mid-sentence) counts a little less than a whole one.
 
 Every step reads each character a bounded number of times and looks back a
 bounded number of mentions, so the cost is linear in the article's length.
@@ -217,6 +218,7 @@ def _substance(q: _Found, title_words: set[str], index: int, total: int) -> floa
     score += 0.3 if _NUMBER.search(q.text) else 0.0
     score += min(names, 3) * 0.1
     score += 0.5 if q.speaker else 0.0
+    score -= 0.2 if q.text[:1].islower() else 0.0
     if title_words:
         score += 0.8 * len(content & title_words) / len(title_words)
     score += 0.15 * (1 - index / max(total, 1))
@@ -244,7 +246,7 @@ def _rank(found: list[_Found], title: str | None) -> list[tuple[float, _Found]]:
             overlap = max(
                 (len(words & w) / max(1, len(words | w)) for w in chosen_words), default=0.0
             )
-            adjusted = score - 0.8 * overlap - (0.25 if q.speaker in voices else 0.0)
+            adjusted = score - 0.8 * overlap - (0.5 if q.speaker in voices else 0.0)
             if adjusted > best_score:
                 best_i, best_score = i, adjusted
         _, q, words = pool.pop(best_i)

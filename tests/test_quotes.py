@@ -690,3 +690,13 @@ def test_nationality_descriptor_is_the_person_just_described() -> None:
         "“I skied the top section like a crazy person,” said the 24-year-old Norwegian.",
     )
     assert got["I skied the top section like a crazy person"] == "Ingrid Berg"
+
+
+def test_ranking_gives_a_second_voice_a_place_near_the_top() -> None:
+    key, _ = quotes_of(
+        "“The new line will carry 40,000 passengers a day from 2029,” said transport chief "
+        "Ada Moss.",
+        "“Construction starts in March at the Kings Road depot,” Moss said.",
+        "“Residents were never asked about the depot at all,” said campaigner Leon Hart.",
+    )
+    assert "Leon Hart" in {q.speaker for q in key[:2]}
