@@ -281,16 +281,11 @@ def find_quotes(
                 q.speaker = _speaker(ref, para.base + ref.offset, registry, last_speaker)
                 q.via_verb = True
             earlier = found[-1] if found else None
-            cue = ref or local
-            if (
-                cue is not None
-                and earlier is not None
-                and earlier.ref is not None
-                and earlier.span.paragraph == p_index
-                and earlier.ref.offset == cue.offset
-                and earlier.speaker is not None
-            ):
-                q.speaker = earlier.speaker
+            kept = None
+            if earlier is not None and earlier.span.paragraph == p_index:
+                kept = _continuity(earlier, ref, local, registry)
+            if kept is not None:
+                q.speaker = kept
             elif ref is not None and ref.kind == "pronoun" and local is not None:
                 nearby = _speaker(local, para.base + local.offset, registry, last_speaker)
                 if nearby and registry.compatible(nearby, ref.text):
@@ -353,6 +348,26 @@ def _share_group_speakers(found: list[_Found], by_span: dict[int, _Found]) -> No
             earlier = by_span.get(id(prev))
             if earlier is not None:
                 q.speaker = earlier.speaker
+
+
+def _continuity(
+    earlier: _Found, ref: SpeakerRef | None, local: SpeakerRef | None, registry: Registry
+) -> str | None:
+    """The previous quote's speaker, when this quote shares its attribution
+    ('“A?” he asks. “B.”') or says 'it'/'they' after an organisation spoke."""
+    if earlier.speaker is None or earlier.ref is None:
+        return None
+    cue = ref or local
+    if cue is not None and earlier.ref.offset == cue.offset:
+        return earlier.speaker
+    if (
+        ref is not None
+        and ref.kind == "pronoun"
+        and ref.text in ("it", "they")
+        and registry.compatible(earlier.speaker, ref.text)
+    ):
+        return earlier.speaker
+    return None
 
 
 def _adjacent(found: list[_Found], paragraphs: list[_Paragraph]) -> None:

@@ -243,6 +243,8 @@ GENERIC_ORGS = _set(
 )
 
 ROLE_SYNONYMS = {
+    "club": ("fc", "united", "city", "rovers", "athletic", "wanderers", "town", "albion"),
+    "team": ("fc", "united", "city", "rovers", "athletic", "wanderers", "town", "albion"),
     "airline": ("airways", "airlines", "air"),
     "carrier": ("airways", "airlines", "air"),
     "force": ("police",),

@@ -209,6 +209,9 @@ def _joins(tokens: list[str], pending: list[str]) -> bool:
         p.lower() in ("of", "for") for p in pending
     ):
         return True
+    first = tokens[0].lower()
+    if len(tokens) == 1 and first in ROLE_NOUNS and first not in ORG_HEADS | GENERIC_ORGS:
+        return False
     return len(tokens) == 1 or any(t.lower().rstrip(".") in ORG_HEADS for t in tokens)
 
 
@@ -580,7 +583,11 @@ class Registry:
         ordered = [*reversed(self.mentions[max(0, i - 200) : i]), *self.mentions[i : i + 50]]
         for m in ordered:
             entity = self.entities[m.key]
-            if m.kind == "org" and heads & (set(entity.key.split()) | entity.roles):
+            if m.kind == "org" and heads & {entity.key.split()[-1], *entity.roles}:
+                return entity.name
+        for m in ordered:
+            entity = self.entities[m.key]
+            if m.kind == "org" and heads & set(entity.key.split()):
                 return entity.name
         for m in ordered:
             entity = self.entities[m.key]

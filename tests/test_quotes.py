@@ -700,3 +700,12 @@ def test_ranking_gives_a_second_voice_a_place_near_the_top() -> None:
         "“Residents were never asked about the depot at all,” said campaigner Leon Hart.",
     )
     assert "Leon Hart" in {q.speaker for q in key[:2]}
+
+
+def test_the_club_is_the_football_club_not_the_supporters_trust() -> None:
+    got = speakers(
+        "Fans of Harwick United marched on Saturday, led by the Harwick United Supporters Trust.",
+        "The club said in a statement that the owners had invested heavily. “The owners remain "
+        "fully committed to the club and its fans,” it said.",
+    )
+    assert got["The owners remain fully committed to the club and its fans"] == "Harwick United"
