@@ -157,9 +157,15 @@ async def store(store_target: StoreTarget):  # type: ignore[no-untyped-def]
 
     opened = store_target.open()
     if store_target.backend == "postgres":
-        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        # DELETE and a sequence reset: on tables this small, ~30x faster than TRUNCATE.
+        tables = Base.metadata.sorted_tables
         async with opened.engine.begin() as conn:
-            await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            for table in reversed(tables):
+                await conn.execute(text(f'DELETE FROM "{table.name}"'))  # noqa: S608 - our own table names
+            resets = ", ".join(
+                f"setval(pg_get_serial_sequence('{t.name}', 'id'), 1, false)" for t in tables
+            )
+            await conn.execute(text(f"SELECT {resets}"))
     try:
         yield opened
     finally:
