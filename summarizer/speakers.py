@@ -279,6 +279,7 @@ class Registry:
         self._positions: dict[str, list[int]] = {}
         self._by_first: dict[str, list[str]] = {}
         self._outside = ""
+        self._acronyms: dict[str, str] | None = None
 
     @classmethod
     def build(cls, outside: str, full: str = "") -> Registry:
@@ -509,9 +510,12 @@ class Registry:
     def resolve_name(self, tokens: tuple[str, ...], offset: int) -> str:
         """The fullest name of the person or organisation a run names."""
         if len(tokens) == 1 and tokens[0].isupper() and len(tokens[0]) > 1:
-            for entity in self.entities.values():
-                if entity.kind == "org" and _initials(entity.name) == tokens[0]:
-                    return entity.name
+            if self._acronyms is None:
+                self._acronyms = {
+                    _initials(e.name): e.name for e in self.entities.values() if e.kind == "org"
+                }
+            if tokens[0] in self._acronyms:
+                return self._acronyms[tokens[0]]
         titles, name = split_titles(tokens)
         if classify(name if titles and len(name) >= 2 else tokens) == "org":
             text = " ".join(tokens)
