@@ -266,7 +266,43 @@ def find_quotes(
     spans = [paragraph_spans(p.text, i, p.starts) for i, p in enumerate(paragraphs)]
     link_continuations(spans)
     registry = Registry.build(_mask(paragraphs, spans), "\n".join(p.text for p in paragraphs))
+    found, by_span = _attribute_all(paragraphs, spans, registry)
+    _fill_gaps(found, by_span, paragraphs)
+    key, fragments = _sort_out(_merge_interrupted(found, paragraphs), paragraphs)
 
+    def position(q: _Found) -> int:
+        para = paragraphs[q.span.paragraph]
+        i = bisect.bisect_right(para.starts, q.span.start) - 1
+        return para.sentence_ids[max(i, 0)]
+
+    ranked = [
+        Quote(text=q.text, speaker=q.speaker, position=position(q), score=round(score, 3))
+        for score, q in _rank(key, title)
+    ]
+    frags = [Quote(text=q.text, speaker=q.speaker, position=position(q)) for q in fragments]
+    return ranked, frags
+
+
+def _share_group_speakers(found: list[_Found], by_span: dict[int, _Found]) -> None:
+    """A quote run on over paragraphs has one speaker, wherever it is named."""
+    for q in reversed(found):
+        prev = q.span.prev
+        if prev is not None and q.speaker is not None:
+            earlier = by_span.get(id(prev))
+            if earlier is not None and earlier.speaker is None:
+                earlier.speaker = q.speaker
+    for q in found:
+        prev = q.span.prev
+        if prev is not None and q.speaker is None:
+            earlier = by_span.get(id(prev))
+            if earlier is not None:
+                q.speaker = earlier.speaker
+
+
+def _attribute_all(
+    paragraphs: list[_Paragraph], spans: list[list[QuoteSpan]], registry: Registry
+) -> tuple[list[_Found], dict[int, _Found]]:
+    """Every span with the speaker its own attribution (or a shared one) gives."""
     found: list[_Found] = []
     by_span: dict[int, _Found] = {}
     last_speaker: str | None = None
@@ -298,6 +334,13 @@ def find_quotes(
                 last_speaker = q.speaker
             found.append(q)
             by_span[id(span)] = q
+    return found, by_span
+
+
+def _fill_gaps(
+    found: list[_Found], by_span: dict[int, _Found], paragraphs: list[_Paragraph]
+) -> None:
+    """Speakers for unattributed quotes, strongest evidence first."""
     _share_group_speakers(found, by_span)
     _adjacent(found, paragraphs)
     for q in found:
@@ -305,8 +348,12 @@ def find_quotes(
             q.speaker, q.via_verb = q.nearby, True
     _share_group_speakers(found, by_span)
     _inherit(found)
-    merged = _merge_interrupted(found, paragraphs)
 
+
+def _sort_out(
+    merged: list[_Found], paragraphs: list[_Paragraph]
+) -> tuple[list[_Found], list[_Found]]:
+    """(key quotes, fragments) in article order; titles and repeats dropped."""
     key: list[_Found] = []
     fragments: list[_Found] = []
     seen: set[str] = set()
@@ -320,34 +367,7 @@ def find_quotes(
             continue
         seen.add(norm)
         (key if len(_WORD.findall(q.text)) >= MIN_KEY_WORDS else fragments).append(q)
-
-    def position(q: _Found) -> int:
-        para = paragraphs[q.span.paragraph]
-        i = bisect.bisect_right(para.starts, q.span.start) - 1
-        return para.sentence_ids[max(i, 0)]
-
-    ranked = [
-        Quote(text=q.text, speaker=q.speaker, position=position(q), score=round(score, 3))
-        for score, q in _rank(key, title)
-    ]
-    frags = [Quote(text=q.text, speaker=q.speaker, position=position(q)) for q in fragments]
-    return ranked, frags
-
-
-def _share_group_speakers(found: list[_Found], by_span: dict[int, _Found]) -> None:
-    """A quote run on over paragraphs has one speaker, wherever it is named."""
-    for q in reversed(found):
-        prev = q.span.prev
-        if prev is not None and q.speaker is not None:
-            earlier = by_span.get(id(prev))
-            if earlier is not None and earlier.speaker is None:
-                earlier.speaker = q.speaker
-    for q in found:
-        prev = q.span.prev
-        if prev is not None and q.speaker is None:
-            earlier = by_span.get(id(prev))
-            if earlier is not None:
-                q.speaker = earlier.speaker
+    return key, fragments
 
 
 def _continuity(
