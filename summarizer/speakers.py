@@ -617,6 +617,9 @@ class Registry:
             for m in reversed(self.mentions[max(0, i - 4) : i]):
                 if m.kind == "person" and (m.subject or m.speaks):
                     return self.entities[m.key].name
+            for m in reversed(self.mentions[max(0, i - 2) : i]):
+                if m.kind == "person" and "@" not in m.key:
+                    return self.entities[m.key].name
         return described
 
     def _described(self, head: str, offset: int) -> str | None:

@@ -709,3 +709,11 @@ def test_the_club_is_the_football_club_not_the_supporters_trust() -> None:
         "fully committed to the club and its fans,” it said.",
     )
     assert got["The owners remain fully committed to the club and its fans"] == "Harwick United"
+
+
+def test_role_description_after_the_verb_is_the_person_just_introduced() -> None:
+    got = speakers(
+        "Sitting in her office above the shop floor, Hanne Vold looks tired.",
+        "“It was the worst week of my working life,” the 58-year-old chief executive says.",
+    )
+    assert got["It was the worst week of my working life"] == "Hanne Vold"
