@@ -163,6 +163,8 @@ ORG_HEADS = _set(
     team united city rovers athletic wanderers institute observatory nhs un nato eu who fbi
     cia nasa bbc reuters ap afp coalition alliance movement campaign front commission
     confederation chamber consortium syndicate cooperative co-operative collective
+    stores supermarkets retail foods brands logistics freight shipping mining oil gas water
+    power electric telecom telecoms pharma robotics devices software airlines railways rail
     """
 )
 

@@ -280,6 +280,7 @@ class Registry:
         self._by_first: dict[str, list[str]] = {}
         self._outside = ""
         self._acronyms: dict[str, str] | None = None
+        self._org_first: dict[str, str] = {}
 
     @classmethod
     def build(cls, outside: str, full: str = "") -> Registry:
@@ -297,7 +298,7 @@ class Registry:
             if len(name) >= 2 and classify(name) == "person":
                 reg._add_entity(" ".join(name).lower(), " ".join(name), "person")
         persons: list[tuple[Run, tuple[str, ...], tuple[str, ...]]] = []
-        org_first: dict[str, str] = {}
+        org_first = reg._org_first
         for run in all_runs:
             if outside[run.start] == MASK or outside[run.end - 1] == MASK:
                 continue
@@ -622,6 +623,16 @@ class Registry:
                     return self.entities[m.key].name
         return described
 
+    def _org_named(self, name: str) -> str | None:
+        """The organisation called `name` or known by its first word."""
+        key = name.lower()
+        keys = [key, self._org_first.get(key, ""), *self._by_first.get(key, [])]
+        for candidate in keys:
+            entity = self.entities.get(candidate)
+            if entity is not None and (entity.kind == "org" or _maybe_org(entity)):
+                return entity.name
+        return None
+
     def _described(self, head: str, offset: int) -> str | None:
         """The fullest description of an unnamed source used earlier: 'the
         authority' after 'the harbour authority said…'; 'the source' after 'a
@@ -642,6 +653,11 @@ class Registry:
                 found = m
         if found is None:
             return None
+        owner = found.group("owner")
+        if owner:
+            org = self._org_named(re.sub(r"['’]s$", "", owner))
+            if org is not None:
+                return org
         words = found.group().split()
         while words and words[-1] in SPEECH_VERBS:
             words.pop()

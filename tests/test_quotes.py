@@ -717,3 +717,12 @@ def test_role_description_after_the_verb_is_the_person_just_introduced() -> None
         "“It was the worst week of my working life,” the 58-year-old chief executive says.",
     )
     assert got["It was the worst week of my working life"] == "Hanne Vold"
+
+
+def test_an_organisations_board_speaks_for_the_organisation() -> None:
+    got = speakers(
+        "The grocer Hillside has agreed to buy its rival, Dunmere Stores, for £90m.",
+        "Dunmere's board backed the offer. “This is a fair price for a good business,” the "
+        "board said.",
+    )
+    assert got["This is a fair price for a good business"] == "Dunmere Stores"
