@@ -81,15 +81,19 @@ async def deliver_pending(
     lease_s: float = 120.0,
 ) -> DeliveryReport:
     """Deliver up to `limit` due posts for the given platforms (keyed by `Platform.name`, as
-    stored in `Post.platform`), channel by channel in queue order."""
-    now = now or utcnow()
+    stored in `Post.platform`), channel by channel in queue order.
+
+    Each round claims the head post of every ready channel and delivers them concurrently.
+    Without `now`, each round reads the clock, so leases stay fresh through a long call (a
+    429 storm); with `now` (tests), every round uses it."""
     report = DeliveryReport()
     handled = 0
     while handled < limit:
+        at = now or utcnow()
         batch = await _claim_heads(
             store,
             platforms=list(platforms),
-            now=now,
+            now=at,
             worker_id=worker_id,
             lease_s=lease_s,
             limit=limit - handled,
@@ -98,7 +102,7 @@ async def deliver_pending(
             break
         handled += len(batch)
         jobs = [
-            _deliver(store, platforms[p.platform], p, worker_id=worker_id, now=now, report=report)
+            _deliver(store, platforms[p.platform], p, worker_id=worker_id, now=at, report=report)
             for p in batch
         ]
         await asyncio.gather(*jobs)
