@@ -497,3 +497,13 @@ def speech_clause_subject(text: str) -> SpeakerRef | None:
     if not pre.strip():
         return None
     return parse_subject(pre, cut, before_verb=True)
+
+
+def first_person_named(text: str, lower: int = 0) -> SpeakerRef | None:
+    """The first person named in the last sentence of `text` ('Among them was
+    Priya Nair, who…'), a weaker cue than a subject for the quote that follows."""
+    start = lower + _last_break(text[lower:])
+    for run in find_runs(text[start:], start):
+        if _person_like(run.tokens):
+            return SpeakerRef("name", " ".join(run.tokens), run.start, run.tokens)
+    return None

@@ -39,6 +39,7 @@ from summarizer.attribution import (
     SpeakerRef,
     after_quote,
     before_quote,
+    first_person_named,
     sentence_subject,
     speech_clause_subject,
 )
@@ -166,7 +167,11 @@ def _attribute(
         lead = text[lower : span.open_at].rstrip()
         if lead[-1:] in ".!?":
             end = lower + len(lead) - 1
-            local = before_quote(text, lower, end) or sentence_subject(text[:end], lower)
+            local = (
+                before_quote(text, lower, end)
+                or sentence_subject(text[:end], lower)
+                or first_person_named(text[:end], lower)
+            )
     if ref is None and i == 0 and span.open_at <= 1 and prev_tail.strip():
         tail = prev_tail.rstrip()
         found = (

@@ -726,3 +726,12 @@ def test_an_organisations_board_speaks_for_the_organisation() -> None:
         "board said.",
     )
     assert got["This is a fair price for a good business"] == "Dunmere Stores"
+
+
+def test_person_named_in_the_sentence_before_a_quote() -> None:
+    got = speakers(
+        "Head teacher Ann Moss said results had never been better.",
+        "Among the pupils was Priya Shah, who won ten top grades. “I honestly thought I had "
+        "failed chemistry,” she said.",
+    )
+    assert got["I honestly thought I had failed chemistry"] == "Priya Shah"
