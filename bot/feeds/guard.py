@@ -184,7 +184,9 @@ def check_url(url: str | URL, policy: AddressPolicy) -> URL:
         raise BadURL("the URL is too long", url=text[:100])
     try:
         parsed = url if isinstance(url, URL) else URL(text)
-    except (ValueError, TypeError) as exc:
+        parsed.host  # noqa: B018 - yarl decodes the host lazily and can raise here
+    except (ValueError, TypeError, IndexError) as exc:
+        # yarl raises IndexError on some malformed hosts (found by hypothesis).
         raise BadURL(url=text) from exc
     if parsed.scheme and parsed.scheme.lower() not in ALLOWED_SCHEMES:
         raise BadScheme(f"{parsed.scheme}: URLs are not allowed, only http and https", url=text)
