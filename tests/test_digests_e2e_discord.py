@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,6 +20,7 @@ from bot.digests.engine import (
 from bot.platforms.discord import DiscordPlatform
 from bot.store import Store
 from bot.store.models import Feed, Post
+from tests.conftest import StoreTarget
 from tests.emulators.discord_emulator import DiscordEmulator, running_client
 from tests.support.newsroom import Crash, CrashAfterAccept, Newsroom
 
@@ -237,3 +239,37 @@ async def test_failing_feed_is_announced_once_in_the_log_channel(
     assert "HTTP 404 @\u200beveryone" in notice["embeds"][0]["description"]
     assert notice["allowed_mentions"] == {"parse": []}
     assert emu.threads == {}  # nothing went to the forum itself
+
+
+async def test_two_bot_processes_deliver_one_outbox_once_in_order(
+    store: Store, store_target: StoreTarget, discord_emulator: DiscordEmulator
+) -> None:
+    emu = discord_emulator
+    titles = [f"Story number {i}" for i in range(5)]
+    await _setup(store, emu, titles)
+    cid = emu.guilds[0].text_channel
+    emu.rate_limit("POST", rf"/channels/{cid}/messages$", times=3, retry_after=0.01)
+    other = store_target.open()
+    try:
+        async with (
+            running_client(_client(), emu) as one,
+            running_client(_client(), emu) as two,
+        ):
+            now = T0
+            for _ in range(6):
+                await asyncio.gather(
+                    deliver_pending(store, {"discord": DiscordPlatform(one)}, worker_id="a",
+                                    now=now),
+                    deliver_pending(other, {"discord": DiscordPlatform(two)}, worker_id="b",
+                                    now=now),
+                )  # fmt: skip
+                if not await _pending(store):
+                    break
+                now += timedelta(minutes=5)
+    finally:
+        await other.close()
+    assert await _pending(store) == 0
+    top = _top_level(emu)
+    assert _titles(top) == ["## Morning digest — 5 stories", *titles]
+    assert len(emu.threads) == 5
+    assert all(len(emu.messages[int(m["id"])]) == 1 for m in top[1:])
