@@ -253,7 +253,11 @@ def classify(tokens: tuple[str, ...]) -> str:
         return "org"
     if len(tokens) == 1 and tokens[0].isupper() and len(tokens[0]) > 1:
         return "org"
-    if any(t in THING_WORDS for t in lows) or "and" in lows or "&" in lows:
+    if "and" in lows or "&" in lows:
+        return "thing"
+    if any(t in THING_WORDS for t in lows) and not (
+        len(lows) >= 2 and (lows[0] in MALE_NAMES or lows[0] in FEMALE_NAMES)
+    ):
         return "thing"
     if any(ch.isdigit() for t in tokens for ch in t):
         return "thing"

@@ -735,3 +735,12 @@ def test_person_named_in_the_sentence_before_a_quote() -> None:
         "failed chemistry,” she said.",
     )
     assert got["I honestly thought I had failed chemistry"] == "Priya Shah"
+
+
+def test_surname_that_is_also_a_place_word() -> None:
+    got = speakers(
+        "Conductor Elena Sorova joins in May.",
+        "The chair, Margaret Hill, said the vote was unanimous. “She was the clear choice from "
+        "the first rehearsal,” she said.",
+    )
+    assert got["She was the clear choice from the first rehearsal"] == "Margaret Hill"
