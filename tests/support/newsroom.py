@@ -176,10 +176,6 @@ class Newsroom:
         await self.add_source(story, feed, article_id)
         return article_id
 
-    async def make_story_headline(self, story: Story, title: str) -> None:
-        async with self.store.session() as s:
-            await s.execute(update(Story).where(Story.id == story.id).values(title=title))
-
 
 class Crash(BaseException):
     """The process dies: nothing in the outbox may catch it."""
