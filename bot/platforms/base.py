@@ -72,9 +72,9 @@ class Platform(Protocol):
             ...
 
     The outbox calls, for a digest: `post_digest_header` once, then per story `post_story`
-    and `open_thread` with the message id `post_story` returned (skipping it when
-    `post_story` already returned a `thread_id`, as for a Discord forum post); later, when a
-    posted story gains a source, `reply` into its thread.
+    and always `open_thread` with the message id `post_story` returned (where `post_story`
+    already made the thread, as a Discord forum post does, `open_thread` must recognise it and
+    return it); later, when a posted story gains a source, `reply` into its thread.
     """
 
     name: str
