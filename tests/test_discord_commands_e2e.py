@@ -1,0 +1,229 @@
+"""Slash commands end to end on Discord: the real discord.py (app_commands) against the loopback
+emulator, the real store, worker and guarded fetcher, feeds and articles served on loopback."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from discord import app_commands
+
+from bot.commands import Commands
+from bot.commands.context import Reply
+from bot.demo.server import ContentServer
+from bot.feeds.fetch import Fetcher
+from bot.platforms.discord import make_client
+from bot.platforms.discord_commands import register_commands, reply_message
+from bot.store import Store
+from tests.emulators.discord_emulator import (
+    ADMINISTRATOR,
+    EVERYONE_PERMISSIONS,
+    MANAGE_GUILD,
+    DiscordEmulator,
+    running_client,
+)
+from tests.feed_site import Clock, exempt_fetcher, make_worker
+
+MOD = EVERYONE_PERMISSIONS | MANAGE_GUILD
+EPHEMERAL = 64
+
+
+@pytest.fixture
+async def content() -> AsyncIterator[ContentServer]:
+    async with ContentServer() as server:
+        yield server
+
+
+@pytest.fixture
+async def fetcher(content: ContentServer) -> AsyncIterator[Fetcher]:
+    async with exempt_fetcher(content, total_timeout=10.0) as f:
+        yield f
+
+
+@pytest.fixture
+def log_records(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    """discord.py swallows handler errors into its logger; keep them for failure messages."""
+    caplog.set_level(logging.WARNING)
+    return caplog
+
+
+def sub(name: str, **options: Any) -> list[dict[str, Any]]:
+    """The interaction options of `/group name opt=value …` (a subcommand, type 1)."""
+    inner = []
+    for key, value in options.items():
+        kind = 4 if isinstance(value, int) else 3
+        inner.append({"type": kind, "name": key, "value": value})
+    return [{"type": 1, "name": name, "options": inner}]
+
+
+async def answers(emu: DiscordEmulator, interaction: dict[str, Any]) -> list[dict[str, Any]]:
+    """The callback (and, when deferred, the follow-up) the bot sent for an interaction."""
+    iid = int(interaction["id"])
+    callbacks = await emu.wait_for(lambda: emu.callbacks.get(iid), within=20)
+    if callbacks[0]["type"] != 5:
+        return callbacks
+    followup = await emu.wait_for(
+        lambda: [f for f in emu.followups if f["interaction_id"] == str(iid)], within=20
+    )
+    return [*callbacks, *followup]
+
+
+class Bot:
+    def __init__(self, store: Store, fetcher: Fetcher) -> None:
+        self.clock = Clock()
+        self.commands = Commands(store=store, fetcher=fetcher, clock=self.clock)
+        self.client = make_client(guild_ready_timeout=0.05)
+        self.tree = app_commands.CommandTree(self.client)
+        register_commands(self.tree, self.commands)
+
+
+async def test_commands_are_registered_from_the_table_with_moderator_defaults(
+    store: Store, fetcher: Fetcher, discord_emulator: DiscordEmulator
+) -> None:
+    emu = discord_emulator
+    bot = Bot(store, fetcher)
+    async with running_client(bot.client, emu):
+        await bot.tree.sync()
+    registered = {c["name"]: c for c in emu.commands["global"]}
+    assert sorted(registered) == ["digest", "feeds", "news"]
+    assert int(registered["feeds"]["default_member_permissions"]) == MANAGE_GUILD
+    assert int(registered["digest"]["default_member_permissions"]) == MANAGE_GUILD
+    assert registered["news"]["default_member_permissions"] is None
+    subs = {o["name"]: o for o in registered["feeds"]["options"]}
+    assert sorted(subs) == ["add", "list", "pause", "remove", "resume"]
+    feed_opt = next(o for o in subs["remove"]["options"] if o["name"] == "feed")
+    assert feed_opt["autocomplete"] is True and feed_opt["required"] is True
+    story = next(o for o in registered["news"]["options"] if o["name"] == "story")
+    (story_id,) = story["options"]
+    assert story_id["type"] == 4 and story_id["min_value"] == 1
+
+
+async def test_moderator_adds_a_feed_member_is_refused_and_searches(
+    store: Store,
+    fetcher: Fetcher,
+    content: ContentServer,
+    discord_emulator: DiscordEmulator,
+    log_records: pytest.LogCaptureFixture,
+) -> None:
+    emu = discord_emulator
+    guild = emu.guilds[0]
+    bot = Bot(store, fetcher)
+    feed_url = content.url("/feeds/gazette.rss")
+    async with running_client(bot.client, emu):
+        refused = await emu.send_slash_command("feeds", sub("add", url=feed_url))
+        (answer,) = await answers(emu, refused)
+        assert answer["type"] == 4 and answer["data"]["flags"] == EPHEMERAL
+        assert "\n" not in answer["data"]["content"]
+        assert "for moderators" in answer["data"]["content"], log_records.text
+
+        added = await emu.send_slash_command(
+            "feeds", sub("add", url=feed_url), roles=[guild.moderator_role], permissions=MOD
+        )
+        deferred, followup = await answers(emu, added)
+        assert deferred["type"] == 5 and deferred["data"]["flags"] == EPHEMERAL
+        assert "now follows “Riverton Gazette”" in followup["content"], log_records.text
+        assert followup["flags"] == EPHEMERAL
+        assert followup["allowed_mentions"] == {"parse": []}
+        (preview,) = followup["embeds"]
+        assert preview["title"].startswith("Hundreds evacuated")
+        assert preview["description"].count("•") >= 2, "key facts of the latest item"
+
+        await make_worker(store, fetcher, bot.clock).run_once()
+        found = await emu.send_slash_command("news", sub("search", words="bridge"))
+        (answer,) = await answers(emu, found)
+        text = answer["data"]["content"]
+        assert answer["data"]["flags"] == EPHEMERAL
+        assert "harbour bridge" in text.lower() and "**" in text, "snippet with the hit in bold"
+        assert answer["data"]["embeds"][0]["title"].startswith("Riverton council approves")
+    assert not [r for r in log_records.records if r.name.startswith("bot.")]
+
+
+async def test_summarize_of_a_local_article_is_deferred_and_posted_in_the_channel(
+    store: Store,
+    fetcher: Fetcher,
+    content: ContentServer,
+    discord_emulator: DiscordEmulator,
+    log_records: pytest.LogCaptureFixture,
+) -> None:
+    emu = discord_emulator
+    bot = Bot(store, fetcher)
+    async with running_client(bot.client, emu):
+        asked = await emu.send_slash_command(
+            "news", sub("summarize", url=content.url("/articles/bridge.html"))
+        )
+        deferred, followup = await answers(emu, asked)
+        bad = await emu.send_slash_command("news", sub("summarize", url="ftp://x"))
+        refusal, error = await answers(emu, bad)
+    assert deferred["type"] == 5 and not deferred.get("data", {}).get("flags")
+    (card,) = followup["embeds"]
+    assert card["title"].startswith("Riverton council approves new harbour bridge"), (
+        log_records.text
+    )
+    assert card["fields"], "quotes with their speakers"
+    assert all(f["name"].startswith("— ") for f in card["fields"])
+    assert refusal["type"] == 5  # deferred too: the answer is a one-line follow-up
+    assert error["content"].startswith("⚠️") and "\n" not in error["content"]
+
+
+async def test_moderators_see_only_their_own_servers_feeds(
+    store: Store,
+    fetcher: Fetcher,
+    content: ContentServer,
+    discord_emulator: DiscordEmulator,
+    log_records: pytest.LogCaptureFixture,
+) -> None:
+    emu = discord_emulator
+    first = emu.guilds[0]
+    second = emu.add_guild("Valley Chat")
+    bot = Bot(store, fetcher)
+    async with running_client(bot.client, emu):
+        added = await emu.send_slash_command(
+            "feeds", sub("add", url=content.url("/feeds/herald.atom")), permissions=MOD
+        )
+        await answers(emu, added)
+
+        async def complete(guild: Any, permissions: int, typed: str) -> list[dict[str, Any]]:
+            options = sub("remove", feed=typed)
+            options[0]["options"][0]["focused"] = True
+            typing = await emu.send_slash_command(
+                "feeds", options, guild=guild, permissions=permissions, interaction_type=4
+            )
+            (answer,) = await answers(emu, typing)
+            assert answer["type"] == 8
+            return answer["data"]["choices"]
+
+        mine = await complete(first, MOD, "coast")
+        assert [c["name"] for c in mine] == ["1 · Coastal Herald"], log_records.text
+        assert await complete(first, MOD, "gazette") == []
+        assert await complete(second, ADMINISTRATOR | EVERYONE_PERMISSIONS, "") == []
+        assert await complete(first, EVERYONE_PERMISSIONS, "") == [], "members get no names"
+
+        theirs = await emu.send_slash_command(
+            "feeds", sub("list"), guild=second, permissions=ADMINISTRATOR | EVERYONE_PERMISSIONS
+        )
+        (listing,) = await answers(emu, theirs)
+        removed = await emu.send_slash_command(
+            "feeds", sub("remove", feed=mine[0]["value"]), guild=second, permissions=MOD
+        )
+        (refusal,) = await answers(emu, removed)
+        ours = await emu.send_slash_command("feeds", sub("list"), guild=first, permissions=MOD)
+        (own,) = await answers(emu, ours)
+    assert "Coastal Herald" not in listing["data"]["content"]
+    assert "Coastal Herald" in own["data"]["content"]
+    assert refusal["data"]["content"].startswith("⚠️")
+
+
+def test_reply_text_is_escaped_and_cards_beyond_the_limits_are_counted() -> None:
+    from bot.render.views import StoryCard
+
+    cards = tuple(
+        StoryCard(story_id=str(i), title=f"Story {i}", url=None, key_facts=("x" * 1000,) * 3)
+        for i in range(12)
+    )
+    message = reply_message(Reply("@everyone look <@1> *now*", cards=cards, ephemeral=False))
+    assert "@everyone" not in message["content"] and "\\*now\\*" in message["content"]
+    assert 0 < len(message["embeds"]) < 12
+    assert message["content"].endswith(f"{12 - len(message['embeds'])} more stories not shown.")
+    assert message["ephemeral"] is False
