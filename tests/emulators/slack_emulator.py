@@ -48,6 +48,7 @@ class SlackEmulator:
     acks: dict[str, Json] = field(default_factory=dict)
     responses: list[Json] = field(default_factory=list)
     views: list[Json] = field(default_factory=list)
+    ephemerals: list[Json] = field(default_factory=list)
     socket_connections: int = 0
 
     def __post_init__(self) -> None:
@@ -294,6 +295,18 @@ class SlackEmulator:
         else:
             history.append(message)
         return _ok(channel=channel, ts=message["ts"], message=_public(message, metadata=True))
+
+    async def _m_chat_postEphemeral(self, args: Json) -> web.Response:
+        """Recorded in `ephemerals` (only the named user would see it; not in history)."""
+        blocks = args.get("blocks")
+        if isinstance(blocks, str):
+            blocks = json.loads(blocks)
+        if not args.get("channel") or not args.get("user"):
+            return _ok(False, error="channel_not_found")
+        if blocks is not None and block_errors(blocks):
+            return _ok(False, error="invalid_blocks")
+        self.ephemerals.append(dict(args, blocks=blocks))
+        return _ok(message_ts=self._next_ts())
 
     async def _m_conversations_history(self, args: Json) -> web.Response:
         messages = list(reversed(self.channels.get(args.get("channel", ""), [])))
