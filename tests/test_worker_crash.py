@@ -1,0 +1,164 @@
+"""Crash test: a real `newsdigest worker --once` subprocess is SIGKILLed mid-cycle, another
+worker finishes the cycle, and every entry ends up summarized exactly once (counted in the DB).
+
+Feeds and slow article pages are served on 127.0.0.1 by this test; the database is a SQLite
+file shared by both processes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.feed_site import articles, item_for, page_html, rss
+from tests.support.httpserver import LocalHTTPServer, Reply
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = articles()
+PLAN = {
+    "a": ["quake-peru-1", "ars-che-1", "helix-recall-1", "boc-cut-1"],
+    "b": ["quake-peru-2", "fire-ventura-1", "vireo-scrub-1", "lena-1"],
+    "c": ["quake-peru-3", "aslef-1", "nimbus-outage-1", "oil-up-1", "ars-che-1"],
+}
+ENTRIES = sum(len(ids) for ids in PLAN.values())
+PAGES = len({i for ids in PLAN.values() for i in ids})
+STORIES = PAGES - 2  # the three Peru reports are one story
+
+
+def serve(server: LocalHTTPServer, *, feed_delay: float, page_delay: float) -> None:
+    for name, ids in PLAN.items():
+        entries = []
+        for sample_id in ids:
+            path = f"/page/{sample_id}"
+            server.add(
+                path,
+                Reply(
+                    body=page_html(SAMPLES[sample_id]),
+                    content_type="text/html; charset=utf-8",
+                    delay=page_delay,
+                ),
+            )
+            entries.append(item_for(SAMPLES[sample_id], server.url(path)))
+        server.add(
+            f"/{name}.xml",
+            Reply(body=rss(entries), content_type="application/rss+xml", delay=feed_delay),
+        )
+
+
+def env_for(db: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDIGEST_")}
+    env.update(
+        NEWSDIGEST_DATABASE_URL=f"sqlite+aiosqlite:///{db}",
+        NEWSDIGEST_ALLOW_PRIVATE_ADDRESSES="1",
+        NEWSDIGEST_WORKER_LEASE_S="2",
+        NEWSDIGEST_ARTICLE_CONCURRENCY="2",
+        NEWSDIGEST_SUMMARIZE_PROCESSES="1",
+    )
+    return env
+
+
+async def cli(env: dict[str, str], *args: str, log: Path) -> asyncio.subprocess.Process:
+    """Run `python -m bot.cli ARGS`, its output going to `log` (a pipe nobody reads could
+    fill up and stall the worker)."""
+    with log.open("ab") as out:
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", *args, cwd=ROOT, env=env, stdout=out, stderr=out
+        )
+
+
+async def finish(proc: asyncio.subprocess.Process, log: Path, *, within: float) -> None:
+    try:
+        await asyncio.wait_for(proc.wait(), timeout=within)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    assert proc.returncode == 0, tail(log)
+
+
+def tail(log: Path) -> str:
+    return log.read_text(errors="replace")[-3000:]
+
+
+def query(db: Path, sql: str) -> list[tuple]:  # type: ignore[type-arg]
+    with sqlite3.connect(db, timeout=30) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def scalar(db: Path, sql: str) -> int:
+    return int(query(db, sql)[0][0])
+
+
+async def wait_until(check, *, within: float) -> None:  # type: ignore[no-untyped-def]
+    loop = asyncio.get_running_loop()
+    end = loop.time() + within
+    while not check():
+        if loop.time() > end:
+            raise AssertionError("the condition was not reached in time")
+        await asyncio.sleep(0.05)
+
+
+async def kill_mid_cycle(
+    proc: asyncio.subprocess.Process, db: Path, server: LocalHTTPServer, *, slow_feeds: bool
+) -> None:
+    if slow_feeds:
+        await wait_until(lambda: len({r.path for r in server.requests}) >= 3, within=60)
+        await asyncio.sleep(0.3)
+        assert scalar(db, "SELECT count(*) FROM entries") == 0, "killed too late"
+    else:
+        await wait_until(
+            lambda: scalar(db, "SELECT count(*) FROM articles WHERE state = 'summarized'") >= 2,
+            within=90,
+        )
+        pending = scalar(db, "SELECT count(*) FROM articles WHERE state = 'pending'")
+        assert pending > 0, "killed too late"
+    proc.send_signal(signal.SIGKILL)
+    await proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+
+
+@pytest.mark.parametrize("kill_during", ["polling", "summarizing"])
+async def test_killed_worker_loses_nothing_and_repeats_nothing(
+    http_server: LocalHTTPServer, tmp_path: Path, kill_during: str
+) -> None:
+    db = tmp_path / "crash.db"
+    log = tmp_path / "workers.log"
+    env = env_for(db)
+    serve(http_server, feed_delay=1.5 if kill_during == "polling" else 0.0, page_delay=0.4)
+    for name in PLAN:
+        added = await cli(env, "feeds", "add", http_server.url(f"/{name}.xml"), log=log)
+        await finish(added, log, within=60)
+    http_server.requests.clear()
+
+    first = await cli(env, "worker", "--once", log=log)
+    try:
+        await kill_mid_cycle(first, db, http_server, slow_feeds=kill_during == "polling")
+    finally:
+        if first.returncode is None:
+            first.kill()
+            await first.wait()
+    second = await cli(env, "worker", "--once", log=log)
+    await finish(second, log, within=120)
+
+    assert scalar(db, "SELECT count(*) FROM entries") == ENTRIES
+    assert scalar(db, "SELECT count(*) FROM articles") == PAGES
+    assert scalar(db, "SELECT count(*) FROM articles WHERE state = 'summarized'") == PAGES
+    assert scalar(db, "SELECT count(*) FROM articles WHERE story_id IS NULL") == 0
+    assert scalar(db, "SELECT count(*) FROM story_sources") == PAGES
+    assert (
+        query(db, "SELECT article_id FROM story_sources GROUP BY article_id HAVING count(*) > 1")
+        == []
+    )
+    assert scalar(db, "SELECT count(*) FROM stories") == STORIES
+    assert scalar(db, "SELECT coalesce(sum(source_count), 0) FROM stories") == PAGES
+    assert scalar(db, "SELECT count(*) FROM stories WHERE source_count = 0") == 0
+    assert scalar(db, "SELECT count(*) FROM feeds WHERE lease_owner IS NOT NULL") == 0
+    assert scalar(db, "SELECT count(*) FROM feeds WHERE last_success_at IS NULL") == 0
+    peru = query(db, "SELECT source_count FROM stories WHERE title LIKE '%Peru%'")
+    assert peru == [(3,)]
