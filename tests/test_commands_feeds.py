@@ -93,6 +93,7 @@ async def test_add_validates_previews_and_subscribes(
     assert not reply.error, reply.text
     assert reply.ephemeral
     assert "follows “Courier”" in reply.text and "2 items" in reply.text
+    assert "counts as already seen" in reply.text
     (preview,) = reply.cards
     assert preview.title == "Kestrel Bay ferry returns after winter repairs"
     assert not preview.from_feed_only
@@ -246,9 +247,11 @@ async def test_shared_feed_stays_while_another_workspace_follows_it(
     commands: Commands, store: Store, http_server: LocalHTTPServer
 ) -> None:
     url = serve_feed(http_server)
-    await commands.handle(MOD, "feeds", "add", {"url": url})
-    await commands.handle(OTHER_MOD, "feeds", "add", {"url": url})
+    first = await commands.handle(MOD, "feeds", "add", {"url": url})
+    second = await commands.handle(OTHER_MOD, "feeds", "add", {"url": url})
     (feed,) = await store.feeds.list()
+    assert "counts as already seen" in first.text
+    assert "already read for another channel" in second.text
 
     await commands.handle(MOD, "feeds", "remove", {"feed": str(feed.id)})
 

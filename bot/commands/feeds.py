@@ -62,9 +62,9 @@ async def add(deps: Deps, ctx: CommandContext, opts: Options) -> Reply:
         parsed = parse_feed(fetched.body, headers=fetched.headers, url=fetched.url)
     except FeedLayerError as exc:
         raise CommandError(f"could not add that feed: {exc.message}") from None
-    preview = await _preview(deps, ctx, parsed)
+    preview = await _preview(deps, parsed)
     now = deps.clock()
-    feed, _created = await deps.store.feeds.add(
+    feed, created = await deps.store.feeds.add(
         url=url, normalized_url=key, title=parsed.title or None, now=now
     )
     revived = feed.state == FEED_DISABLED
@@ -82,9 +82,14 @@ async def add(deps: Deps, ctx: CommandContext, opts: Options) -> Reply:
     name = feed.title or parsed.title or url
     where = channel_label(channel)
     if subscribed:
-        lines = [
-            f"{where} now follows “{name}” (feed {feed.id}, {len(parsed.entries)} items). "
+        seen = (
             "What it holds now counts as already seen; new items go into the next digests."
+            if created
+            else "It was already read for another channel, so its stories of the last two "
+            "days may come in the next digest."
+        )
+        lines = [
+            f"{where} now follows “{name}” (feed {feed.id}, {len(parsed.entries)} items). {seen}"
         ]
         if include or exclude:
             lines.append(_filters(include, exclude))
@@ -111,7 +116,7 @@ def _latest_item(parsed: ParsedFeed) -> ParsedEntry | None:
     return parsed.entries[0]
 
 
-async def _preview(deps: Deps, ctx: CommandContext, parsed: ParsedFeed) -> StoryCard | None:
+async def _preview(deps: Deps, parsed: ParsedFeed) -> StoryCard | None:
     """The summary of the feed's latest item: its page when it can be read, else the feed's
     own text for it (and the card says so). A preview failing never fails the add."""
     item = _latest_item(parsed)
