@@ -21,6 +21,10 @@ Two budgets:
   The taken sentences are then put back in article order. Lead-3 here means
   the article's sentences from the start, cut the same way.
 
+Ours is scored on its key facts as `select_facts` shows them (`fact_text`: a wire
+dateline such as "KELL, May 2 (Wire) -" is not part of the first fact); every other
+system on the sentences as split.
+
 sumy's preference order is its own rating order (what its summarizers sort on
 before returning the top k); SumBasic and KL rate by the order of their greedy
 picks, so this is their pick order.
@@ -33,6 +37,7 @@ import json
 import statistics
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +53,7 @@ from sumy.summarizers.text_rank import TextRankSummarizer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from summarizer.keyfacts import rank_sentences
+from summarizer.keyfacts import fact_text, rank_sentences
 from summarizer.ranking import STOP_WORDS, stem
 from summarizer.sentences import Sentence, SumyTokenizer, split_sentences
 
@@ -157,9 +162,12 @@ def evaluate(
         reference = row["summary"]
         for name, ranker in table.items():
             order = ranker(sentences, row.get("title"))
+            seen = sentences
+            if name.startswith("ours"):
+                seen = [replace(s, text=fact_text(s)) for s in sentences]
             for budget, text in (
-                ("3 sent", by_sentences(sentences, order, SENTENCE_BUDGET)),
-                ("75 words", by_words(sentences, order, WORD_BUDGET)),
+                ("3 sent", by_sentences(seen, order, SENTENCE_BUDGET)),
+                ("75 words", by_words(seen, order, WORD_BUDGET)),
             ):
                 scores = scorer.score(reference, text)
                 bucket = results.setdefault(f"{name}|{budget}", {})

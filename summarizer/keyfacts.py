@@ -24,6 +24,7 @@ from summarizer.ranking import (
     content_terms,
     form_factor,
     is_boilerplate,
+    is_wire_lead,
     length_factor,
     luhn_ratings,
     names_and_numbers,
@@ -58,6 +59,8 @@ class Weights:
     redundancy: float = 0.1
     duplicate_threshold: float = 0.5
     full_length: int = 10
+    decay: float = 0.5
+    wire_position: float = 16.0
 
 
 DEFAULT_WEIGHTS = Weights()
@@ -106,6 +109,11 @@ def _candidates(
     mass = _scaled(shared_word_mass(terms))
     luhn = _scaled(luhn_ratings(sentences)) if use_sumy else [0.0] * len(sentences)
     title_terms = frozenset(content_terms(title or ""))
+    first = next((s for s, ok in zip(sentences, eligible, strict=True) if ok), None)
+    wire = first is not None and (
+        is_wire_lead(first.text) or strip_dateline(first.text) != first.text
+    )
+    position_weight = weights.wire_position if wire else weights.position
     out: list[_Candidate] = []
     paragraph, rank_in_paragraph = None, 0
     for i, s in enumerate(sentences):
@@ -115,7 +123,7 @@ def _candidates(
             continue
         signal = (
             weights.lead * (not out)
-            + weights.position * position_prior(i, rank_in_paragraph)
+            + position_weight * position_prior(i, rank_in_paragraph, decay=weights.decay)
             + weights.centrality * centrality[i]
             + weights.luhn * luhn[i]
             + weights.mass * mass[i]
@@ -195,7 +203,8 @@ def select_facts(
     wanted = max(min(max_facts, min_facts), min(max_facts, len(sentences) // 3))
     ranked = rank_sentences(sentences, title=title, limit=wanted, weights=weights)
     facts = [
-        KeyFact(text=r.sentence.text, position=r.sentence.index, score=r.score) for r in ranked
+        KeyFact(text=fact_text(r.sentence), position=r.sentence.index, score=r.score)
+        for r in ranked
     ]
     return sorted(facts, key=lambda f: f.position)
 
@@ -215,6 +224,11 @@ def strip_dateline(text: str) -> str:
     label are not part of the news."""
     match = _DATELINE.match(text)
     return text[match.end() :] if match else text
+
+
+def fact_text(sentence: Sentence) -> str:
+    """A key fact as shown: the sentence, without the wire dateline if it opens the article."""
+    return strip_dateline(sentence.text) if sentence.index == 0 else sentence.text
 
 
 def shorten(text: str, *, max_words: int = LEAD_MAX_WORDS) -> str:

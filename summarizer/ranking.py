@@ -158,14 +158,27 @@ def _word_chars(text: str) -> int:
     return sum(map(str.isalnum, text))
 
 
-def position_prior(index: int, paragraph_rank: int) -> float:
-    """Lead-heavy prior: news puts the most important sentence first.
+def position_prior(index: int, paragraph_rank: int, *, decay: float = 0.5) -> float:
+    """Lead-heavy prior: news puts the most important sentence first, `1 / (1 + index) ** decay`.
 
     `paragraph_rank` is the sentence's rank inside its paragraph; the first
     sentence of a paragraph is a small topic sentence bonus.
     """
-    base = 1.0 / math.sqrt(1.0 + index)
+    base = 1.0 / (1.0 + index) ** decay
     return base * (1.0 if paragraph_rank == 0 else 0.9)
+
+
+_WEEKDAY = re.compile(
+    r"\b(?:on|late|early|since|by|until|last|this)\s+"
+    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+)
+
+
+def is_wire_lead(text: str) -> bool:
+    """A first sentence in agency style: it names the day of the week the news happened
+    ("… said on Tuesday"), as wire copy does for anything within the past week. Such a
+    lead states the story, and the paragraphs under it follow in order of importance."""
+    return bool(_WEEKDAY.search(text))
 
 
 _TERMINAL = (".", "!", '"', "”", "’", "'", ")", "…")
