@@ -1,0 +1,196 @@
+"""Slack slash commands: `/news`, `/feeds`, `/digest` on a bolt `AsyncApp`.
+
+Usage (the bot process)::
+
+    app = build_app(client=web_client(token=...), signing_secret=...)
+    register_commands(app, commands, moderator_ids={"U123"})
+    # then Socket Mode (`socket_mode_handler`) or HTTP mode (`http_app`)
+
+Each command is acknowledged at once (Slack wants an answer within 3 s) and answered through
+`respond()` (the command's `response_url`): ephemeral or in the channel as the `Reply` says,
+text escaped for mrkdwn (mentions inert), story cards as the digest's Block Kit sections.
+The text after the command is read by `parse_text` against the command table
+(`/feeds add https://… include: rail`).
+
+Moderators are workspace admins and owners (`users.info`, asked on every moderator command,
+so a demoted admin loses the right at once) and the user ids configured in
+`NEWSDIGEST_SLACK_MODERATORS`. `/feeds add` with nothing after it opens a modal asking for
+the address and filters; its result comes back as an ephemeral message in the channel the
+command was run in.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.commands.context import CommandContext, Reply
+from bot.commands.router import Commands
+from bot.commands.spec import GROUPS, find
+from bot.render import limits as L
+from bot.render import slack_payloads
+from bot.render.text import slack_escape, truncate
+from bot.store.search import HIGHLIGHT_END, HIGHLIGHT_START
+
+log = logging.getLogger(__name__)
+
+ADD_FEED_VIEW = "newsdigest_feeds_add"
+MODAL_FIELDS = (
+    ("url", "Feed address (RSS, Atom or JSON Feed)", False),
+    ("include", "Only stories with one of these words (comma-separated)", True),
+    ("exclude", "Never stories with these words (comma-separated)", True),
+)
+
+
+class ModeratorCheck:
+    """Is this Slack user a moderator: a configured id, or a workspace admin or owner."""
+
+    def __init__(self, moderator_ids: Iterable[str] = ()) -> None:
+        self.moderator_ids = frozenset(i.strip() for i in moderator_ids if i.strip())
+
+    async def __call__(self, client: AsyncWebClient, user_id: str) -> bool:
+        if user_id in self.moderator_ids:
+            return True
+        try:
+            info = await client.users_info(user=user_id)
+        except SlackApiError as exc:
+            log.warning("users.info for %s failed: %s", user_id, exc.response.get("error"))
+            return False
+        user = info.get("user") or {}
+        return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+
+
+def reply_args(reply: Reply) -> dict[str, Any]:
+    """A Reply as `respond()` arguments: `response_type`, `text` fallback and `blocks`."""
+    text = "\n".join(slack_escape(line) for line in reply.text.splitlines())
+    text = text.replace(HIGHLIGHT_START, "*").replace(HIGHLIGHT_END, "*")
+    if reply.error:
+        text = ":warning: " + text
+    blocks: list[dict[str, Any]] = []
+    chunk: list[str] = []
+    for line in text.splitlines() or [""]:
+        if chunk and len("\n".join([*chunk, line])) > L.SLACK_SECTION_TEXT:
+            blocks.append(_section("\n".join(chunk)))
+            chunk = []
+        chunk.append(line)
+    if any(chunk):
+        blocks.append(_section("\n".join(chunk)))
+    shown = 0
+    for card in reply.cards:
+        card_blocks = [{"type": "divider"}, *slack_payloads.story_message(card)["blocks"]]
+        if len(blocks) + len(card_blocks) > L.SLACK_BLOCKS - 1:
+            break
+        blocks.extend(card_blocks)
+        shown += 1
+    if left := len(reply.cards) - shown:
+        blocks.append(_section(f"… and {left} more {'story' if left == 1 else 'stories'}."))
+    return {
+        "response_type": "ephemeral" if reply.ephemeral else "in_channel",
+        "text": truncate(text or "(no text)", L.SLACK_TEXT_FALLBACK),
+        "blocks": blocks,
+        "replace_original": False,
+    }
+
+
+def register_commands(
+    app: AsyncApp, commands: Commands, *, moderator_ids: Iterable[str] = ()
+) -> ModeratorCheck:
+    """Add `/news`, `/feeds`, `/digest` and the add-feed modal to `app`."""
+    check = ModeratorCheck(moderator_ids)
+
+    async def on_command(ack: Any, respond: Any, command: dict[str, Any], client: Any) -> None:
+        await ack()
+        group = str(command.get("command", "")).lstrip("/")
+        text = str(command.get("text") or "")
+        words = text.split()
+        moderator = False
+        spec = find(group, words[0].casefold()) if words else None
+        if spec is None or spec.moderator_only:  # help lists moderator commands to moderators
+            moderator = await check(client, command["user_id"])
+        ctx = CommandContext(
+            platform="slack",
+            workspace_id=str(command.get("team_id", "")),
+            channel_id=str(command.get("channel_id", "")),
+            user_id=str(command.get("user_id", "")),
+            user_name=str(command.get("user_name", "")),
+            is_moderator=moderator,
+        )
+        if group == "feeds" and [w.casefold() for w in words] == ["add"] and moderator:
+            await _open_add_modal(client, command, ctx)
+            return
+        reply = await commands.handle_text(ctx, text, group=group)
+        await respond(**reply_args(reply))
+
+    for group in GROUPS:
+        app.command(f"/{group}")(on_command)
+
+    async def on_add_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any], client: Any):
+        await ack()
+        user = body.get("user") or {}
+        values = view.get("state", {}).get("values", {})
+        options = {
+            name: (values.get(f"b_{name}", {}).get(name, {}) or {}).get("value") or ""
+            for name, _, _ in MODAL_FIELDS
+        }
+        channel = str(view.get("private_metadata") or "")
+        ctx = CommandContext(
+            platform="slack",
+            workspace_id=str((body.get("team") or {}).get("id") or user.get("team_id", "")),
+            channel_id=channel,
+            user_id=str(user.get("id", "")),
+            user_name=str(user.get("name", "")),
+            is_moderator=await check(client, str(user.get("id", ""))),
+        )
+        reply = await commands.handle(ctx, "feeds", "add", {k: v for k, v in options.items() if v})
+        args = reply_args(reply)
+        try:
+            await client.chat_postEphemeral(
+                channel=channel, user=ctx.user_id, text=args["text"], blocks=args["blocks"]
+            )
+        except SlackApiError as exc:
+            log.warning("could not tell %s the result: %s", ctx.user_id, exc.response.get("error"))
+
+    app.view(ADD_FEED_VIEW)(on_add_submitted)
+    return check
+
+
+async def _open_add_modal(client: Any, command: dict[str, Any], ctx: CommandContext) -> None:
+    blocks = []
+    for name, label, optional in MODAL_FIELDS:
+        element: dict[str, Any] = {"type": "plain_text_input", "action_id": name}
+        if name == "url":
+            element["placeholder"] = {"type": "plain_text", "text": "https://example.org/feed.xml"}
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": f"b_{name}",
+                "optional": optional,
+                "label": {"type": "plain_text", "text": label},
+                "element": element,
+            }
+        )
+    view = {
+        "type": "modal",
+        "callback_id": ADD_FEED_VIEW,
+        "title": {"type": "plain_text", "text": "Add a feed"},
+        "submit": {"type": "plain_text", "text": "Add"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "private_metadata": ctx.channel_id,
+        "blocks": blocks,
+    }
+    await client.views_open(trigger_id=command["trigger_id"], view=view)
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {
+        "type": "section",
+        "text": {"type": "mrkdwn", "text": truncate(text, L.SLACK_SECTION_TEXT)},
+    }
+
+
+__all__ = ["ADD_FEED_VIEW", "ModeratorCheck", "register_commands", "reply_args"]
