@@ -2,15 +2,26 @@
 
 Thread messages are indented under their story. Keys are remembered for the life of the
 process, so a repeated delivery prints nothing the second time.
+
+Commands come from stdin, one a line, as the console moderator (`serve_commands`)::
+
+    /news search bridge
+    /feeds add https://example.org/feed.xml include: rail
+    news latest            (the slash is optional; "quit" or end of input stops reading)
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import os
 import sys
 import textwrap
+from collections.abc import AsyncIterable, AsyncIterator
 from typing import TextIO
 
+from bot.commands.context import CommandContext, Reply
+from bot.commands.router import Commands
 from bot.digests.views import Notice
 from bot.platforms.base import Posted
 from bot.render import plain
@@ -64,3 +75,71 @@ class ConsolePlatform:
         posted = Posted(channel_id, f"console-{next(self._ids)}", thread)
         self._seen[key] = posted
         return posted
+
+
+CONSOLE_MODERATOR = CommandContext(
+    platform="console",
+    workspace_id="console",
+    channel_id="console",
+    user_id="operator",
+    user_name="operator",
+    is_moderator=True,
+)
+QUIT = frozenset({"quit", "exit", "/quit", "/exit"})
+
+
+def format_reply(reply: Reply) -> str:
+    """A command's reply as terminal text: errors as one `error:` line, cards in full."""
+    if reply.error:
+        return f"error: {flatten(reply.text)}"
+    lines = [flatten(line) for line in reply.plain_text().splitlines()]
+    for card in reply.cards:
+        lines += ["", plain.story_message(card)]
+        if thread := safe_url(card.thread_url):
+            lines.append(f"  thread: {thread}")
+    return "\n".join(lines)
+
+
+async def serve_commands(
+    commands: Commands,
+    lines: AsyncIterable[str],
+    *,
+    out: TextIO | None = None,
+    ctx: CommandContext = CONSOLE_MODERATOR,
+) -> int:
+    """Run each line as a slash command (`/news search bridge`) and print the reply; stop at
+    "quit" or the end of `lines`. Returns how many commands ran."""
+    out = out or sys.stdout
+    ran = 0
+    async for raw in lines:
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.casefold() in QUIT:
+            break
+        reply = await commands.handle_text(ctx, line.lstrip("/"))
+        print(format_reply(reply), file=out, flush=True)
+        ran += 1
+    return ran
+
+
+async def stdin_lines(stream: TextIO | None = None) -> AsyncIterator[str]:
+    """Lines of `stream` (stdin) read without blocking the event loop: through the loop's
+    pipe reader for pipes and terminals, a thread for regular files."""
+    stream = stream or sys.stdin
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader()
+    try:
+        pipe = os.fdopen(stream.fileno(), "rb", closefd=False)
+        transport, _ = await loop.connect_read_pipe(
+            lambda: asyncio.StreamReaderProtocol(reader), pipe
+        )
+    except (OSError, ValueError, AttributeError):  # a regular file, or no file descriptor
+        while line := await asyncio.to_thread(stream.readline):
+            yield line
+        return
+    try:
+        while data := await reader.readline():
+            yield data.decode("utf-8", errors="replace")
+    finally:
+        transport.close()
