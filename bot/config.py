@@ -52,3 +52,42 @@ class Settings(BaseSettings):
     summarize_processes: int = Field(
         default=1, ge=0, description="Processes that run summarize(); 0 runs it in a thread."
     )
+
+    discord_token: SecretStr | None = Field(
+        default=None, description="Discord bot token; set it to run on Discord."
+    )
+    discord_sharded: bool = Field(
+        default=False, description="Use discord.py's AutoShardedClient (large deployments)."
+    )
+    discord_command_guild: str | None = Field(
+        default=None,
+        description="Register slash commands in this one server only (instant; for testing).",
+    )
+    slack_bot_token: SecretStr | None = Field(
+        default=None, description="Slack bot token (xoxb-…); set it to run on Slack."
+    )
+    slack_app_token: SecretStr | None = Field(
+        default=None, description="Slack app-level token (xapp-…): Socket Mode."
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        default=None, description="Slack signing secret: HTTP mode (requests are verified)."
+    )
+    slack_http_host: str = Field(
+        default="0.0.0.0",  # noqa: S104 -- HTTP mode serves Slack behind a load balancer
+        description="Address the Slack HTTP-mode server listens on.",
+    )
+    slack_http_port: int = Field(
+        default=3000, ge=1, le=65535, description="Port of the Slack HTTP-mode server."
+    )
+    slack_moderators: str = Field(
+        default="", description="Comma-separated Slack user ids that are moderators."
+    )
+    digest_cycle_s: float = Field(
+        default=30, gt=0, description="How often digests are planned, updates and notices queued."
+    )
+    deliver_interval_s: float = Field(
+        default=2, gt=0, description="How often the outbox is drained of due posts."
+    )
+
+    def slack_moderator_ids(self) -> list[str]:
+        return [part.strip() for part in self.slack_moderators.split(",") if part.strip()]
