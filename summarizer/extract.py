@@ -623,6 +623,11 @@ def _body_lines(body: lxml.etree._Element) -> tuple[list[str], list[str]]:
     return lines, headings
 
 
+_DATE_PARAMS = {"extensive_search": False}
+"""htmldate's extensive search guesses a date from years in the body text ("in 2003" became
+2003-01-01) and is a quarter of trafilatura's time; the page's own date markup still counts."""
+
+
 def _extract_html(source: str, *, title: str | None, url: str | None) -> Extracted:
     doc = None
     try:
@@ -633,6 +638,7 @@ def _extract_html(source: str, *, title: str | None, url: str | None) -> Extract
             with_metadata=True,
             include_comments=False,
             include_tables=False,
+            date_extraction_params=_DATE_PARAMS,
         )
     except Exception:  # trafilatura and lxml raise many types on odd pages
         doc = None
