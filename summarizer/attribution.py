@@ -81,6 +81,12 @@ _FRONTED = re.compile(
     r"\s*(?:In|On|At|After|Before|During|Under|Since|Following|Throughout)\b.*?"
     r"\b((?:the|a|an)\s+(?:(?!(?:the|a|an|of|for|on|in|at)\b)[\w-]+\s+){0,2}[\w-]+)\s*$"
 )
+_TIMESTAMP = r"(?:\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?|GMT|BST|ET|CET)?\s*[-–—:|]?\s*)"
+_LABEL = re.compile(
+    r"\s*" + _TIMESTAMP + r"?([A-Z][\w’'.-]*(?:\s+(?:[A-Z][\w’'.-]*|al-\w+|de|van|von|la)){0,3})"
+    r"\s*:\s*"
+)
+_LEADING_STAMP = re.compile(r"\s*" + _TIMESTAMP + r"(?=[A-Za-z])")
 _BE = frozenset(["was", "were", "is", "are", "be", "been", "being"])
 _RELATIVE_BEFORE = re.compile(r"\b(?:who|which|that)\s+(?:\w+\s+)?$")
 _DETERMINERS = frozenset(["the", "a", "an", "its", "his", "her", "their", "our", "one", "another"])
@@ -139,7 +145,9 @@ def _first_break(text: str) -> int:
 
 def _strip_aux(phrase: str) -> str:
     words = phrase.split()
-    while words and (words[-1].lower() in AUXILIARIES or words[-1].lower().endswith("ly")):
+    while words and (
+        words[-1] in AUXILIARIES or (words[-1].islower() and words[-1].endswith("ly"))
+    ):
         words.pop()
     return " ".join(words)
 
@@ -205,6 +213,9 @@ def parse_subject(phrase: str, offset: int, *, before_verb: bool) -> SpeakerRef 
 
 def _drop_fillers(segment: str, offset: int) -> tuple[str, int]:
     """'But Olivia Grant' → 'Olivia Grant' (offset moved along)."""
+    stamp = _LEADING_STAMP.match(segment)
+    if stamp is not None:
+        segment, offset = segment[stamp.end() :], offset + stamp.end()
     bare = segment.lstrip("([{—–-‘'“\" ")
     segment, offset = bare, offset + len(segment) - len(bare)
     while True:
@@ -378,7 +389,7 @@ def before_quote(text: str, lower: int, open_at: int) -> SpeakerRef | None:
             continue
         chosen = m
     if chosen is None:
-        return None
+        return _speaker_label(lead, start)
     verb = chosen.group().lower()
     pre = lead[: chosen.start()]
     after = lead[chosen.end() :]
@@ -405,6 +416,15 @@ def before_quote(text: str, lower: int, open_at: int) -> SpeakerRef | None:
                 return ref
         return None
     return parse_subject(pre, start, before_verb=True)
+
+
+def _speaker_label(lead: str, start: int) -> SpeakerRef | None:
+    """A transcript or live-blog label with no verb: 'Birch: “…”', '11:12 - Stott: “…”'."""
+    m = _LABEL.fullmatch(lead)
+    if m is None:
+        return None
+    ref = _parse_segment(m.group(1), start + m.start(1))
+    return ref if ref is not None and ref.kind == "name" else None
 
 
 def _segments(text: str) -> list[tuple[int, str]]:

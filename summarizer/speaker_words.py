@@ -130,7 +130,11 @@ FEMALE_NAMES = _set(
     """
 )
 
-NAME_PARTICLES = _set("de da di du van von der den la le dos das del bin ibn st")
+NAME_PARTICLES = _set(
+    "de da di du van von der den la le dos das del dela della ter ten ap bin ibn st y"
+)
+
+LEADING_PARTICLES = _set("de da di du van von del dela della ter ten ap dos das")
 
 NOT_NAMES = _set(
     """
@@ -146,6 +150,7 @@ NOT_NAMES = _set(
     among amid across along around behind beyond within without through throughout toward
     towards upon like unlike except besides near below above against following including
     regarding concerning despite inside outside
+    do does did is are was were has have had could would should shall must
     """
 )
 

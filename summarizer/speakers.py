@@ -27,6 +27,7 @@ from summarizer.speaker_words import (
     FEMALE_NAMES,
     FEMALE_WORDS,
     GENERIC_ORGS,
+    LEADING_PARTICLES,
     MALE_NAMES,
     MALE_WORDS,
     NAME_PARTICLES,
@@ -80,6 +81,7 @@ _PREPOSITIONS = frozenset(
     ["from", "of", "in", "at", "to", "for", "with", "by", "on", "near", "about", "against"]
 )
 _MODIFIER = re.compile(r"((?:\s[a-z]+){1,3})\s[A-Z]")
+_ROLE_ENDINGS = ("teacher", "keeper", "worker", "owner", "leader", "manager", "master", "maker")
 _ROLE_VOCAB = TITLES | ROLE_NOUNS | RELATIVES | MALE_WORDS | FEMALE_WORDS
 _CONNECTORS = {"of", "for", "and", "&", "the", "on"}
 
@@ -176,6 +178,12 @@ def find_runs(text: str, base: int = 0) -> list[Run]:
     for m in _TOKEN.finditer(text):
         raw = m.group()
         if not tokens and raw[0].islower() and "-" not in raw:
+            if raw in LEADING_PARTICLES and text[m.end() : m.end() + 2][:1] == " ":
+                nxt = text[m.end() + 1 : m.end() + 2]
+                if nxt.isupper():
+                    pending, start, prev_end = [raw], m.start(), m.end()
+                    continue
+            pending = []
             continue
         gap = text[prev_end : m.start()]
         if (tokens or pending) and (not gap or gap.strip(" ") or len(gap) > 40):
@@ -183,9 +191,9 @@ def find_runs(text: str, base: int = 0) -> list[Run]:
         tok, possessive = _clean(raw)
         prev_end = m.end()
         if _is_cap(tok):
-            if pending and not _joins(tokens, pending):
+            if tokens and pending and not _joins(tokens, pending):
                 flush()
-            if not tokens:
+            if not tokens and not pending:
                 start = m.start()
             tokens.extend(pending)
             pending = []
@@ -229,6 +237,8 @@ def _looks_like_role(token: str, following: str) -> bool:
         return False
     if _ROLE_SUFFIX.search(low) or _LOWER_COMPOUND.match(token):
         return True
+    if any(low.endswith(w) and len(low) > len(w) for w in _ROLE_ENDINGS):
+        return True
     nxt = following.lower()
     return bool(_AGENT_SUFFIX.search(low)) and (nxt in MALE_NAMES or nxt in FEMALE_NAMES)
 
@@ -262,6 +272,18 @@ def classify(tokens: tuple[str, ...]) -> str:
     if any(ch.isdigit() for t in tokens for ch in t):
         return "thing"
     return "person"
+
+
+def _surnames(name: str) -> list[str]:
+    """Every part a later mention may use alone: 'Ramírez' and 'Fuente' of
+    'Iker Ramírez de la Fuente', 'Martínez' of 'José Luis Martínez Ortega'."""
+    parts = name.split()
+    out = [_surname(name)]
+    for part in parts[1:-1]:
+        low = part.lower()
+        if low not in NAME_PARTICLES and low not in out and part[:1].isupper():
+            out.append(low)
+    return out
 
 
 def _surname(name: str) -> str:
@@ -344,7 +366,8 @@ class Registry:
                     reg._add_entity(full.lower(), full, "person")
         for key, entity in reg.entities.items():
             if entity.kind == "person":
-                reg._by_surname.setdefault(_surname(entity.name), []).append(key)
+                for part in _surnames(entity.name):
+                    reg._by_surname.setdefault(part, []).append(key)
                 reg._by_first.setdefault(key.split()[0], []).append(key)
         for run, titles, name in persons:
             full = " ".join(name)
