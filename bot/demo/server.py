@@ -10,7 +10,7 @@ becomes the server's base URL.
 
 from __future__ import annotations
 
-from importlib.resources import files
+from pathlib import Path
 from types import TracebackType
 
 from aiohttp import web
@@ -25,11 +25,11 @@ CONTENT_TYPES = {
 
 def content_files() -> dict[str, str]:
     """File name → text of every bundled demo file."""
-    root = files("bot") / "demo" / "content"
+    root = Path(__file__).parent / "content"
     return {
         entry.name: entry.read_text(encoding="utf-8")
         for entry in root.iterdir()
-        if entry.name.rsplit(".", 1)[-1] in ("rss", "atom", "json", "html")
+        if entry.suffix in CONTENT_TYPES
     }
 
 

@@ -1,0 +1,115 @@
+"""One full cycle on a throwaway database: feeds → poll → stories → a digest → delivery.
+
+    code = await run_demo(out=sys.stdout)                              # the bundled samples
+    code = await run_demo(feeds=["https://example.org/feed.xml"])      # a preview of real feeds
+    code = await run_demo(payloads="discord")                          # JSON request bodies
+
+With no `feeds`, the bundled sample feeds are served on 127.0.0.1 (`ContentServer`) and the
+SSRF guard exempts exactly that server's socket; given feeds go through the guard as usual.
+Unlike a feed newly added to the running bot (whose current items count as already seen),
+the demo digests the items the feeds hold now: it is a preview of what a channel would get.
+
+Output: the console view (the digest header, each story and its thread, indented), or with
+`payloads`, one JSON object per line, the body of each request that would be sent to that
+platform: Discord create-message and start-thread bodies, Slack `chat.postMessage` arguments.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+from typing import TextIO
+
+from bot.app import App
+from bot.config import Settings
+from bot.demo.server import ContentServer
+from bot.digests.outbox import deliver_pending
+from bot.digests.plan import plan_digest_now
+from bot.feeds.errors import FeedLayerError
+from bot.feeds.fetch import Fetcher
+from bot.feeds.guard import AddressPolicy
+from bot.feeds.manage import add_feed
+from bot.platforms.base import Platform
+from bot.platforms.console import ConsolePlatform
+from bot.platforms.payloads import Emit, PayloadPlatform, json_lines
+from bot.store.open import open_store
+
+WORKSPACE = "demo"
+CHANNEL = "demo"
+
+
+async def run_demo(
+    *,
+    feeds: list[str] | None = None,
+    payloads: str | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    emit: Emit | None = None,
+) -> int:
+    """Run the cycle and print it; returns the exit status (1 when no feed could be read)."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    if payloads is not None or emit is not None:
+        platform: Platform = PayloadPlatform(payloads or "discord", emit or json_lines(out))
+    else:
+        platform = ConsolePlatform(out)
+    with tempfile.TemporaryDirectory(prefix="newsdigest-demo-") as tmp:
+        settings = Settings(
+            database_url=f"sqlite+aiosqlite:///{Path(tmp) / 'demo.db'}",  # type: ignore[arg-type]
+            summarize_processes=0,
+            _env_file=None,  # type: ignore[call-arg]
+        )
+        if feeds:
+            return await _cycle(settings, feeds, Fetcher(), platform, err)
+        async with ContentServer() as server:
+            fetcher = Fetcher(policy=AddressPolicy.exempting([server.address]))
+            return await _cycle(settings, server.feed_urls, fetcher, platform, err)
+
+
+async def _cycle(
+    settings: Settings, feeds: list[str], fetcher: Fetcher, platform: Platform, err: TextIO
+) -> int:
+    store = await open_store(settings, migrate=True)
+    try:
+        followed = 0
+        for url in feeds:
+            try:
+                added = await add_feed(store, fetcher, url)
+            except FeedLayerError as exc:
+                print(f"skipped {url}: {exc.message}", file=err)
+                continue
+            await store.channels.subscribe(
+                platform=platform.name,
+                workspace_id=WORKSPACE,
+                channel_id=CHANNEL,
+                feed_id=added.feed_id,
+            )
+            followed += 1
+        if not followed:
+            print("error: none of the feeds could be read", file=err)
+            return 1
+        app = App(settings=settings, store=store, fetcher=fetcher, executor=None)
+        await app.worker(worker_id="demo").run_once()
+        digest = await plan_digest_now(
+            store,
+            platform=platform.name,
+            workspace_id=WORKSPACE,
+            channel_id=CHANNEL,
+            include_backlog=True,
+        )
+        if digest is None:
+            print("error: the feeds hold no items to digest", file=err)
+            return 1
+        report = await deliver_pending(store, {platform.name: platform}, worker_id="demo")
+        if report.failed:
+            for key, reason in report.failures:
+                print(f"error: {key}: {reason}", file=err)
+            return 1
+        return 0
+    finally:
+        await fetcher.close()
+        await store.close()
+
+
+__all__ = ["run_demo"]
