@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from importlib.resources import files
 
 from bot.commands.cli import COMMANDS as CHAT_COMMANDS
 from bot.commands.cli import add_command_parsers, run_chat_command
+from bot.run_cli import COMMANDS as PLATFORM_COMMANDS
+from bot.run_cli import add_run_parsers, run_platform_command
 from bot.store.cli import add_db_parser, run_db
 from summarizer.__main__ import main as summarizer_main
 
@@ -15,7 +16,7 @@ from summarizer.__main__ import main as summarizer_main
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsdigest", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("demo", help="summarize the bundled sample article and print it")
+    add_run_parsers(sub)
     summ = sub.add_parser("summarize", help="summarize an article: PATH, URL or - (stdin)")
     summ.add_argument("args", nargs=argparse.REMAINDER)
     add_db_parser(sub)
@@ -40,9 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command == "demo":
-        sample = files("summarizer") / "samples" / "harbour_bridge.txt"
-        return summarizer_main([str(sample)])
+    if args.command in PLATFORM_COMMANDS:
+        return run_platform_command(args)
     if args.command == "summarize":
         return summarizer_main(args.args)
     if args.command == "db":
