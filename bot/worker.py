@@ -105,21 +105,37 @@ class Worker:
         return CycleStats(polls, articles)
 
     async def run_forever(self, *, stop: asyncio.Event, idle_s: float = 5.0) -> None:
-        """Cycles until `stop` is set, following each feed's own schedule."""
+        """Poll due feeds and drain the article queue side by side until `stop` is set, each
+        feed on its own schedule (a long article backlog never delays polling)."""
+        await asyncio.gather(self._poll_loop(stop, idle_s), self._article_loop(stop, idle_s))
+
+    async def _poll_loop(self, stop: asyncio.Event, idle_s: float) -> None:
         while not stop.is_set():
             polls = await self.poll_due(now=self._clock())
+            if polls.polled:
+                log.info(
+                    "polled %d feeds (%d not modified, %d failed, %d new entries)",
+                    polls.polled,
+                    polls.not_modified,
+                    polls.failed,
+                    polls.new_entries,
+                )
+            else:
+                await _sleep_unless(stop, idle_s)
+
+    async def _article_loop(self, stop: asyncio.Event, idle_s: float) -> None:
+        while not stop.is_set():
             articles = await self.pipeline.drain()
-            log.info(
-                "cycle: %d feeds polled (%d unchanged, %d failed), %d articles summarized",
-                polls.polled,
-                polls.not_modified,
-                polls.failed,
-                articles.summarized,
-            )
-            if polls.polled or articles.summarized:
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=idle_s)
+            if articles.summarized or articles.failed:
+                log.info(
+                    "summarized %d articles (%d from feed text, %d new stories), %d failed",
+                    articles.summarized,
+                    articles.from_feed,
+                    articles.new_stories,
+                    articles.failed,
+                )
+            else:
+                await _sleep_unless(stop, idle_s)
 
     async def poll_due(self, *, now: datetime, wait_for_leases_s: float = 0.0) -> PollStats:
         """Poll every active feed due at `now`, batch by batch. With `wait_for_leases_s`, also
@@ -193,6 +209,11 @@ class Worker:
         stats.new_entries += new
         stats.changed += any(c.kind != "unchanged" for c in changes)
         return result.outcome_for(changes, self._policy)
+
+
+async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
 
 
 def _failed(result: PollResult, error: str) -> PollResult:
