@@ -217,21 +217,32 @@ class ArticlePipeline:
         stats = PipelineStats()
         loop = asyncio.get_running_loop()
         give_up = loop.time() + wait_for_leases_s
-        while True:
-            batch = await self._store.articles.claim_pending(
-                now=self._clock(),
-                limit=self._concurrency,
-                worker_id=self._worker_id,
-                lease_s=self._lease_s,
-                max_attempts=self._max_attempts,
-            )
-            if not batch:
-                if loop.time() < give_up and await self._pending_held_by_others():
-                    await asyncio.sleep(min(0.5, max(0.0, give_up - loop.time())))
-                    continue
-                return stats
-            for result in await asyncio.gather(*(self._process(a) for a in batch)):
-                stats.add(result)
+        running: set[asyncio.Task[PipelineStats]] = set()
+        try:
+            while True:
+                room = self._concurrency - len(running)
+                batch = await self._claim(room) if room > 0 else []
+                running.update(asyncio.create_task(self._process(a)) for a in batch)
+                if not running:
+                    if loop.time() < give_up and await self._pending_held_by_others():
+                        await asyncio.sleep(min(0.5, max(0.0, give_up - loop.time())))
+                        continue
+                    return stats
+                done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    stats.add(task.result())
+        finally:
+            for task in running:
+                task.cancel()
+
+    async def _claim(self, limit: int) -> list[Article]:
+        return await self._store.articles.claim_pending(
+            now=self._clock(),
+            limit=limit,
+            worker_id=self._worker_id,
+            lease_s=self._lease_s,
+            max_attempts=self._max_attempts,
+        )
 
     async def _pending_held_by_others(self) -> bool:
         async with self._store.session(readonly=True) as s:
