@@ -283,9 +283,21 @@ def shared_word_mass(terms: Sequence[Sequence[str]]) -> list[float]:
 
 
 class _Luhn(LuhnSummarizer):
-    """sumy's Luhn with our stop words, set once (sumy's setter re-normalises them per call)."""
+    """sumy's Luhn with our stop words, set once (sumy's setter re-normalises them per call).
+
+    Words reach it as `str` already, so its per-word normalisation (a unicode check, then
+    `lower`) is the plain `lower` that `stem` applies itself: the same stems, a fifth of the
+    ranker's time saved.
+    """
 
     _stop_words = STOP_WORDS
+
+    @staticmethod
+    def normalize_word(word: str) -> str:
+        return word.lower()
+
+    def stem_word(self, word: str) -> str:
+        return self._stemmer(word)
 
 
 def luhn_ratings(
