@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = Field(
         default=None, description="Slack signing secret: HTTP mode (requests are verified)."
     )
+    slack_api_url: str | None = Field(
+        default=None,
+        description="Slack Web API base URL (default https://slack.com/api/; GovSlack differs).",
+    )
     slack_http_host: str = Field(
         default="0.0.0.0",  # noqa: S104 -- HTTP mode serves Slack behind a load balancer
         description="Address the Slack HTTP-mode server listens on.",
