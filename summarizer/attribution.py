@@ -87,6 +87,11 @@ _LABEL = re.compile(
     r"\s*:\s*"
 )
 _LEADING_STAMP = re.compile(r"\s*" + _TIMESTAMP + r"(?=[A-Za-z])")
+_INFINITIVE = re.compile(
+    r"\s+(?:(?:was|were|is|are|went|has|had|have)\s+)?"
+    r"(?:[a-z]+ed|on|quick|keen|yet|due|able|going|set|about|wants|refuses|declines)\s+to\s*$"
+)
+_RELATIVE_START = re.compile(r"(?:who|which|whose|that)\b")
 _BE = frozenset(["was", "were", "is", "are", "be", "been", "being"])
 _RELATIVE_BEFORE = re.compile(r"\b(?:who|which|that)\s+(?:\w+\s+)?$")
 _DETERMINERS = frozenset(["the", "a", "an", "its", "his", "her", "their", "our", "one", "another"])
@@ -98,7 +103,9 @@ class SpeakerRef:
     """Who the attribution names: kind is 'name', 'pronoun' or 'role'.
 
     `offset` is where the phrase sits in the paragraph; `tokens` is the name
-    run for names; `head` the noun to resolve for roles ('ministry').
+    run for names; `head` the noun to resolve for roles ('ministry'); `spokes`
+    marks someone speaking for it ('a spokeswoman for the ministry'), whom
+    'he' or 'she' may stand for although the speaker given is the ministry.
     """
 
     kind: str
@@ -106,6 +113,7 @@ class SpeakerRef:
     offset: int
     tokens: tuple[str, ...] = ()
     head: str = ""
+    spokes: bool = False
 
 
 def _speech_verbs(text: str) -> Iterator[re.Match[str]]:
@@ -167,6 +175,10 @@ def _headed_by_name(segment: str) -> bool:
     runs = find_runs(segment)
     if not runs or segment.find(runs[0].tokens[0]) != 0:
         return False
+    if len(runs) > 1 and runs[-1].end >= len(segment.rstrip()) and _person_like(runs[-1].tokens):
+        ref = _parse_segment(segment, 0)
+        if ref is not None and ref.kind == "name" and _person_like(ref.tokens):
+            return True
     after = re.match(r"\s+([a-z][\w-]*)", segment[runs[0].end :])
     return after is None or after.group(1) in _NOT_MODIFIERS
 
@@ -188,6 +200,8 @@ def parse_subject(phrase: str, offset: int, *, before_verb: bool) -> SpeakerRef 
         stripped = [s.strip() for s in segments]
         picked = len(segments) - 1
         while picked > 0 and not stripped[picked]:
+            picked -= 1
+        while picked > 0 and _RELATIVE_START.match(stripped[picked]):
             picked -= 1
         if not _headed_by_name(stripped[picked]) or _org_headed(stripped[picked]):
             for i, seg in enumerate(stripped):
@@ -288,9 +302,10 @@ def _parse_segment(segment: str, offset: int) -> SpeakerRef | None:
     head = head_words[-1].strip(",.") if head_words else ""
     if head in _SPOKES and len(before) > 1 and not runs:
         target = before[1].split()
-        return SpeakerRef("role", before[1], offset, head=target[-1] if target else "")
+        head = target[-1] if target else ""
+        return SpeakerRef("role", before[1], offset, head=head, spokes=True)
     if head in _SPOKES and len(head_words) >= 2 and head_words[-2] in _ROLE_HEADS:
-        return SpeakerRef("role", segment, offset, head=head_words[-2])
+        return SpeakerRef("role", segment, offset, head=head_words[-2], spokes=True)
     if head not in _ROLE_HEADS and not (
         first in _DETERMINERS and len(head_words) <= 5 and _nounish(head)
     ):
@@ -332,7 +347,7 @@ def _noun_like(words: list[str]) -> bool:
         and w not in SPEECH_VERBS
         and w not in _PREPOSITIONS
         and w not in _DETERMINERS
-        and not w.endswith(("ed", "s"))
+        and (not w.endswith(("ed", "s")) or w.endswith("ss"))
         for w in words
     )
 
@@ -415,6 +430,7 @@ def before_quote(text: str, lower: int, open_at: int) -> SpeakerRef | None:
             if ref is not None and ref.kind != "role":
                 return ref
         return None
+    pre = _INFINITIVE.sub("", pre)
     return parse_subject(pre, start, before_verb=True)
 
 
@@ -525,5 +541,24 @@ def first_person_named(text: str, lower: int = 0) -> SpeakerRef | None:
     start = lower + _last_break(text[lower:])
     for run in find_runs(text[start:], start):
         if _person_like(run.tokens):
+            return SpeakerRef("name", " ".join(run.tokens), run.start, run.tokens)
+    return None
+
+
+_NAMED_AFTER = re.compile(
+    r"\s*(?:That|Those|These|This|Such|So)(?:['’]s|\s+(?:was|were|is|are|said|says))\b"
+)
+
+
+def named_after(text: str) -> SpeakerRef | None:
+    """The speaker a sentence right after a quote names by pointing back at it:
+    '“…” Those were the words of Ayesha Siddiqui', '“…” That was how goalkeeper
+    Tom Rees described it'. Offsets are within `text`."""
+    m = _NAMED_AFTER.match(text)
+    if m is None:
+        return None
+    sentence = text[: m.end() + _first_break(text[m.end() :])]
+    for run in find_runs(sentence):
+        if _person_like(run.tokens) or classify(run.tokens) == "org":
             return SpeakerRef("name", " ".join(run.tokens), run.start, run.tokens)
     return None

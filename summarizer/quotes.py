@@ -40,6 +40,7 @@ from summarizer.attribution import (
     after_quote,
     before_quote,
     first_person_named,
+    named_after,
     sentence_subject,
     speech_clause_subject,
 )
@@ -329,8 +330,10 @@ def _attribute_all(
                 q.speaker = kept
             elif ref is not None and ref.kind == "pronoun" and local is not None:
                 nearby = _speaker(local, para.base + local.offset, registry, last_speaker)
-                if nearby and registry.compatible(nearby, ref.text):
+                if nearby and (local.spokes or registry.compatible(nearby, ref.text)):
                     q.speaker = nearby
+            elif ref is None and (after := _pointed_back(paragraphs, spans, p_index, i)):
+                q.nearby = _speaker(after[0], after[1] + after[0].offset, registry, last_speaker)
             elif ref is None and local is not None and local.kind != "role":
                 q.nearby = _speaker(local, para.base + local.offset, registry, last_speaker)
             if q.speaker is None and span.prev is not None and id(span.prev) in by_span:
@@ -340,6 +343,28 @@ def _attribute_all(
             found.append(q)
             by_span[id(span)] = q
     return found, by_span
+
+
+def _pointed_back(
+    paragraphs: list[_Paragraph], spans: list[list[QuoteSpan]], p_index: int, i: int
+) -> tuple[SpeakerRef, int] | None:
+    """(ref, base offset) when the sentence after an unattributed quote names its
+    speaker ('“…” Those were the words of Ayesha Siddiqui.'), in the same
+    paragraph or, for a quote that ends its paragraph, at the next one's start."""
+    para, span = paragraphs[p_index], spans[p_index][i]
+    if not span.has_close:
+        return None
+    end = spans[p_index][i + 1].open_at if i + 1 < len(spans[p_index]) else len(para.text)
+    rest = para.text[span.close_after : end]
+    if rest.strip():
+        ref = named_after(rest)
+        return (ref, para.base + span.close_after) if ref is not None else None
+    if end < len(para.text) or p_index + 1 >= len(paragraphs):
+        return None
+    nxt = paragraphs[p_index + 1]
+    stop = spans[p_index + 1][0].open_at if spans[p_index + 1] else len(nxt.text)
+    ref = named_after(nxt.text[:stop])
+    return (ref, nxt.base) if ref is not None else None
 
 
 def _fill_gaps(

@@ -66,7 +66,8 @@ _NICKNAME = re.compile(r"(?<=[a-z]) [“\"][A-Z][\w ’'-]{0,30}[”\"](?= [A-Z]
 _RELATIVE = re.compile(
     r"\b(?:(?:[Hh]is|[Hh]er|[Tt]heir|[Tt]he)\s+(?:[a-z-]+\s+)?(?P<noun>wife|husband|mother|"
     r"father|daughter|son|sister|brother|widow|widower|grandmother|grandfather|partner|"
-    r"girlfriend|boyfriend)|(?:[Hh]is|[Hh]er|[Tt]heir)\s+(?P<role>solicitor|lawyer|barrister|"
+    r"girlfriend|boyfriend)(?:\s+of\s+(?:the|a|an|one|two|three)\s+[a-z]+)?"
+    r"|(?:[Hh]is|[Hh]er|[Tt]heir)\s+(?P<role>solicitor|lawyer|barrister|"
     r"attorney|agent|manager|spokesman|spokeswoman|spokesperson|doctor|publicist|coach))"
     r"\b(?!,?\s+[A-Z])"
 )
@@ -81,6 +82,10 @@ _PREPOSITIONS = frozenset(
     ["from", "of", "in", "at", "to", "for", "with", "by", "on", "near", "about", "against"]
 )
 _MODIFIER = re.compile(r"((?:\s[a-z]+){1,3})\s[A-Z]")
+_MOD_STOPS = SPEECH_VERBS | {"the", "a", "an", "and", "or", "of", "to", "who", "that", "was", "is"}
+_APPOSED = re.compile(
+    r"(?:\s+(?:to|for|of|at|in|from)\s+(?:the\s+)?[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,3})?,\s+"
+)
 _ROLE_ENDINGS = ("teacher", "keeper", "worker", "owner", "leader", "manager", "master", "maker")
 _ROLE_VOCAB = TITLES | ROLE_NOUNS | RELATIVES | MALE_WORDS | FEMALE_WORDS
 _CONNECTORS = {"of", "for", "and", "&", "the", "on"}
@@ -482,7 +487,7 @@ class Registry:
         outside: str,
         run: Run,
     ) -> None:
-        before = re.split(r"[.;:!?\n\u2016]", outside[max(0, run.start - 40) : run.start])[-1]
+        before = re.split(r"[.;:!?\n\u2016]", outside[max(0, run.start - 60) : run.start])[-1]
         after = outside[run.end : run.end + 80]
         appos = ""
         if re.match(r", (?:the |a |an |who |\d)", after):
@@ -499,6 +504,10 @@ class Registry:
             if w not in _ROLE_VOCAB:
                 break
             role_words.add(w)
+        if before.endswith(", ") and not role_words:
+            described = before[:-2].rsplit(",", 1)[-1].lower().split()
+            if 0 < len(described) <= 7:
+                role_words = {w.strip("’'") for w in described if w.strip("’'") in _ROLE_VOCAB}
         words = set(titles) | role_words | {w for w in appos.split() if w in _ROLE_VOCAB}
         if appos.strip().isdigit():
             entity.roles.add(f"{appos.strip()}-year-old")
@@ -600,7 +609,8 @@ class Registry:
         entity = self.entities.get(name.lower())
         low = pronoun.lower()
         if entity is None:
-            return low not in ("he", "she")
+            described = name.split(" ", 1)[0] in ("a", "an", "the", "one")
+            return described or low not in ("he", "she")
         if low in ("he", "she"):
             want = "m" if low == "he" else "f"
             return entity.kind == "person" and entity.gender in (None, want)
@@ -660,6 +670,19 @@ class Registry:
                 return entity.name
         return None
 
+    def _apposed(self, end: int) -> str | None:
+        """The person a description introduces: 'Israel's ambassador to Ireland,
+        Dana Erlich-Rosen,' → Dana Erlich-Rosen."""
+        m = _APPOSED.match(self._outside, end)
+        if m is None:
+            return None
+        i = bisect.bisect_left(self._starts, m.end())
+        if i < len(self.mentions) and self.mentions[i].start == m.end():
+            mention = self.mentions[i]
+            if mention.kind == "person" and "@" not in mention.key:
+                return self.entities[mention.key].name
+        return None
+
     def _described(self, head: str, offset: int) -> str | None:
         """The fullest description of an unnamed source used earlier: 'the
         authority' after 'the harbour authority said…'; 'the source' after 'a
@@ -670,16 +693,21 @@ class Registry:
         window = self._outside[max(0, offset - 3000) : offset]
         pattern = re.compile(
             rf"\b(?:(?P<det>[Tt]he|[Aa]n?|[Oo]ne)|(?P<owner>[A-Z][\w’'.-]*"
-            rf"(?: [A-Z][\w’'-]*){{0,2}}['’]s)) (?P<mods>(?:[a-z-]+ ){{0,2}}){head}\b"
+            rf"(?: [A-Z][\w’'-]*){{0,2}}['’]s)) (?P<mods>(?:[a-z-]+ |[A-Z][\w.-]* ){{0,3}}){head}\b"
             r"(?P<qual> (?:close to|familiar with|for|at|from|of) (?:the |a )?[a-z][\w-]*"
             r"(?: [a-z][\w-]*)?)?"
         )
         found = None
         for m in pattern.finditer(window):
+            if _MOD_STOPS.intersection(m.group("mods").lower().split()):
+                continue
             if m.group("owner") or m.group("mods") or m.group("qual"):
                 found = m
         if found is None:
             return None
+        named = self._apposed(max(0, offset - 3000) + found.end())
+        if named is not None:
+            return named
         owner = found.group("owner")
         if owner:
             org = self._org_named(re.sub(r"['’]s$", "", owner))
