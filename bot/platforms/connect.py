@@ -123,7 +123,7 @@ async def _slack(settings: Settings, commands: Commands) -> AsyncIterator[Platfo
             "set NEWSDIGEST_SLACK_APP_TOKEN (Socket Mode) or NEWSDIGEST_SLACK_SIGNING_SECRET "
             "(HTTP mode)"
         )
-    client = web_client(token=token)
+    client = web_client(token=token, base_url=settings.slack_api_url)
     # Socket Mode requests arrive over our own authenticated socket and are not signed.
     app = build_app(client=client, signing_secret=signing_secret or secrets.token_hex(16))
     register_commands(app, commands, moderator_ids=settings.slack_moderator_ids())
