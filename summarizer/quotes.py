@@ -135,7 +135,8 @@ def _speaker(ref: SpeakerRef, offset: int, registry: Registry, last: str | None)
     if ref.kind == "pronoun":
         return registry.resolve_pronoun(ref.text, offset, last)
     if ref.head:
-        found = registry.resolve_role(ref.head, offset)
+        definite = ref.text.lower().startswith("the ")
+        found = registry.resolve_role(ref.head, offset, definite)
         if found:
             return found
     text = ref.text.strip(" ,")
@@ -271,7 +272,10 @@ def find_quotes(
     paragraphs = _paragraphs(sentences)
     spans = [paragraph_spans(p.text, i, p.starts) for i, p in enumerate(paragraphs)]
     link_continuations(spans)
-    registry = Registry.build(_mask(paragraphs, spans), "\n".join(p.text for p in paragraphs))
+    starts = [p.base + start for p in paragraphs for start in p.starts]
+    registry = Registry.build(
+        _mask(paragraphs, spans), "\n".join(p.text for p in paragraphs), starts
+    )
     found, by_span = _attribute_all(paragraphs, spans, registry)
     _fill_gaps(found, by_span, paragraphs)
     key, fragments = _sort_out(_merge_interrupted(found, paragraphs), paragraphs)

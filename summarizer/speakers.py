@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from summarizer.speaker_words import (
     ABBREVIATIONS,
+    DEMONYMS,
     DOCUMENTS,
     FEMALE_NAMES,
     FEMALE_WORDS,
@@ -82,6 +83,27 @@ _PREPOSITIONS = frozenset(
     ["from", "of", "in", "at", "to", "for", "with", "by", "on", "near", "about", "against"]
 )
 _MODIFIER = re.compile(r"((?:\s[a-z]+){1,3})\s[A-Z]")
+_NOT_PERSON_HEADS = (
+    GENERIC_ORGS
+    | ORG_HEADS
+    | DOCUMENTS
+    | THING_WORDS
+    | RELATIVES
+    | frozenset(
+        [
+            "jury",
+            "family",
+            "couple",
+            "pair",
+            "duo",
+            "trio",
+            "crowd",
+            "public",
+            "audience",
+            "community",
+        ]
+    )
+)
 _MOD_STOPS = SPEECH_VERBS | {"the", "a", "an", "and", "or", "of", "to", "who", "that", "was", "is"}
 _APPOSED = re.compile(
     r"(?:\s+(?:to|for|of|at|in|from)\s+(?:the\s+)?[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,3})?,\s+"
@@ -257,7 +279,10 @@ def split_titles(tokens: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, .
     cut = 0
     for i, token in enumerate(tokens[: min(len(tokens) - 1, 5)]):
         low = token.lower().rstrip(".")
-        if low in TITLES or (len(tokens) - i >= 3 and _looks_like_role(token, tokens[i + 1])):
+        title = low in TITLES and not (
+            low in DEMONYMS and (low in MALE_NAMES or low in FEMALE_NAMES)
+        )
+        if title or (len(tokens) - i >= 3 and _looks_like_role(token, tokens[i + 1])):
             cut = i + 1
     return tuple(t.lower().rstrip(".") for t in tokens[:cut]), tokens[cut:]
 
@@ -312,9 +337,12 @@ class Registry:
         self._outside = ""
         self._acronyms: dict[str, str] | None = None
         self._org_first: dict[str, str] = {}
+        self._sentence_starts: list[int] = []
 
     @classmethod
-    def build(cls, outside: str, full: str = "") -> Registry:
+    def build(
+        cls, outside: str, full: str = "", sentence_starts: list[int] | None = None
+    ) -> Registry:
         """`outside` is the article with quoted text masked (same offsets).
 
         Names in `full` (the unmasked text) count towards a person's fullest
@@ -323,6 +351,9 @@ class Registry:
         """
         reg = cls()
         reg._outside = outside
+        reg._sentence_starts = sentence_starts or [
+            m.end() for m in re.finditer(r"[.!?][”\"’']?\s+|\n", outside)
+        ]
         all_runs = find_runs(_NICKNAME.sub(lambda m: " " * len(m.group()), full or outside))
         for run in all_runs:
             titles, name = split_titles(run.tokens)
@@ -616,9 +647,11 @@ class Registry:
             return entity.kind == "person" and entity.gender in (None, want)
         return entity.kind == "org" or entity.gender == "n"
 
-    def resolve_role(self, head: str, offset: int) -> str | None:
+    def resolve_role(self, head: str, offset: int, definite: bool = False) -> str | None:
         """'the ministry' → 'Ministry of Health'; 'the coach' → the person so described;
-        'the company' → the organisation mentioned last."""
+        'the company' → the organisation mentioned last. With `definite` ('the
+        fly-half'), a person noun no one was described by means someone named
+        just before."""
         head = head.lower()
         heads = {head, *ROLE_SYNONYMS.get(head, ())}
         i = bisect.bisect_left(self._starts, offset)
@@ -651,7 +684,16 @@ class Registry:
             and head not in ORG_HEADS
             and head not in DOCUMENTS
         )
-        if described is None and (person_role or head.endswith("-year-old")):
+        unknown_person = (
+            definite
+            and head not in _NOT_PERSON_HEADS
+            and not _is_org_noun(head)
+            and (not head.endswith("s") or head.endswith("ss"))
+        )
+        if described is None and (person_role or head.endswith("-year-old") or unknown_person):
+            local = self._local_person(i, offset)
+            if local is not None:
+                return local
             for m in reversed(self.mentions[max(0, i - 4) : i]):
                 if m.kind == "person" and (m.subject or m.speaks):
                     return self.entities[m.key].name
@@ -659,6 +701,26 @@ class Registry:
                 if m.kind == "person" and "@" not in m.key:
                     return self.entities[m.key].name
         return described
+
+    def _local_person(self, i: int, offset: int) -> str | None:
+        """The person a role noun most likely means when no one was described so:
+        among those named in the sentence of the quote or the one before it,
+        a subject or speaker first, then the nearest ('The strike came from
+        midfielder Ola Adeyemi. “…,” the 17-year-old said.')."""
+        here = self._sentence_of(offset)
+        best: tuple[float, str] | None = None
+        for rank, m in enumerate(reversed(self.mentions[max(0, i - 8) : i])):
+            if here - self._sentence_of(m.start) > 1:
+                break
+            if m.kind != "person" or "@" in m.key:
+                continue
+            score = (1.5 if m.subject else 0.0) + (1.0 if m.speaks else 0.0) - 0.3 * rank
+            if best is None or score > best[0]:
+                best = (score, self.entities[m.key].name)
+        return best[1] if best else None
+
+    def _sentence_of(self, offset: int) -> int:
+        return bisect.bisect_right(self._sentence_starts, offset)
 
     def _org_named(self, name: str) -> str | None:
         """The organisation called `name` or known by its first word."""
