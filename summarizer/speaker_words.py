@@ -284,3 +284,5 @@ DOCUMENTS = _set(
     email notice survey review document verdict affidavit submission
     """
 )
+
+GROUP_NOUNS = _set("jury family couple pair duo trio crowd public audience community")

@@ -28,6 +28,7 @@ from summarizer.speaker_words import (
     FEMALE_NAMES,
     FEMALE_WORDS,
     GENERIC_ORGS,
+    GROUP_NOUNS,
     LEADING_PARTICLES,
     MALE_NAMES,
     MALE_WORDS,
@@ -83,27 +84,7 @@ _PREPOSITIONS = frozenset(
     ["from", "of", "in", "at", "to", "for", "with", "by", "on", "near", "about", "against"]
 )
 _MODIFIER = re.compile(r"((?:\s[a-z]+){1,3})\s[A-Z]")
-_NOT_PERSON_HEADS = (
-    GENERIC_ORGS
-    | ORG_HEADS
-    | DOCUMENTS
-    | THING_WORDS
-    | RELATIVES
-    | frozenset(
-        [
-            "jury",
-            "family",
-            "couple",
-            "pair",
-            "duo",
-            "trio",
-            "crowd",
-            "public",
-            "audience",
-            "community",
-        ]
-    )
-)
+_NOT_PERSON_HEADS = GENERIC_ORGS | ORG_HEADS | DOCUMENTS | THING_WORDS | RELATIVES | GROUP_NOUNS
 _MOD_STOPS = SPEECH_VERBS | {"the", "a", "an", "and", "or", "of", "to", "who", "that", "was", "is"}
 _APPOSED = re.compile(
     r"(?:\s+(?:to|for|of|at|in|from)\s+(?:the\s+)?[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,3})?,\s+"
@@ -279,9 +260,8 @@ def split_titles(tokens: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, .
     cut = 0
     for i, token in enumerate(tokens[: min(len(tokens) - 1, 5)]):
         low = token.lower().rstrip(".")
-        title = low in TITLES and not (
-            low in DEMONYMS and (low in MALE_NAMES or low in FEMALE_NAMES)
-        )
+        first_name = low in MALE_NAMES or low in FEMALE_NAMES
+        title = low in TITLES and not (low in DEMONYMS and first_name)
         if title or (len(tokens) - i >= 3 and _looks_like_role(token, tokens[i + 1])):
             cut = i + 1
     return tuple(t.lower().rstrip(".") for t in tokens[:cut]), tokens[cut:]
