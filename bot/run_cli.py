@@ -43,16 +43,30 @@ def add_run_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[ty
         choices=("discord", "slack"),
         help="print the request bodies for this platform, one JSON object per line",
     )
+    demo.add_argument(
+        "--html",
+        metavar="PATH",
+        help="write an HTML preview of the digest as Discord and Slack show it",
+    )
 
 
 def run_platform_command(args: argparse.Namespace) -> int:
     if args.command == "demo":
-        from bot.demo.cycle import run_demo
+        from bot.demo.cycle import preview_html, run_demo
 
         try:
+            if args.html:
+                page = asyncio.run(preview_html(feeds=args.feed))
+                with open(args.html, "w", encoding="utf-8") as out:
+                    out.write(page)
+                print(f"wrote {args.html}")
+                return 0
             return asyncio.run(run_demo(feeds=args.feed, payloads=args.payloads))
         except KeyboardInterrupt:
             return 130
+        except (OSError, RuntimeError) as exc:
+            print(f"error: {' '.join(str(exc).split())[:300]}", file=sys.stderr)
+            return 1
     from bot.config import Settings
     from bot.platforms.connect import PlatformConfigError
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import sys
 import tempfile
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.app import App
 from bot.config import Settings
@@ -33,6 +33,7 @@ from bot.feeds.manage import add_feed
 from bot.platforms.base import Platform
 from bot.platforms.console import ConsolePlatform
 from bot.platforms.payloads import Emit, PayloadPlatform, json_lines
+from bot.render.preview import html_page
 from bot.store.open import open_store
 
 WORKSPACE = "demo"
@@ -112,4 +113,48 @@ async def _cycle(
         await store.close()
 
 
-__all__ = ["run_demo"]
+async def preview_html(
+    *, feeds: list[str] | None = None, stories: int | None = None, err: TextIO | None = None
+) -> str:
+    """An HTML page showing the demo's digest as Discord and as Slack would (`render.preview`),
+    with at most `stories` stories (all by default).
+
+    Runs the cycle once per platform; start-thread bodies (no message of their own) are left
+    out, thread messages are drawn indented under their story."""
+    columns: dict[str, list[tuple[dict[str, Any], bool]]] = {}
+    for name in ("discord", "slack"):
+        items: list[tuple[dict[str, Any], bool]] = []
+        code = await run_demo(feeds=feeds, payloads=name, emit=_collector(items), err=err)
+        if code != 0:
+            raise RuntimeError(f"the demo cycle for {name} failed")
+        columns[name] = _first_stories(items, stories)
+    return html_page(
+        discord=columns["discord"], slack=columns["slack"], title="newsdigest demo digest"
+    )
+
+
+def _collector(items: list[tuple[dict[str, Any], bool]]) -> Emit:
+    def keep(body: dict[str, Any], in_thread: bool) -> None:
+        if "embeds" in body or "blocks" in body or body.get("content"):
+            items.append((body, in_thread))
+
+    return keep
+
+
+def _first_stories(
+    items: list[tuple[dict[str, Any], bool]], stories: int | None
+) -> list[tuple[dict[str, Any], bool]]:
+    """The header and the first `stories` story messages, each with its thread."""
+    if stories is None:
+        return items
+    kept: list[tuple[dict[str, Any], bool]] = []
+    top = 0
+    for body, in_thread in items:
+        top += not in_thread
+        if top > stories + 1:
+            break
+        kept.append((body, in_thread))
+    return kept
+
+
+__all__ = ["preview_html", "run_demo"]
