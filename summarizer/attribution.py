@@ -91,6 +91,13 @@ _INFINITIVE = re.compile(
     r"\s+(?:(?:was|were|is|are|went|has|had|have)\s+)?"
     r"(?:[a-z]+ed|on|quick|keen|yet|due|able|going|set|about|wants|refuses|declines)\s+to\s*$"
 )
+_INVERTED = frozenset(
+    re.findall(r"\w+", "does did do is was are were will would can could has have had should")
+)
+_UNNAMED_OBJECT = re.compile(
+    r"\b(?:to|told|asked|with|from)\s+(?P<np>(?:an?|one)\s+(?:[\w.-]+\s+){0,3}?"
+    r"(?P<noun>[a-z]+))(?=,\s+who\b|\s*[.,;]|\s+(?:who|that)\b)"
+)
 _RELATIVE_START = re.compile(r"(?:who|which|whose|that)\b")
 _BE = frozenset(["was", "were", "is", "are", "be", "been", "being"])
 _RELATIVE_BEFORE = re.compile(r"\b(?:who|which|that)\s+(?:\w+\s+)?$")
@@ -104,8 +111,9 @@ class SpeakerRef:
 
     `offset` is where the phrase sits in the paragraph; `tokens` is the name
     run for names; `head` the noun to resolve for roles ('ministry'); `spokes`
-    marks someone speaking for it ('a spokeswoman for the ministry'), whom
-    'he' or 'she' may stand for although the speaker given is the ministry.
+    marks words spoken for someone else ('a spokeswoman for the ministry …
+    she said' gives the ministry; 'a statement on his behalf … it said' gives
+    him), so the pronoun need not agree with the speaker given.
     """
 
     kind: str
@@ -278,12 +286,11 @@ def _parse_segment(segment: str, offset: int) -> SpeakerRef | None:
     for run in runs:
         between = segment[: run.start].lower().split()
         if (
-            len(run.tokens) == 1
-            and run.tokens[0].lower() in TITLES
+            all(t.lower().rstrip(".") in TITLES for t in run.tokens)
             and between[:1] == ["the"]
             and len(between) <= 3
         ):
-            return SpeakerRef("role", segment, offset, head=run.tokens[0].lower())
+            return SpeakerRef("role", segment, offset, head=run.tokens[-1].lower().rstrip("."))
         spokes = any(re.sub(r"['’]s$", "", w) in _SPOKES for w in between)
         after = re.match(r"\s+([a-z][\w-]*)", segment[run.end :])
         modifier = after is not None and after.group(1) not in _NOT_MODIFIERS
@@ -466,6 +473,8 @@ def sentence_subject(text: str, lower: int = 0) -> SpeakerRef | None:
 
 def _subject_at(text: str, start: int) -> SpeakerRef | None:
     words = list(re.finditer(r"\S+", text[start : start + 120]))[:6]
+    if len(words) > 1 and words[0].group().lower() in _INVERTED and text[start].isupper():
+        return _subject_at(text, start + words[1].start())
     if not words:
         return None
     first = words[0].group().lower()
@@ -537,11 +546,16 @@ def speech_clause_subject(text: str) -> SpeakerRef | None:
 
 def first_person_named(text: str, lower: int = 0) -> SpeakerRef | None:
     """The first person named in the last sentence of `text` ('Among them was
-    Priya Nair, who…'), a weaker cue than a subject for the quote that follows."""
+    Priya Nair, who…'), a weaker cue than a subject for the quote that follows;
+    failing that, an unnamed one ('I put that to a senior official, who…'),
+    given with its offset at the end of the description."""
     start = lower + _last_break(text[lower:])
     for run in find_runs(text[start:], start):
         if _person_like(run.tokens):
             return SpeakerRef("name", " ".join(run.tokens), run.start, run.tokens)
+    for m in _UNNAMED_OBJECT.finditer(text, start):
+        if m.group("noun") in ROLE_NOUNS or m.group("noun") in TITLES:
+            return SpeakerRef("role", m.group("np"), m.end("np"), head=m.group("noun"))
     return None
 
 
@@ -562,3 +576,25 @@ def named_after(text: str) -> SpeakerRef | None:
         if _person_like(run.tokens) or classify(run.tokens) == "org":
             return SpeakerRef("name", " ".join(run.tokens), run.start, run.tokens)
     return None
+
+
+_BEHALF = re.compile(
+    r"\b(?:statement|letter|message|tribute)\b[^.!?]{0,40}?\bon\s+"
+    r"(?:(?P<pronoun>his|her)\s+behalf|behalf\s+of\s+(?P<name>[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,3}))"
+)
+
+
+def on_behalf(text: str, lower: int = 0) -> SpeakerRef | None:
+    """Whose words a statement read out by someone else are, from the last
+    sentence of `text` ('His lawyer read a statement on his behalf.')."""
+    start = lower + _last_break(text[lower:])
+    m = _BEHALF.search(text, start)
+    if m is None:
+        return None
+    if m.group("pronoun"):
+        word = "he" if m.group("pronoun") == "his" else "she"
+        return SpeakerRef("pronoun", word, m.start("pronoun"), spokes=True)
+    runs = find_runs(m.group("name"), m.start("name"))
+    if not runs:
+        return None
+    return SpeakerRef("name", " ".join(runs[0].tokens), runs[0].start, runs[0].tokens, spokes=True)

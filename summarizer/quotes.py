@@ -41,6 +41,7 @@ from summarizer.attribution import (
     before_quote,
     first_person_named,
     named_after,
+    on_behalf,
     sentence_subject,
     speech_clause_subject,
 )
@@ -78,6 +79,7 @@ _INSCRIPTION = re.compile(
     r"saying|says|bearing|bore)[:,]?\s*$",
     re.IGNORECASE,
 )
+_NAME_END = re.compile(r"\b[A-Z][a-z’'-]+ $")
 _SMALL_WORDS = _set("a an the of and or in on at to for from by with de la le")
 
 
@@ -170,7 +172,8 @@ def _attribute(
         if lead[-1:] in ".!?":
             end = lower + len(lead) - 1
             local = (
-                before_quote(text, lower, end)
+                on_behalf(text[:end], lower)
+                or before_quote(text, lower, end)
                 or sentence_subject(text[:end], lower)
                 or first_person_named(text[:end], lower)
             )
@@ -397,7 +400,9 @@ def _sort_out(
             continue
         para = paragraphs[q.span.paragraph]
         before = para.text[max(0, q.span.open_at - 40) : q.span.open_at]
-        if _is_title(q.text, before, q.via_verb):
+        after = para.text[q.span.close_after : q.span.close_after + 2]
+        nickname = bool(_NAME_END.search(before)) and after[:1] == " " and after[1:].isupper()
+        if not nickname and _is_title(q.text, before, q.via_verb):
             continue
         seen.add(norm)
         (key if len(_WORD.findall(q.text)) >= MIN_KEY_WORDS else fragments).append(q)

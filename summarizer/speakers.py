@@ -346,7 +346,7 @@ class Registry:
                 continue
             titles, name = split_titles(run.tokens)
             kind = classify(name if titles and len(name) >= 2 else run.tokens)
-            if len(run.tokens) == 1 and run.tokens[0].lower().rstrip(".") in TITLES:
+            if all(t.lower().rstrip(".") in TITLES for t in run.tokens):
                 continue
             prev = outside[max(0, run.start - 30) : run.start].split()
             org_noun = bool(prev) and _is_org_noun(prev[-1].lower())
