@@ -138,19 +138,21 @@ class ClusterIndex:
     async def refresh(self, session: AsyncSession, *, now: datetime) -> None:
         """Load articles put into stories since the last refresh (by any worker)."""
         since = now - self.window if self._watermark is None else self._watermark
-        rows = await session.execute(
-            select(
-                Article.id,
-                Article.story_id,
-                Article.summary,
-                Article.published_at,
-                Article.summarized_at,
-            )
-            .where(Article.story_id.is_not(None), Article.summarized_at >= since)
-            .order_by(Article.id)
+        recent = await session.scalars(
+            select(Article.id).where(Article.story_id.is_not(None), Article.summarized_at >= since)
         )
-        for article_id, story_id, summary, published, summarized in rows:
-            if article_id not in self._articles:
+        unknown = [i for i in recent if i not in self._articles]
+        for start in range(0, len(unknown), 500):
+            rows = await session.execute(
+                select(
+                    Article.id,
+                    Article.story_id,
+                    Article.summary,
+                    Article.published_at,
+                    Article.summarized_at,
+                ).where(Article.id.in_(unknown[start : start + 500]))
+            )
+            for article_id, story_id, summary, published, summarized in rows:
                 fp = fingerprint_of(summary, published or summarized)
                 self.add(article_id, story_id, fp, summarized or now)
         self._watermark = now - _REFRESH_OVERLAP
