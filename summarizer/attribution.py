@@ -101,7 +101,9 @@ _UNNAMED_OBJECT = re.compile(
 _RELATIVE_START = re.compile(r"(?:who|which|whose|that)\b")
 _BE = frozenset(["was", "were", "is", "are", "be", "been", "being"])
 _RELATIVE_BEFORE = re.compile(r"\b(?:who|which|that)\s+(?:\w+\s+)?$")
-_DETERMINERS = frozenset(["the", "a", "an", "its", "his", "her", "their", "our", "one", "another"])
+_DETERMINERS = frozenset(
+    ["the", "a", "an", "its", "his", "her", "their", "our", "my", "your", "one", "another"]
+)
 _COORDINATORS = frozenset(["and", "but", "then", "and then", "but then", "before", "and later"])
 
 
@@ -290,7 +292,9 @@ def _parse_segment(segment: str, offset: int) -> SpeakerRef | None:
             and between[:1] == ["the"]
             and len(between) <= 3
         ):
-            return SpeakerRef("role", segment, offset, head=run.tokens[-1].lower().rstrip("."))
+            noun = re.match(r"\s+([a-z][\w-]*)\s*$", segment[run.end :])
+            head = noun.group(1) if noun else run.tokens[-1].lower().rstrip(".")
+            return SpeakerRef("role", segment, offset, head=head)
         spokes = any(re.sub(r"['’]s$", "", w) in _SPOKES for w in between)
         after = re.match(r"\s+([a-z][\w-]*)", segment[run.end :])
         modifier = after is not None and after.group(1) not in _NOT_MODIFIERS
@@ -411,7 +415,10 @@ def before_quote(text: str, lower: int, open_at: int) -> SpeakerRef | None:
             continue
         chosen = m
     if chosen is None:
-        return _speaker_label(lead, start)
+        label = _speaker_label(lead, start)
+        if label is None and lead.rstrip().endswith(":") and len(_words(lead)) <= 12:
+            return _subject_at(text, start)
+        return label
     verb = chosen.group().lower()
     pre = lead[: chosen.start()]
     after = lead[chosen.end() :]

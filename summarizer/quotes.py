@@ -138,7 +138,7 @@ def _speaker(ref: SpeakerRef, offset: int, registry: Registry, last: str | None)
         return registry.resolve_pronoun(ref.text, offset, last)
     if ref.head:
         definite = ref.text.lower().startswith("the ")
-        found = registry.resolve_role(ref.head, offset, definite)
+        found = registry.resolve_role(ref.head, offset, definite, ref.text)
         if found:
             return found
     text = ref.text.strip(" ,")

@@ -286,3 +286,10 @@ DOCUMENTS = _set(
 )
 
 GROUP_NOUNS = _set("jury family couple pair duo trio crowd public audience community")
+
+ACRONYM_HEADS = _set("nhs un nato eu who fbi cia nasa bbc ap afp")
+
+PERSON_ROLE_SYNONYMS = {
+    "leader": ("president", "prime", "premier", "chancellor", "king", "queen", "emir", "sheikh"),
+    "boss": ("manager", "coach", "chief", "executive", "ceo", "chairman", "chairwoman"),
+}

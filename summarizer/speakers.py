@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from summarizer.speaker_words import (
     ABBREVIATIONS,
+    ACRONYM_HEADS,
     DEMONYMS,
     DOCUMENTS,
     FEMALE_NAMES,
@@ -35,6 +36,7 @@ from summarizer.speaker_words import (
     NAME_PARTICLES,
     NOT_NAMES,
     ORG_HEADS,
+    PERSON_ROLE_SYNONYMS,
     PLACE_PREPOSITIONS,
     RELATIVES,
     ROLE_NOUNS,
@@ -66,7 +68,8 @@ _UNNAMED = re.compile(
 )
 _NICKNAME = re.compile(r"(?<=[a-z]) [“\"][A-Z][\w ’'-]{0,30}[”\"](?= [A-Z])")
 _RELATIVE = re.compile(
-    r"\b(?:(?:[Hh]is|[Hh]er|[Tt]heir|[Tt]he)\s+(?:[a-z-]+\s+)?(?P<noun>wife|husband|mother|"
+    r"\b(?:(?:[Hh]is|[Hh]er|[Tt]heir|[Tt]he(?:\s+[a-z-]+['’]s)?)\s+(?:[a-z-]+\s+)?"
+    r"(?P<noun>wife|husband|mother|"
     r"father|daughter|son|sister|brother|widow|widower|grandmother|grandfather|partner|"
     r"girlfriend|boyfriend)(?:\s+of\s+(?:the|a|an|one|two|three)\s+[a-z]+)?"
     r"|(?:[Hh]is|[Hh]er|[Tt]heir)\s+(?P<role>solicitor|lawyer|barrister|"
@@ -85,6 +88,7 @@ _PREPOSITIONS = frozenset(
 )
 _MODIFIER = re.compile(r"((?:\s[a-z]+){1,3})\s[A-Z]")
 _NOT_PERSON_HEADS = GENERIC_ORGS | ORG_HEADS | DOCUMENTS | THING_WORDS | RELATIVES | GROUP_NOUNS
+_SPOKES_HEADS = frozenset(["spokesman", "spokeswoman", "spokesperson", "representative"])
 _MOD_STOPS = SPEECH_VERBS | {"the", "a", "an", "and", "or", "of", "to", "who", "that", "was", "is"}
 _APPOSED = re.compile(
     r"(?:\s+(?:to|for|of|at|in|from)\s+(?:the\s+)?[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,3})?,\s+"
@@ -197,6 +201,8 @@ def find_runs(text: str, base: int = 0) -> list[Run]:
         if (tokens or pending) and (not gap or gap.strip(" ") or len(gap) > 40):
             flush()
         tok, possessive = _clean(raw)
+        if possessive and text[m.end() : m.end() + 1] in (",", ";", ")"):
+            tok, possessive = tok + raw[-2:], False
         prev_end = m.end()
         if _is_cap(tok):
             if tokens and pending and not _joins(tokens, pending):
@@ -269,7 +275,10 @@ def split_titles(tokens: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, .
 
 def classify(tokens: tuple[str, ...]) -> str:
     lows = [t.lower().rstrip(".") for t in tokens]
-    if any(t in ORG_HEADS for t in lows):
+    if any(
+        low in ORG_HEADS and (low not in ACRONYM_HEADS or t.isupper())
+        for t, low in zip(tokens, lows, strict=True)
+    ):
         return "org"
     if len(tokens) == 1 and tokens[0].isupper() and len(tokens[0]) > 1:
         return "org"
@@ -546,6 +555,9 @@ class Registry:
                 continue
             entity = self.entities[m.key]
             word = pm.group().lower()
+            lead = re.split(r"[.!?]\s|\n", outside[max(0, m.start - 60) : m.start])[-1].lower()
+            if re.search(r"\bher\b" if word in ("she", "herself") else r"\bhis\b", lead):
+                continue
             if word in ("he", "his", "him", "himself"):
                 entity.male += 1
             elif word in ("it", "its"):
@@ -627,12 +639,17 @@ class Registry:
             return entity.kind == "person" and entity.gender in (None, want)
         return entity.kind == "org" or entity.gender == "n"
 
-    def resolve_role(self, head: str, offset: int, definite: bool = False) -> str | None:
+    def resolve_role(
+        self, head: str, offset: int, definite: bool = False, phrase: str = ""
+    ) -> str | None:
         """'the ministry' → 'Ministry of Health'; 'the coach' → the person so described;
         'the company' → the organisation mentioned last. With `definite` ('the
         fly-half'), a person noun no one was described by means someone named
-        just before."""
+        just before. A nationality in `phrase` ('the Vietnamese leader') rules
+        out people described by another one; 'a spokeswoman' with no
+        organisation named speaks for the one named in the last sentences."""
         head = head.lower()
+        nations = DEMONYMS.intersection(phrase.lower().split())
         heads = {head, *ROLE_SYNONYMS.get(head, ())}
         i = bisect.bisect_left(self._starts, offset)
         ordered = [*reversed(self.mentions[max(0, i - 200) : i]), *self.mentions[i : i + 50]]
@@ -644,10 +661,21 @@ class Registry:
             entity = self.entities[m.key]
             if m.kind == "org" and heads & set(entity.key.split()):
                 return entity.name
+        person_heads = {head, *PERSON_ROLE_SYNONYMS.get(head, ())}
         for m in ordered:
             entity = self.entities[m.key]
-            if m.kind == "person" and head in entity.roles:
-                return entity.name
+            if m.kind != "person" or not person_heads & entity.roles:
+                continue
+            if nations and DEMONYMS & entity.roles and not nations & entity.roles:
+                continue
+            return entity.name
+        if head in _SPOKES_HEADS:
+            here = self._sentence_of(offset)
+            for m in reversed(self.mentions[max(0, i - 8) : i]):
+                if here - self._sentence_of(m.start) > 2:
+                    break
+                if m.kind == "org":
+                    return self.entities[m.key].name
         if head in GENERIC_ORGS:
             recent = self.mentions[max(0, i - 200) : i]
             for m in reversed(recent):
@@ -737,7 +765,7 @@ class Registry:
             rf"\b(?:(?P<det>[Tt]he|[Aa]n?|[Oo]ne)|(?P<owner>[A-Z][\w’'.-]*"
             rf"(?: [A-Z][\w’'-]*){{0,2}}['’]s)) (?P<mods>(?:[a-z-]+ |[A-Z][\w.-]* ){{0,3}}){head}\b"
             r"(?P<qual> (?:close to|familiar with|for|at|from|of) (?:the |a )?[a-z][\w-]*"
-            r"(?: [a-z][\w-]*)?)?"
+            r"(?: of (?:the |a )?[a-z][\w-]*| [a-z][\w-]*)?)?"
         )
         found = None
         for m in pattern.finditer(window):
