@@ -120,3 +120,13 @@ async def test_run_without_tokens_is_the_console_bot_and_stops_on_sigterm(tmp_pa
             await proc.wait()
     assert code == 0, (await proc.stderr.read()).decode()[-2000:]  # type: ignore[union-attr]
     assert (tmp_path / "bot.db").exists(), "SQLite migrated at start"
+
+
+@pytest.mark.parametrize(
+    ("platform", "needs"), [("discord", "NEWSDIGEST_DISCORD_TOKEN"), ("slack", "SLACK_BOT_TOKEN")]
+)
+def test_bot_without_its_token_says_what_to_set(tmp_path: Path, platform: str, needs: str) -> None:
+    done = newsdigest(tmp_path, "bot", platform)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1].startswith("error: set ")
+    assert needs in done.stderr and "Traceback" not in done.stderr
