@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 
 def run_engine_command(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
     from sqlalchemy.exc import SQLAlchemyError
 
     from bot.config import Settings
@@ -28,6 +29,12 @@ def run_engine_command(args: argparse.Namespace) -> int:
 
     try:
         settings = Settings()
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        name = "NEWSDIGEST_" + str(problem["loc"][0]).upper() if problem["loc"] else "a setting"
+        print(f"error: {name}: {problem['msg']}", file=sys.stderr)
+        return 2
+    try:
         return asyncio.run(_dispatch(args, settings))
     except (FeedLayerError, LookupError) as exc:
         print(f"error: {_one_line(exc)}", file=sys.stderr)

@@ -131,3 +131,19 @@ async def test_worker_once_then_search(env: dict[str, str], http_server: LocalHT
     assert code == 0 and "Helix" in out and "sources: 1" in out
     code, out, _ = await run(env, "search", "zebra")
     assert code == 0 and "no stories match" in out
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "reason"),
+    [
+        ("NEWSDIGEST_POLL_CONCURRENCY", "many", "NEWSDIGEST_POLL_CONCURRENCY"),
+        ("NEWSDIGEST_DATABASE_URL", "sqlite+aiosqlite:////no/such/dir/x.db", "database"),
+    ],
+)
+async def test_bad_settings_are_one_line_errors(
+    env: dict[str, str], setting: str, value: str, reason: str
+) -> None:
+    code, out, err = await run({**env, setting: value}, "feeds", "list")
+    assert code != 0 and out == ""
+    assert err.startswith("error: ") and reason in err
+    assert err.count("\n") == 1 and "Traceback" not in err
