@@ -195,6 +195,8 @@ class Worker:
         async with self._slots:
             result = await poll_feed(feed, fetcher=self._fetcher, now=self._clock())
         changes: list[EntryChange] = []
+        if result.warnings:
+            log.info("feed %s read with warnings: %s", feed.id, "; ".join(result.warnings))
         if result.not_modified:
             stats.not_modified += 1
         elif result.entries:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -219,8 +220,13 @@ async def test_slow_and_oversized_responses_are_errors_on_their_feeds(
 
 
 async def test_gzip_ill_formed_and_entity_expansion(
-    store: Store, worker: Worker, http_server: LocalHTTPServer, clock: Clock
+    store: Store,
+    worker: Worker,
+    http_server: LocalHTTPServer,
+    clock: Clock,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO, logger="bot.worker")
     http_server.add(
         "/gz.xml", Reply(body=rss(items("1", "2")), content_type=RSS_TYPE, encoding="gzip")
     )
@@ -239,6 +245,9 @@ async def test_gzip_ill_formed_and_entity_expansion(
     lol_entries = await store.articles.entries_of_feed(lol)
     text = "".join(f"{e.title}{e.summary}{e.content}" for e in lol_entries)
     assert "lollollol" not in text and len(text) < 10_000
+    warned = [r.getMessage() for r in caplog.records if "read with warnings" in r.getMessage()]
+    assert any(f"feed {ill} " in w and "ill-formed" in w for w in warned)
+    assert any(f"feed {lol} " in w and "entity" in w for w in warned)
 
 
 async def test_guid_change_with_the_same_link_is_no_new_entry(
