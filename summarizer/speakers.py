@@ -340,9 +340,11 @@ class Registry:
         """
         reg = cls()
         reg._outside = outside
-        reg._sentence_starts = sentence_starts or [
-            m.end() for m in re.finditer(r"[.!?][”\"’']?\s+|\n", outside)
-        ]
+        reg._sentence_starts = [
+            s
+            for s in sentence_starts or []
+            if s < 2 or outside[s - 1] == "\n" or outside[s - 2] != MASK or outside[s] != MASK
+        ] or [m.end() for m in re.finditer(r"[.!?][”\"’']?\s+|\n", outside)]
         all_runs = find_runs(_NICKNAME.sub(lambda m: " " * len(m.group()), full or outside))
         for run in all_runs:
             titles, name = split_titles(run.tokens)
@@ -669,13 +671,6 @@ class Registry:
             if nations and DEMONYMS & entity.roles and not nations & entity.roles:
                 continue
             return entity.name
-        if head in _SPOKES_HEADS:
-            here = self._sentence_of(offset)
-            for m in reversed(self.mentions[max(0, i - 8) : i]):
-                if here - self._sentence_of(m.start) > 2:
-                    break
-                if m.kind == "org":
-                    return self.entities[m.key].name
         if head in GENERIC_ORGS:
             recent = self.mentions[max(0, i - 200) : i]
             for m in reversed(recent):
@@ -686,6 +681,13 @@ class Registry:
                 if _maybe_org(self.entities[m.key]):
                     return self.entities[m.key].name
         described = self._described(head, offset)
+        if described is None and head in _SPOKES_HEADS:
+            here = self._sentence_of(offset)
+            for m in reversed(self.mentions[max(0, i - 8) : i]):
+                if here - self._sentence_of(m.start) > 2:
+                    break
+                if m.kind == "org":
+                    return self.entities[m.key].name
         person_role = head in TITLES or (
             head in ROLE_NOUNS
             and head not in GENERIC_ORGS
