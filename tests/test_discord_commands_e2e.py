@@ -95,6 +95,9 @@ async def test_commands_are_registered_from_the_table_with_moderator_defaults(
     assert sorted(subs) == ["add", "list", "pause", "remove", "resume"]
     feed_opt = next(o for o in subs["remove"]["options"] if o["name"] == "feed")
     assert feed_opt["autocomplete"] is True and feed_opt["required"] is True
+    add_opts = {o["name"]: o for o in subs["add"]["options"]}
+    assert subs["add"]["options"][0]["name"] == "url" and add_opts["url"]["required"]
+    assert add_opts["channel"]["type"] == 7 and not add_opts["channel"].get("required")
     story = next(o for o in registered["news"]["options"] if o["name"] == "story")
     (story_id,) = story["options"]
     assert story_id["type"] == 4 and story_id["min_value"] == 1
