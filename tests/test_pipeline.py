@@ -3,6 +3,7 @@ summarizer; stories clustered across feeds, feed text used when the page cannot 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from concurrent.futures import ProcessPoolExecutor
 from datetime import timedelta
@@ -18,6 +19,7 @@ from bot.stories.lookup import find_stories
 from bot.stories.pipeline import ArticlePipeline
 from bot.stories.urls import link_key
 from bot.worker import Worker
+from tests.conftest import StoreTarget
 from tests.feed_site import Article as Sample
 from tests.feed_site import (
     Clock,
@@ -232,3 +234,32 @@ async def test_a_worker_that_lost_its_lease_writes_nothing(
     assert await rows(store, Story) == []
     async with store.session(readonly=True) as s:
         assert await s.scalar(select(func.count()).select_from(StorySource)) == 0
+
+
+async def test_two_pipelines_on_one_database_still_make_one_story(
+    store: Store,
+    store_target: StoreTarget,
+    fetcher: Fetcher,
+    http_server: LocalHTTPServer,
+    clock: Clock,
+) -> None:
+    ids = ["quake-peru-1", "quake-peru-2", "quake-peru-3", "boc-cut-1", "boc-cut-2"]
+    for n, sample_id in enumerate(ids):
+        link = serve_page(http_server, f"/s/{sample_id}", SAMPLES[sample_id])
+        await follow(
+            store, serve_feed(http_server, f"/f{n}.xml", [item_for(SAMPLES[sample_id], link)])
+        )
+    await make_worker(store, fetcher, clock).poll_due(now=max(clock.now, utcnow()))
+    other = store_target.open()
+    try:
+        pipelines = [
+            ArticlePipeline(store=s, fetcher=fetcher, worker_id=w, concurrency=2)
+            for s, w in ((store, "p1"), (other, "p2"))
+        ]
+        results = await asyncio.gather(*(p.drain() for p in pipelines))
+    finally:
+        await other.close()
+    assert sum(r.summarized for r in results) == len(ids)
+    stories = await rows(store, Story)
+    assert sorted(s.source_count for s in stories) == [2, 3]
+    assert len(await rows(store, StorySource)) == len(ids)
