@@ -310,6 +310,8 @@ def _parse_segment(segment: str, offset: int) -> SpeakerRef | None:
         return SpeakerRef("role", _with_article(noun), offset, head=noun)
     before = re.split(r"\s(?:for|of|at|from|with|in|on|to|who|which|whose)\s", low, maxsplit=1)
     head_words = before[0].split()
+    while len(head_words) >= 3 and head_words[-1].endswith(("ed", "ing")):
+        head_words.pop()
     head = head_words[-1].strip(",.") if head_words else ""
     if head in _SPOKES and len(before) > 1 and not runs:
         target = before[1].split()

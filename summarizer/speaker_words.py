@@ -246,7 +246,7 @@ GENERIC_ORGS = _set(
     """
     company firm group business retailer airline carrier manufacturer maker chain operator
     supplier insurer lender developer publisher broadcaster club team side charity organisation
-    organization body brand startup
+    organization body brand startup service brigade
     """
 )
 

@@ -198,8 +198,16 @@ def find_runs(text: str, base: int = 0) -> list[Run]:
             pending = []
             continue
         gap = text[prev_end : m.start()]
-        if (tokens or pending) and (not gap or gap.strip(" ") or len(gap) > 40):
+        if tokens and not pending and gap == " & ":
+            pending.append("&")
+        elif (tokens or pending) and (not gap or gap.strip(" ") or len(gap) > 40):
             flush()
+        if tokens and not pending and raw.isdigit() and len(raw) <= 3:
+            after = text[m.end() : m.end() + 2]
+            if not (after[:1] == " " and after[1:].isupper()):
+                tokens.append(raw)
+                end = prev_end = m.end()
+                continue
         tok, possessive = _clean(raw)
         if possessive and text[m.end() : m.end() + 1] in (",", ";", ")"):
             tok, possessive = tok + raw[-2:], False
@@ -363,6 +371,10 @@ class Registry:
             org_noun = bool(prev) and _is_org_noun(prev[-1].lower())
             if prev and (org_noun or prev[-1] == "the"):
                 kind = "org" if kind == "person" or prev[-1] != "the" else kind
+            if kind == "thing" and _SPEAKS.match(outside, run.end, run.end + 140):
+                lows = {t.lower() for t in run.tokens}
+                if lows & {"and", "&"} and not lows & THING_WORDS:
+                    kind = "org"
             known = reg.entities.get(" ".join(run.tokens).lower())
             if known is None and len(run.tokens) == 1:
                 known = reg.entities.get(org_first.get(run.tokens[0].lower(), ""))
@@ -587,6 +599,8 @@ class Registry:
         if org is not None and org.kind == "org":
             return org.name
         key = self._person_key(text, offset)
+        if key is None and len(name) == 1:
+            return self._org_named(text) or text
         return self.entities[key].name if key else text
 
     def resolve_pronoun(
