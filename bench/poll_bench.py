@@ -44,6 +44,8 @@ from bot.stories.pipeline import ArticlePipeline
 from bot.worker import Worker, make_all_due
 
 ITEMS = 3
+POOL_SIZE = 25
+"""Database connections per worker on PostgreSQL (bot/app.py picks the same)."""
 
 
 def feed_xml(n: int) -> bytes:
@@ -199,7 +201,7 @@ def pg_worker(url: str, schema: str, worker_id: str, start_iso: str, out: Connec
     async def main() -> None:
         from datetime import datetime
 
-        store = Store(url, schema=schema)
+        store = Store(url, schema=schema, pool_size=POOL_SIZE)
         fetcher = Fetcher(allow_private=True, limits=FetchLimits(max_in_flight=200))
         worker = make_worker(store, fetcher, worker_id)
         cpu0, _ = usage()
@@ -220,7 +222,7 @@ async def two_workers(url: str, feeds: int, port: int, hosts: int) -> None:
     async with admin.engine.begin() as conn:
         await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
-        store = Store(url, schema=schema)
+        store = Store(url, schema=schema, pool_size=POOL_SIZE)
         await upgrade(store.engine)
         await seed(store, feeds, port, hosts)
         fetcher = Fetcher(allow_private=True, limits=FetchLimits(max_in_flight=200))

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from bot.config import Settings
 from bot.feeds.fetch import Fetcher, FetchLimits
 from bot.feeds.poll import PollPolicy
+from bot.store.engine import is_sqlite
 from bot.store.open import open_store
 from bot.store.store import Store
 from bot.stories.pipeline import ArticlePipeline
@@ -70,6 +71,15 @@ def make_fetcher(settings: Settings) -> Fetcher:
     return Fetcher(allow_private=settings.allow_private_addresses, limits=limits)
 
 
+def db_pool_size(settings: Settings) -> int | None:
+    """Connections for one worker on PostgreSQL: every feed with new items holds one while
+    its entries are stored, so the default five would queue a 200-feed batch. SQLite has one
+    writer anyway and keeps its default."""
+    if is_sqlite(settings.database_url.get_secret_value()):
+        return None
+    return min(50, max(5, settings.poll_concurrency // 8))
+
+
 def make_executor(settings: Settings) -> Executor | None:
     """Processes for `summarize()`; None (a thread) when the setting is 0. forkserver, so
     children start from a clean interpreter, not a copy of a process with an event loop."""
@@ -83,7 +93,7 @@ def make_executor(settings: Settings) -> Executor | None:
 
 @asynccontextmanager
 async def open_app(settings: Settings, *, with_executor: bool = True) -> AsyncIterator[App]:
-    store = await open_store(settings)
+    store = await open_store(settings, pool_size=db_pool_size(settings))
     fetcher = make_fetcher(settings)
     executor = make_executor(settings) if with_executor else None
     try:
