@@ -242,6 +242,9 @@ def _drop_fillers(segment: str, offset: int) -> tuple[str, int]:
         segment, offset = segment[stamp.end() :], offset + stamp.end()
     bare = segment.lstrip("([{—–-‘'“\" ")
     segment, offset = bare, offset + len(segment) - len(bare)
+    object_of = re.match(r"(?:to|with|from)\s+(?=(?:an?|the|one)\s)", segment)
+    if object_of is not None:
+        segment, offset = segment[object_of.end() :], offset + object_of.end()
     while True:
         m = re.match(r"(\w+),?\s+", segment)
         if not m or m.group(1).lower() not in _FILLERS:

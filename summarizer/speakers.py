@@ -261,8 +261,7 @@ def _looks_like_role(token: str, following: str) -> bool:
         return True
     if any(low.endswith(w) and len(low) > len(w) for w in _ROLE_ENDINGS):
         return True
-    nxt = following.lower()
-    return bool(_AGENT_SUFFIX.search(low)) and (nxt in MALE_NAMES or nxt in FEMALE_NAMES)
+    return bool(_AGENT_SUFFIX.search(low)) and following[:1].isupper()
 
 
 def split_titles(tokens: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -290,7 +289,9 @@ def classify(tokens: tuple[str, ...]) -> str:
         return "org"
     if len(tokens) == 1 and tokens[0].isupper() and len(tokens[0]) > 1:
         return "org"
-    if "and" in lows or "&" in lows:
+    if "&" in lows:
+        return "org"
+    if "and" in lows:
         return "thing"
     if any(t in THING_WORDS for t in lows) and not (
         len(lows) >= 2 and (lows[0] in MALE_NAMES or lows[0] in FEMALE_NAMES)
@@ -700,8 +701,9 @@ class Registry:
             for m in reversed(self.mentions[max(0, i - 8) : i]):
                 if here - self._sentence_of(m.start) > 2:
                     break
-                if m.kind == "org":
-                    return self.entities[m.key].name
+                entity = self.entities[m.key]
+                if m.kind == "org" or entity.gender == "n" or _maybe_org(entity, roles=True):
+                    return entity.name
         person_role = head in TITLES or (
             head in ROLE_NOUNS
             and head not in GENERIC_ORGS
@@ -714,7 +716,10 @@ class Registry:
             and not _is_org_noun(head)
             and (not head.endswith("s") or head.endswith("ss"))
         )
-        if described is None and (person_role or head.endswith("-year-old") or unknown_person):
+        indefinite = phrase.split(" ", 1)[0].lower() in ("a", "an", "one")
+        if indefinite or described is not None:
+            return described
+        if person_role or head.endswith("-year-old") or unknown_person:
             local = self._local_person(i, offset)
             if local is not None:
                 return local
@@ -806,14 +811,15 @@ class Registry:
         return phrase[0].lower() + phrase[1:] if found.group("det") else phrase
 
 
-def _maybe_org(entity: Entity) -> bool:
+def _maybe_org(entity: Entity, roles: bool = False) -> bool:
     """A capitalised name with no sign of being a person ('Lakeside Water'):
-    no gender, no title or role, not a known first name."""
+    no gender, no title or role (unless `roles`: 'Pendleton Homes, the
+    landlord,'), not a known first name."""
     first = entity.name.split()[0].lower()
     return (
         entity.kind == "person"
         and entity.gender is None
-        and not entity.roles
+        and (roles or not entity.roles)
         and "@" not in entity.key
         and entity.name[:1].isupper()
         and first not in MALE_NAMES

@@ -744,3 +744,199 @@ def test_surname_that_is_also_a_place_word() -> None:
         "the first rehearsal,” she said.",
     )
     assert got["She was the clear choice from the first rehearsal"] == "Margaret Hill"
+
+
+# --- held-out batches 166-258: wire, live blogs, transcripts, roles, names -----------------------
+
+
+def test_surname_ending_in_ly_is_not_an_adverb() -> None:
+    got = speakers("“The second half was as good as we have played all year,” Connolly said.")
+    assert got["The second half was as good as we have played all year"] == "Connolly"
+
+
+def test_live_blog_and_transcript_labels() -> None:
+    got = speakers(
+        "14:05 - Transport Secretary Imogen Vale rises to answer the urgent question.",
+        "14:09 - Vale: “Every operator on that line will be held to account for this.”",
+        "Chair Omar Haddad asked: “Who signed off the timetable?”",
+        "Vale: “I did, and I should not have.”",
+    )
+    assert got["Every operator on that line will be held to account for this."] == "Imogen Vale"
+    assert got["I did, and I should not have."] == "Imogen Vale"
+
+
+def test_lowercase_particle_starts_a_surname() -> None:
+    got = speakers(
+        "Mining chief Pieter van Rensburg said the shaft would reopen.",
+        "“We have checked every metre of the lift cable twice,” van Rensburg said.",
+    )
+    assert got["We have checked every metre of the lift cable twice"] == "Pieter van Rensburg"
+
+
+def test_any_later_part_of_a_double_surname() -> None:
+    got = speakers(
+        "Coach Ana María Torres Beltrán picked an unchanged side.",
+        "“The players earned the right to start again,” Torres said.",
+    )
+    assert got["The players earned the right to start again"] == "Ana María Torres Beltrán"
+
+
+def test_question_then_answer_in_interview_prose() -> None:
+    got = speakers(
+        "The poet Rosa Quintero has won the prize for a second time.",
+        "Is she tired of the attention? “I am tired of the train to London, not the attention.”",
+    )
+    assert got["I am tired of the train to London, not the attention."] == "Rosa Quintero"
+
+
+def test_quote_pointed_back_to_by_the_next_sentence() -> None:
+    got = speakers(
+        "“The water came in through the floor, not the door.”",
+        "Those were the words of shopkeeper Dilip Rao, whose store flooded twice in May.",
+        "The council said new drains would be fitted.",
+    )
+    assert got["The water came in through the floor, not the door."] == "Dilip Rao"
+
+
+def test_role_given_in_a_description_before_the_name() -> None:
+    got = speakers(
+        "Chile's ambassador to Spain, Marta Echeverría, met the foreign minister, Luis Paz.",
+        "Paz said talks had gone well. “This is a historic step for our countries,” the "
+        "ambassador said later.",
+    )
+    assert got["This is a historic step for our countries"] == "Marta Echeverría"
+
+
+def test_unnamed_source_with_capitalised_modifiers() -> None:
+    got = speakers(
+        "A senior EU trade official, who was not authorised to speak publicly, said a deal "
+        "was close. Commissioner Hanna Lind declined to comment.",
+        "“We are one meeting away from agreement,” the official said.",
+    )
+    assert got["We are one meeting away from agreement"] == "a senior EU trade official"
+
+
+def test_spokesperson_who_declined_to_say_speaks_for_the_company() -> None:
+    got = speakers(
+        "Ferrow Cars recalled 4,000 vehicles on Monday.",
+        "A spokeswoman for the company declined to say which models were affected. “We are "
+        "contacting every owner directly,” she said.",
+    )
+    assert got["We are contacting every owner directly"] == "Ferrow Cars"
+
+
+def test_unknown_role_noun_is_the_person_just_named() -> None:
+    got = speakers(
+        "Coach Glen Moir said the side had defended well.",
+        "The decisive try came from winger Sione Tupou in the last minute. “I just ran and "
+        "hoped nobody caught me,” the 19-year-old said.",
+        "Ruck specialist Aled Rhys, who was sent off, said he would appeal. “It was a fair "
+        "tackle,” the flanker said.",
+    )
+    assert got["I just ran and hoped nobody caught me"] == "Sione Tupou"
+    assert got["It was a fair tackle"] == "Aled Rhys"
+
+
+def test_party_and_title_words_alone_are_a_role() -> None:
+    got = speakers(
+        "The Green MP for Eastmoor, Cerian Wyn, has asked for a vote on the airport.",
+        "“The people who live under the flight path deserve a say,” the Green MP said.",
+    )
+    assert got["The people who live under the flight path deserve a say"] == "Cerian Wyn"
+
+
+def test_statement_read_on_someones_behalf() -> None:
+    got = speakers(
+        "Footballer Jamal Idris, 27, was cleared of dangerous driving.",
+        "Outside court his agent, Claire Moffat, read a statement on his behalf. “I am "
+        "grateful to the jury and I want to get back to playing,” it said.",
+    )
+    assert got["I am grateful to the jury and I want to get back to playing"] == "Jamal Idris"
+
+
+def test_quoted_nickname_inside_a_name_is_a_fragment() -> None:
+    key, fragments = quotes_of(
+        "Snooker player Jimmy “The Rocket” Farrell reached the final.",
+        "“I have waited ten years for this night,” Farrell said.",
+    )
+    assert "The Rocket" in [q.text for q in fragments]
+    assert key[0].speaker == "Jimmy Farrell"
+
+
+def test_relative_of_an_unnamed_person() -> None:
+    got = speakers(
+        "Sergeant Paul Eade said the girl had been found safe.",
+        "The girl's mother, who did not want to be named, said she had not slept for two "
+        "days. “I just want to hold her,” she said.",
+    )
+    assert got["I just want to hold her"] == "the girl's mother"
+
+
+def test_colon_after_a_clause_with_no_speech_verb() -> None:
+    got = speakers(
+        "Minister Harriet Cole defended the plan and her rival Sean Bligh attacked it.",
+        "Cole hit back: “He has never built a single house.”",
+    )
+    assert got["He has never built a single house."] == "Harriet Cole"
+
+
+def test_acronym_words_make_an_organisation_only_in_capitals() -> None:
+    got = speakers(
+        "Defence chief Choi Jae Un inspected the border on Monday.",
+        "“Our readiness is complete,” Choi was quoted as saying.",
+    )
+    assert got["Our readiness is complete"] == "Choi Jae Un"
+
+
+def test_unattached_spokesman_speaks_for_the_organisation_just_named() -> None:
+    got = speakers(
+        "Regulator chief Ivan Petrov wrote to the banks on Tuesday.",
+        "Banking Europe, which represents lenders, said members would reply. “Nobody wants "
+        "customers to lose out,” a spokesman said.",
+    )
+    assert got["Nobody wants customers to lose out"] == "Banking Europe"
+
+
+def test_nationality_in_a_role_must_agree() -> None:
+    got = speakers(
+        "President Tran Van Minh of Vietnam met the Australian prime minister, Kate Rawiri, "
+        "in Hanoi.",
+        "Rawiri said trade would double. Asked about fishing, the Vietnamese leader said: "
+        "“Our waters are not for sale.”",
+    )
+    assert got["Our waters are not for sale."] == "Tran Van Minh"
+
+
+def test_pronoun_after_her_role_name_is_no_gender_cue() -> None:
+    got = speakers(
+        "The singer Nia Blake has finished her third album.",
+        "Her manager, Owain Pryce, said she had written every song. “She would not let "
+        "anyone else near it,” he said.",
+    )
+    assert got["She would not let anyone else near it"] == "Owain Pryce"
+
+
+def test_possessive_role_then_name_is_the_subject() -> None:
+    got = speakers(
+        "Driver Luca Benedetti won in Monza on Sunday.",
+        "Benedetti's race engineer, Tom Okafor, was the first to hug him. “He drove the "
+        "perfect race,” he said.",
+    )
+    assert got["He drove the perfect race"] == "Tom Okafor"
+
+
+def test_ampersand_name_and_an_organisation_known_by_its_first_word() -> None:
+    got = speakers(
+        "Shares in Brantley & Sons rose 4% after the bid.",
+        "A Brantley spokeswoman said: “We do not comment on market rumours.”",
+    )
+    assert got["We do not comment on market rumours."] == "Brantley & Sons"
+
+
+def test_unnamed_person_in_the_object_of_the_sentence_before() -> None:
+    got = speakers(
+        "Chief Constable Ruth Adair said crime had fallen.",
+        "I put that to a serving detective, who laughed. “The figures only fall because "
+        "nobody reports anything,” he told me.",
+    )
+    assert got["The figures only fall because nobody reports anything"] == "a serving detective"
