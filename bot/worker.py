@@ -106,8 +106,13 @@ class Worker:
 
     async def run_forever(self, *, stop: asyncio.Event, idle_s: float = 5.0) -> None:
         """Poll due feeds and drain the article queue side by side until `stop` is set, each
-        feed on its own schedule (a long article backlog never delays polling)."""
-        await asyncio.gather(self._poll_loop(stop, idle_s), self._article_loop(stop, idle_s))
+        feed on its own schedule (a long article backlog never delays polling). On the way out the
+        worker gives back its leases, so another worker need not wait for them to expire."""
+        try:
+            await asyncio.gather(self._poll_loop(stop, idle_s), self._article_loop(stop, idle_s))
+        finally:
+            released = await self._store.release_leases(worker_id=self.worker_id)
+            log.info("stopped; gave back %d leases", released)
 
     async def _poll_loop(self, stop: asyncio.Event, idle_s: float) -> None:
         while not stop.is_set():
@@ -125,7 +130,7 @@ class Worker:
 
     async def _article_loop(self, stop: asyncio.Event, idle_s: float) -> None:
         while not stop.is_set():
-            articles = await self.pipeline.drain()
+            articles = await self.pipeline.drain(stop=stop)
             if articles.summarized or articles.failed:
                 log.info(
                     "summarized %d articles (%d from feed text, %d new stories), %d failed",

@@ -8,11 +8,13 @@ from collections import Counter
 from collections.abc import AsyncIterator
 
 import pytest
+from sqlalchemy import func, select
 
 from bot.feeds.fetch import Fetcher
 from bot.store import Store
-from bot.store.models import FEED_DISABLED, FEED_PAUSED
+from bot.store.models import FEED_DISABLED, FEED_PAUSED, Article, Feed
 from bot.store.types import utcnow
+from bot.stories.pipeline import ArticlePipeline
 from bot.stories.urls import link_key
 from bot.worker import Worker, make_all_due
 from tests.conftest import StoreTarget
@@ -129,3 +131,34 @@ async def test_run_forever_follows_the_schedule_until_stopped(
     # Polled once: its next check is at least the minimum interval away.
     assert len(http_server.requests_for("/live.xml")) == 1
     assert len(await store.stories.recent(since=utcnow().replace(year=2000))) == 1
+
+
+async def test_stopping_finishes_work_in_hand_and_gives_back_leases(
+    store: Store, fetcher: Fetcher, http_server: LocalHTTPServer
+) -> None:
+    entries = []
+    for n in range(8):
+        http_server.add(f"/p{n}", Reply(body=f"<p>Page {n}.</p>", delay=0.4))
+        entries.append(Item(title=f"Story {n}", link=http_server.url(f"/p{n}"), guid=f"s{n}"))
+    http_server.add("/busy.xml", Reply(body=rss(entries), content_type=RSS_TYPE))
+    await follow(store, http_server.url("/busy.xml"))
+    pipeline = ArticlePipeline(store=store, fetcher=fetcher, worker_id="w", concurrency=2)
+    worker = Worker(store=store, fetcher=fetcher, pipeline=pipeline, worker_id="w")
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run_forever(stop=stop, idle_s=0.05))
+    for _ in range(200):
+        if await count_rows(store, Article, Article.state == "summarized"):
+            break
+        await asyncio.sleep(0.05)
+    stop.set()
+    await asyncio.wait_for(task, timeout=5)
+
+    done = await count_rows(store, Article, Article.state == "summarized")
+    assert 1 <= done < 8
+    assert await count_rows(store, Article, Article.lease_owner.is_not(None)) == 0
+    assert await count_rows(store, Feed, Feed.lease_owner.is_not(None)) == 0
+
+
+async def count_rows(store: Store, model: type, *where: object) -> int:
+    async with store.session(readonly=True) as s:
+        return int(await s.scalar(select(func.count()).select_from(model).where(*where)) or 0)

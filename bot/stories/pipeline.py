@@ -212,10 +212,13 @@ class ArticlePipeline:
         self._cluster_lock = asyncio.Lock()
         self._feed_titles: dict[int, str | None] = {}
 
-    async def drain(self, *, wait_for_leases_s: float = 0.0) -> PipelineStats:
+    async def drain(
+        self, *, wait_for_leases_s: float = 0.0, stop: asyncio.Event | None = None
+    ) -> PipelineStats:
         """Process pending articles until none can be claimed. With `wait_for_leases_s`, also
         wait (that long at most) for articles other workers hold, and take over any whose
-        lease runs out, so `worker --once` finishes the work a killed worker left."""
+        lease runs out, so `worker --once` finishes the work a killed worker left. Once `stop`
+        is set, nothing more is claimed and the articles in hand are finished."""
         stats = PipelineStats()
         loop = asyncio.get_running_loop()
         give_up = loop.time() + wait_for_leases_s
@@ -223,9 +226,12 @@ class ArticlePipeline:
         try:
             while True:
                 room = self._concurrency - len(running)
-                batch = await self._claim(room) if room > 0 else []
+                stopping = stop is not None and stop.is_set()
+                batch = await self._claim(room) if room > 0 and not stopping else []
                 running.update(asyncio.create_task(self._process(a)) for a in batch)
                 if not running:
+                    if stopping:
+                        return stats
                     if loop.time() < give_up and await self._pending_held_by_others():
                         await asyncio.sleep(min(0.5, max(0.0, give_up - loop.time())))
                         continue
