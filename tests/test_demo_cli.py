@@ -16,6 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.demo.server import content_files
+from tests.feed_site import Item, rss
+from tests.support.httpserver import LocalHTTPServer, Reply
+
 DEMO_TIMEOUT_S = 120
 
 
@@ -130,3 +134,30 @@ def test_bot_without_its_token_says_what_to_set(tmp_path: Path, platform: str, n
     assert done.returncode == 1
     assert done.stderr.strip().splitlines()[-1].startswith("error: set ")
     assert needs in done.stderr and "Traceback" not in done.stderr
+
+
+async def test_demo_of_given_feeds_digests_what_they_hold_now(
+    tmp_path: Path, http_server: LocalHTTPServer
+) -> None:
+    pages = content_files()
+    for name in ("bridge.html", "frog.html"):
+        page = pages[name].replace("{base}", http_server.url(""))
+        http_server.add(f"/{name}", Reply(body=page, content_type="text/html"))
+    items = [
+        Item("Council approves bridge", http_server.url("/bridge.html"), "b", "Vote 9-2."),
+        Item("Glass frog found", http_server.url("/frog.html"), "f", "A new species."),
+    ]
+    http_server.add("/feed.xml", Reply(body=rss(items), content_type="application/rss+xml"))
+    env = clean_env(tmp_path)
+    env["NEWSDIGEST_ALLOW_PRIVATE_ADDRESSES"] = "1"  # the test's server is on loopback
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "demo", "--feed", http_server.url("/feed.xml"),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, cwd=tmp_path, env=env,
+    )  # fmt: skip
+    async with asyncio.timeout(DEMO_TIMEOUT_S):
+        out, err = await proc.communicate()
+    assert proc.returncode == 0, err.decode()
+    printed = out.decode()
+    assert " digest — 2 stories" in printed
+    assert "Council approves bridge" in printed and "— Elena Markovic" in printed
+    assert printed.count("│ Sources:") == 2

@@ -5,7 +5,8 @@
     code = await run_demo(payloads="discord")                          # JSON request bodies
 
 With no `feeds`, the bundled sample feeds are served on 127.0.0.1 (`ContentServer`) and the
-SSRF guard exempts exactly that server's socket; given feeds go through the guard as usual.
+SSRF guard exempts exactly that server's socket; given feeds go through the guard as usual
+(`NEWSDIGEST_ALLOW_PRIVATE_ADDRESSES` applies).
 Unlike a feed newly added to the running bot (whose current items count as already seen),
 the demo digests the items the feeds hold now: it is a preview of what a channel would get.
 
@@ -62,7 +63,8 @@ async def run_demo(
             _env_file=None,  # type: ignore[call-arg]
         )
         if feeds:
-            return await _cycle(settings, feeds, Fetcher(), platform, err)
+            fetcher = Fetcher(allow_private=settings.allow_private_addresses)
+            return await _cycle(settings, feeds, fetcher, platform, err)
         async with ContentServer() as server:
             fetcher = Fetcher(policy=AddressPolicy.exempting([server.address]))
             return await _cycle(settings, server.feed_urls, fetcher, platform, err)
