@@ -95,6 +95,7 @@ class DiscordEmulator:
     commands: dict[str, list[Json]] = field(default_factory=dict)
     callbacks: dict[int, list[Json]] = field(default_factory=dict)
     followups: list[Json] = field(default_factory=list)
+    deleted_originals: list[str] = field(default_factory=list)
     interactions: dict[int, Json] = field(default_factory=dict)
     gateway_connections: list[dict[str, str]] = field(default_factory=list)
     identifies: int = 0
@@ -459,6 +460,7 @@ class DiscordEmulator:
             (r"/interactions/(\d+)/([^/]+)/callback", "POST", self._post_callback),
             (r"/webhooks/(\d+)/([^/]+)", "POST", self._post_followup),
             (r"/webhooks/(\d+)/([^/]+)/messages/@original", "PATCH", self._patch_original),
+            (r"/webhooks/(\d+)/([^/]+)/messages/@original", "DELETE", self._delete_original),
         ]
 
     async def _get_me(self, request: web.Request, body: Json) -> web.Response:
@@ -683,6 +685,13 @@ class DiscordEmulator:
             return _json({"message": "Unknown Webhook", "code": 10015}, status=404)
         self.followups.append(dict(body, interaction_id=str(iid), original=True))
         return _json(self._message(int(self.interactions[iid]["channel_id"]), body))
+
+    async def _delete_original(self, request: web.Request, body: Json, app: str, token: str):
+        iid = next((i for i, x in self.interactions.items() if x["token"] == token), None)
+        if iid is None:
+            return _json({"message": "Unknown Webhook", "code": 10015}, status=404)
+        self.deleted_originals.append(str(iid))
+        return web.Response(status=204)
 
 
 def embed_errors(body: Json) -> list[str]:
