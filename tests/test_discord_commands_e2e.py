@@ -166,8 +166,10 @@ async def test_summarize_of_a_local_article_is_deferred_and_posted_in_the_channe
     )
     assert card["fields"], "quotes with their speakers"
     assert all(f["name"].startswith("— ") for f in card["fields"])
-    assert refusal["type"] == 5  # deferred too: the answer is a one-line follow-up
+    assert refusal["type"] == 5  # deferred in the channel: the error could not be known yet
+    assert emu.deleted_originals == [bad["id"]], "the public 'thinking…' withdrawn"
     assert error["content"].startswith("⚠️") and "\n" not in error["content"]
+    assert error["flags"] == EPHEMERAL
 
 
 async def test_moderators_see_only_their_own_servers_feeds(

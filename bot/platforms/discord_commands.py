@@ -17,8 +17,9 @@ A `Reply` becomes one interaction response: the text (escaped, mentions off, sea
 bold) as content and its story cards as embeds (as many as fit Discord's 10 embeds and 6,000
 characters), ephemeral when the reply says so. Commands that fetch pages (`/news summarize`,
 `/feeds add`) are deferred first, since Discord wants an answer within 3 s, and answered
-with a follow-up; a deferred command's visibility is chosen when deferring, so an error
-reply to `/news summarize` replaces the channel-visible "thinking…" message.
+with a follow-up. A deferral's visibility is fixed when deferring, and the first follow-up
+edits it; so when `/news summarize` (deferred in the channel) ends in an error, the public
+"thinking…" message is deleted first and the one-line error comes as a new, ephemeral one.
 """
 
 from __future__ import annotations
@@ -147,10 +148,13 @@ def _command(spec: CommandSpec, commands: Commands) -> app_commands.Command[Any,
             if ctx is None:
                 await send_reply(interaction, Reply.failure(NOT_IN_A_SERVER))
                 return
-            if slow and (ctx.is_moderator or not spec.moderator_only):
+            deferred = slow and (ctx.is_moderator or not spec.moderator_only)
+            if deferred:
                 await interaction.response.defer(ephemeral=deferred_ephemeral, thinking=True)
             values = {k: _option_value(v) for k, v in options.items() if v is not None}
             reply = await commands.handle(ctx, spec.group, spec.name, values)
+            if deferred and reply.ephemeral and not deferred_ephemeral:
+                await _withdraw_public_deferral(interaction)
             await send_reply(interaction, reply)
         except discord.HTTPException as exc:
             log.warning("answering /%s %s failed: %s", spec.group, spec.name, exc)
@@ -166,6 +170,15 @@ def _command(spec: CommandSpec, commands: Commands) -> app_commands.Command[Any,
         if option.autocomplete:
             command.autocomplete(option.name)(_autocompleter(spec, option, commands))
     return command
+
+
+async def _withdraw_public_deferral(interaction: discord.Interaction) -> None:
+    """Delete the channel-visible "thinking…" message, so that an ephemeral answer (an error)
+    becomes a new message only the caller sees rather than an edit of the public one."""
+    try:
+        await interaction.delete_original_response()
+    except discord.HTTPException as exc:
+        log.info("could not withdraw a deferred response: %s", exc)
 
 
 def _autocompleter(spec: CommandSpec, option: Option, commands: Commands) -> Callable[..., Any]:
