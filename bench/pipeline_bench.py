@@ -83,9 +83,7 @@ async def run(count: int, processes: int, concurrency: int, port: int, db: str) 
     await store.articles.upsert_entries(feed.id, items, backlog=True)
     executor: Executor | None = None
     if processes:
-        executor = ProcessPoolExecutor(
-            processes, mp_context=multiprocessing.get_context("spawn")
-        )
+        executor = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
         list(executor.map(abs, range(processes * 4)))
     fetcher = Fetcher(allow_private=True)
     pipeline = ArticlePipeline(
