@@ -87,8 +87,15 @@ def run_platform_command(args: argparse.Namespace) -> int:
         return 1
 
 
-async def serve(settings: Settings, *, platform: str | None, with_worker: bool) -> int:
-    """Connect, run the loops until SIGINT/SIGTERM, then close everything."""
+async def serve(
+    settings: Settings,
+    *,
+    platform: str | None,
+    with_worker: bool,
+    stop: asyncio.Event | None = None,
+) -> int:
+    """Connect, run the loops until `stop` is set (by default: SIGINT or SIGTERM), then close
+    everything."""
     from bot.app import open_app
     from bot.commands.router import Commands
     from bot.platforms.connect import choose, connect
@@ -97,8 +104,9 @@ async def serve(settings: Settings, *, platform: str | None, with_worker: bool) 
     from bot.worker import make_worker_id
 
     name = platform or choose(settings)
-    stop = asyncio.Event()
-    install_signal_handlers(stop)
+    if stop is None:
+        stop = asyncio.Event()
+        install_signal_handlers(stop)
     async with open_app(settings, with_executor=with_worker) as app:
         runner: Runner | None = None
 
