@@ -44,7 +44,7 @@ from bot.stories.pipeline import ArticlePipeline
 from bot.worker import Worker, make_all_due
 
 ITEMS = 3
-POOL_SIZE = 25
+POOL_SIZE = 10
 """Database connections per worker on PostgreSQL (bot/app.py picks the same)."""
 
 

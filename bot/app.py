@@ -73,11 +73,12 @@ def make_fetcher(settings: Settings) -> Fetcher:
 
 def db_pool_size(settings: Settings) -> int | None:
     """Connections for one worker on PostgreSQL: every feed with new items holds one while
-    its entries are stored, so the default five would queue a 200-feed batch. SQLite has one
-    writer anyway and keeps its default."""
+    its entries are stored, so the default five would queue a 200-feed batch. The pool may
+    open as many again at peaks: mind PostgreSQL's max_connections (100 by default) when
+    running several workers. SQLite has one writer anyway and keeps its default."""
     if is_sqlite(settings.database_url.get_secret_value()):
         return None
-    return min(50, max(5, settings.poll_concurrency // 8))
+    return min(25, max(5, settings.poll_concurrency // 20))
 
 
 def make_executor(settings: Settings) -> Executor | None:

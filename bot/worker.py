@@ -210,7 +210,7 @@ class Worker:
                     feed.id, result.entries, backlog=result.backlog, now=result.now
                 )
             except Exception as exc:  # a feed whose entries cannot be stored is that feed's error
-                log.exception("storing the entries of feed %s failed", feed.id)
+                log.warning("storing the entries of feed %s failed: %r", feed.id, exc)
                 result = _failed(result, f"its items could not be stored ({type(exc).__name__})")
         new = sum(1 for c in changes if c.kind == "new")
         stats.new_entries += new
