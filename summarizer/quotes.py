@@ -13,9 +13,11 @@ and run on into the next paragraph. Then:
    organisation, or the person a pronoun points to;
 4. a span without attribution takes, in this order: the speaker of the quote
    it continues (a run-on paragraph), of the quote right after it with only a
-   space between, the subject of the sentence just before it ('Omar Saleh was
-   blunt. “…”'), the speaker of an indirect-speech clause ending the previous
-   paragraph, or the speaker of the quote just before it;
+   space between, the person the sentence after it points back to ('“…” Those
+   were the words of Ayesha Siddiqui'), the subject of the sentence just
+   before it ('Omar Saleh was blunt. “…”'; 'Does she worry? “…”'), the speaker
+   of an indirect-speech clause ending the previous paragraph, or the speaker
+   of the quote just before it;
 5. quoted titles ("his novel “The Long Road”") are dropped, spans under five
    words are fragments (scare quotes), and the rest are key quotes, ranked by
    what they add: length within bounds, numbers and names, an attributed

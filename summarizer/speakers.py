@@ -7,8 +7,14 @@ are keyed by the fullest name the article gives them, so a later "al-Abadi" or
 "Mr Smith" resolves to it. Gender comes from cues the article itself gives
 (Mr/Mrs, spokeswoman, a pronoun right after the name, a common first name),
 and pronouns resolve to the most recent compatible person, with a bonus for
-the subject of a sentence and the last speaker. Names inside quotes are never
-mentions: a person talked about in a quote is not who speaks next.
+the subject of a sentence and the last speaker. Role nouns resolve by what
+the article said of people ('Israel's ambassador to Ireland, Dana Erlich' →
+'the ambassador'), agreeing in nationality ('the Vietnamese leader'), then to
+the subject or nearest person of the quote's sentence or the one before
+('the 17-year-old', 'the fly-half'); an indefinite description ('a senior
+official') stays itself unless the article described that source before.
+Names inside quotes are never mentions: a person talked about in a quote is
+not who speaks next.
 
     >>> registry = Registry.build(text_outside_quotes)
     >>> registry.resolve_name("al-Abadi", offset)
