@@ -69,7 +69,7 @@ def thread_opening(card: StoryCard) -> Payload:
     if url := safe_url(card.url):
         summary["url"] = url
     lines: list[str] = [FEED_ONLY_NOTE, ""] if card.from_feed_only else []
-    if lead := discord_escape(card.lead):
+    if lead := discord_escape(card.thread_lead):
         lines.extend([lead, ""])
     if facts := [f"• {discord_escape(f)}" for f in card.key_facts if flatten(f)]:
         lines.extend(["**Key facts**", *facts, ""])

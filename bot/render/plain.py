@@ -43,7 +43,7 @@ def digest_header(view: DigestView) -> str:
 
 def thread_opening(card: StoryCard) -> str:
     lines = [f"Thread: {flatten(card.title) or '(untitled story)'}"]
-    if lead := flatten(card.lead):
+    if lead := flatten(card.thread_lead):
         lines.append(lead)
     lines.extend(f"  • {flatten(f)}" for f in card.key_facts if flatten(f))
     lines.extend(

@@ -53,7 +53,7 @@ def digest_header(digest: DigestView) -> Args:
 def thread_opening(card: StoryCard) -> Args:
     """The bot's first reply in the story's thread: the full summary and every source link."""
     blocks: list[Block] = [_mrkdwn_section(f"*{_title_link(card)}*")]
-    if lead := slack_escape(card.lead):
+    if lead := slack_escape(card.thread_lead):
         blocks.append(_mrkdwn_section(truncate(lead, L.SLACK_SECTION_TEXT)))
     facts = [f"• {slack_escape(f)}" for f in card.key_facts if flatten(f)]
     if facts:

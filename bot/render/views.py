@@ -47,6 +47,17 @@ class StoryCard:
     from_feed_only: bool = False
     thread_url: str | None = None
 
+    @property
+    def thread_lead(self) -> str:
+        """The lead as the thread shows it: empty when the first key fact already says it
+        (the lead is usually that sentence, perhaps shortened or without its dateline)."""
+        lead = " ".join(self.lead.split())
+        if not lead or not self.key_facts:
+            return lead
+        first = " ".join(self.key_facts[0].split())
+        stem = lead.rstrip(" .…")
+        return "" if stem and (stem in first or first in lead) else lead
+
     @classmethod
     def from_summary(
         cls,
