@@ -55,7 +55,7 @@ from bot.store.models import (
     StorySource,
 )
 from bot.store.store import Store
-from bot.store.stories import _add_quotes, search_fields
+from bot.store.stories import add_quotes, search_fields
 from bot.store.types import utcnow
 from bot.store.upsert import insert_ignore
 from bot.stories.cluster import (
@@ -433,7 +433,7 @@ class ArticlePipeline:
             )
             if added is not None:
                 story.source_count = (story.source_count or 0) + 1
-            await _add_quotes(s, story.id, data, article.id, now)
+            await add_quotes(s, story.id, data, article.id, now)
             await s.execute(
                 update(Article)
                 .where(Article.id == article.id)
