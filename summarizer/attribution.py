@@ -98,6 +98,10 @@ _UNNAMED_OBJECT = re.compile(
     r"\b(?:to|told|asked|with|from)\s+(?P<np>(?:an?|one)\s+(?:[\w.-]+\s+){0,3}?"
     r"(?P<noun>[a-z]+))(?=,\s+who\b|\s*[.,;]|\s+(?:who|that)\b)"
 )
+_APPOSED_TO_INNER = re.compile(
+    r"(?:[Aa]n?|[Oo]ne)\s+[\w-]+\s+(?:to|for|of|at|with)\s+(?:the|a|an|his|her|its|their)\s+"
+    r"(?:[\w-]+\s+){0,2}(?P<noun>[\w-]+)"
+)
 _RELATIVE_START = re.compile(r"(?:who|which|whose|that)\b")
 _BE = frozenset(["was", "were", "is", "are", "be", "been", "being"])
 _RELATIVE_BEFORE = re.compile(r"\b(?:who|which|that)\s+(?:\w+\s+)?$")
@@ -204,7 +208,14 @@ def parse_subject(phrase: str, offset: int, *, before_verb: bool) -> SpeakerRef 
     picked = 0
     if not before_verb:
         stripped = [s.strip() for s in segments]
-        if len(stripped) > 1 and not _headed_by_name(stripped[0]) and _headed_by_name(stripped[1]):
+        if (
+            len(stripped) > 1
+            and not _headed_by_name(stripped[0])
+            and (
+                _headed_by_name(stripped[1])
+                or (stripped[0].split()[:1] == ["the"] and _names_person(stripped[1]))
+            )
+        ):
             picked = 1
     else:
         stripped = [s.strip() for s in segments]
@@ -218,6 +229,10 @@ def parse_subject(phrase: str, offset: int, *, before_verb: bool) -> SpeakerRef 
                 if _headed_by_name(seg) and not _org_headed(seg):
                     picked = i
                     break
+        if picked > 0 and _headed_by_name(stripped[picked]):
+            inner = _APPOSED_TO_INNER.fullmatch(stripped[picked - 1])
+            if inner is not None and inner.group("noun").lower() in _ROLE_HEADS:
+                picked -= 1
     segment = segments[picked]
     fronted = _FRONTED.match(segment) if before_verb else None
     if fronted:
@@ -233,6 +248,12 @@ def parse_subject(phrase: str, offset: int, *, before_verb: bool) -> SpeakerRef 
     if before_verb:
         segment = _strip_aux(segment)
     return _parse_segment(segment, offset + bases[picked] + lead)
+
+
+def _names_person(segment: str) -> bool:
+    """'the Rt Rev Toby Howarth': a description that ends in a person's name."""
+    ref = _parse_segment(segment, 0)
+    return ref is not None and ref.kind == "name" and _person_like(ref.tokens)
 
 
 def _drop_fillers(segment: str, offset: int) -> tuple[str, int]:

@@ -99,7 +99,17 @@ _MOD_STOPS = SPEECH_VERBS | {"the", "a", "an", "and", "or", "of", "to", "who", "
 _APPOSED = re.compile(
     r"(?:\s+(?:to|for|of|at|in|from)\s+(?:the\s+)?[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,3})?,\s+"
 )
-_ROLE_ENDINGS = ("teacher", "keeper", "worker", "owner", "leader", "manager", "master", "maker")
+_ROLE_ENDINGS = (
+    "teacher",
+    "keeper",
+    "worker",
+    "owner",
+    "leader",
+    "manager",
+    "master",
+    "maker",
+    "weight",
+)
 _ROLE_VOCAB = TITLES | ROLE_NOUNS | RELATIVES | MALE_WORDS | FEMALE_WORDS
 _CONNECTORS = {"of", "for", "and", "&", "the", "on"}
 
@@ -248,7 +258,12 @@ def _joins(tokens: list[str], pending: list[str]) -> bool:
     first = tokens[0].lower()
     if len(tokens) == 1 and first in ROLE_NOUNS and first not in ORG_HEADS | GENERIC_ORGS:
         return False
-    return len(tokens) == 1 or any(t.lower().rstrip(".") in ORG_HEADS for t in tokens)
+    if len(tokens) == 1 or tokens[-1].lower().rstrip(".") in ORG_HEADS:
+        return True
+    if not any(t.lower().rstrip(".") in ORG_HEADS for t in tokens):
+        return False
+    _titles, name = split_titles(tuple(tokens))
+    return not (len(name) >= 2 and classify(name) == "person")
 
 
 def _trim(run: Run) -> Run:
@@ -376,6 +391,8 @@ class Registry:
                 continue
             prev = outside[max(0, run.start - 30) : run.start].split()
             org_noun = bool(prev) and _is_org_noun(prev[-1].lower())
+            if len(prev) >= 2 and prev[-1].endswith(",") and prev[-2].lower() == "the":
+                org_noun = org_noun or _is_org_noun(prev[-1].rstrip(",").lower())
             if prev and (org_noun or prev[-1] == "the"):
                 kind = "org" if kind == "person" or prev[-1] != "the" else kind
             if kind == "thing" and _SPEAKS.match(outside, run.end, run.end + 140):
@@ -791,7 +808,7 @@ class Registry:
         pattern = re.compile(
             rf"\b(?:(?P<det>[Tt]he|[Aa]n?|[Oo]ne)|(?P<owner>[A-Z][\w’'.-]*"
             rf"(?: [A-Z][\w’'-]*){{0,2}}['’]s)) (?P<mods>(?:[a-z-]+ |[A-Z][\w.-]* ){{0,3}}){head}\b"
-            r"(?P<qual> (?:close to|familiar with|for|at|from|of) (?:the |a )?[a-z][\w-]*"
+            r"(?P<qual> (?:close to|familiar with|for|at|from|of|to) (?:the |a )?[a-z][\w-]*"
             r"(?: of (?:the |a )?[a-z][\w-]*| [a-z][\w-]*)?)?"
         )
         found = None
@@ -802,7 +819,7 @@ class Registry:
                 found = m
         if found is None:
             return None
-        named = self._apposed(max(0, offset - 3000) + found.end())
+        named = None if found.group("qual") else self._apposed(max(0, offset - 3000) + found.end())
         if named is not None:
             return named
         owner = found.group("owner")

@@ -940,3 +940,43 @@ def test_unnamed_person_in_the_object_of_the_sentence_before() -> None:
         "nobody reports anything,” he told me.",
     )
     assert got["The figures only fall because nobody reports anything"] == "a serving detective"
+
+
+def test_organisation_named_in_apposition_to_an_organisation_noun() -> None:
+    got = speakers(
+        "The carrier, Blue Kite Air, said all 120 passengers had left the plane safely.",
+        "“Our crew followed every procedure to the letter,” it said.",
+    )
+    assert got["Our crew followed every procedure to the letter"] == "Blue Kite Air"
+
+
+def test_said_a_title_of_a_place_then_the_name() -> None:
+    got = speakers(
+        "“Nobody should be cold in a country this rich,” said the Bishop of Wells, the Rt Rev "
+        "Anna Marsh."
+    )
+    assert got["Nobody should be cold in a country this rich"] == "Anna Marsh"
+
+
+def test_person_of_an_organisation_is_not_part_of_its_name() -> None:
+    got = speakers(
+        "“Every one of these fires was avoidable,” said Station Manager Kim Hale of Avon Fire "
+        "and Rescue Service."
+    )
+    assert got["Every one of these fires was avoidable"] == "Kim Hale"
+
+
+def test_name_after_a_description_belongs_to_the_nearer_noun() -> None:
+    got = speakers(
+        "An adviser to the housing minister, Ola Banjo, said the target would be met.",
+        "“We are ahead of where we expected to be,” the adviser said.",
+    )
+    assert got["We are ahead of where we expected to be"] == "an adviser to the housing minister"
+
+
+def test_weight_class_before_a_name_is_a_role() -> None:
+    got = speakers(
+        "Lightweight Jo Daly won on points in Belfast.",
+        "“I boxed to the plan for twelve rounds,” said Daly.",
+    )
+    assert got["I boxed to the plan for twelve rounds"] == "Jo Daly"
