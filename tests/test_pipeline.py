@@ -263,3 +263,22 @@ async def test_two_pipelines_on_one_database_still_make_one_story(
     stories = await rows(store, Story)
     assert sorted(s.source_count for s in stories) == [2, 3]
     assert len(await rows(store, StorySource)) == len(ids)
+
+
+async def test_a_broken_summarizer_pool_falls_back_to_a_thread(
+    store: Store, fetcher: Fetcher, http_server: LocalHTTPServer, clock: Clock
+) -> None:
+    pages = ["ars-che-1", "lena-1"]
+    entries = [item_for(SAMPLES[i], serve_page(http_server, f"/{i}", SAMPLES[i])) for i in pages]
+    await follow(store, serve_feed(http_server, "/broken.xml", entries))
+    pool = ProcessPoolExecutor(max_workers=1)
+    try:
+        assert pool.submit(abs, -1).result(timeout=60) == 1
+        for process in list(pool._processes.values()):
+            process.kill()
+            process.join(timeout=10)
+        await once(make_worker(store, fetcher, clock, executor=pool), clock)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    assert [a.state for a in await rows(store, Article)] == ["summarized", "summarized"]
+    assert not any(a.from_feed_only for a in await rows(store, Article))

@@ -31,9 +31,10 @@ from the store before every decision.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor
+from concurrent.futures import BrokenExecutor, Executor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -68,6 +69,8 @@ from bot.stories.cluster import (
 from summarizer import Summary, summarize
 
 __all__ = ["ArticlePipeline", "ClusterIndex", "PipelineStats", "fingerprint_of"]
+
+log = logging.getLogger(__name__)
 
 PAGE_ERROR = "page_error"
 CLUSTER_LOCK_KEY = 0x6E6473
@@ -299,10 +302,19 @@ class ArticlePipeline:
         return stats
 
     async def _summarize(self, source: str, title: str | None, url: str | None) -> Summary:
-        loop = asyncio.get_running_loop()
-        if self._executor is None:
-            return await asyncio.to_thread(_summarize_job, source, title, url)
-        return await loop.run_in_executor(self._executor, _summarize_job, source, title, url)
+        """Run summarize() in the executor. A pool whose worker died (killed for memory, say)
+        is broken for good; the rest of this process's articles then run in a thread rather
+        than all failing."""
+        executor = self._executor
+        if executor is not None:
+            loop = asyncio.get_running_loop()
+            try:
+                return await loop.run_in_executor(executor, _summarize_job, source, title, url)
+            except BrokenExecutor:
+                if self._executor is executor:
+                    log.error("the summarizer pool broke; summarizing in a thread from now on")
+                    self._executor = None
+        return await asyncio.to_thread(_summarize_job, source, title, url)
 
     async def _make_summary(self, article: Article) -> _Made | None:
         entries = await self._store.articles.entries_for(article.id)
