@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from summarizer.speaker_words import (
     ABBREVIATIONS,
     AUXILIARIES,
+    DEMONYMS,
     GENERIC_ORGS,
     ING_VERBS,
     ORG_HEADS,
@@ -311,6 +312,10 @@ def _parse_segment(segment: str, offset: int) -> SpeakerRef | None:
     low = segment.lower()
     for run in runs:
         between = segment[: run.start].lower().split()
+        if between == ["the"] and len(run.tokens) == 1 and run.end == len(segment):
+            low = run.tokens[0].lower()
+            if low in DEMONYMS or low.endswith(("man", "woman")):
+                return SpeakerRef("role", segment, offset, head=low)
         if (
             all(t.lower().rstrip(".") in TITLES for t in run.tokens)
             and between[:1] == ["the"]
@@ -443,7 +448,8 @@ def before_quote(text: str, lower: int, open_at: int) -> SpeakerRef | None:
     if chosen is None:
         label = _speaker_label(lead, start)
         if label is None and lead.rstrip().endswith(":") and len(_words(lead)) <= 12:
-            return _subject_at(text, start)
+            stamp = _LEADING_STAMP.match(lead)
+            return _subject_at(text, start + (stamp.end() if stamp else 0))
         return label
     verb = chosen.group().lower()
     pre = lead[: chosen.start()]

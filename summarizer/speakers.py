@@ -94,6 +94,7 @@ _PREPOSITIONS = frozenset(
 )
 _MODIFIER = re.compile(r"((?:\s[a-z]+){1,3})\s[A-Z]")
 _NOT_PERSON_HEADS = GENERIC_ORGS | ORG_HEADS | DOCUMENTS | THING_WORDS | RELATIVES | GROUP_NOUNS
+_RANK_WORDS = frozenset(["prime", "deputy", "vice", "shadow", "foreign", "acting", "assistant"])
 _SPOKES_HEADS = frozenset(["spokesman", "spokeswoman", "spokesperson", "representative"])
 _MOD_STOPS = SPEECH_VERBS | {"the", "a", "an", "and", "or", "of", "to", "who", "that", "was", "is"}
 _APPOSED = re.compile(
@@ -389,12 +390,17 @@ class Registry:
             kind = classify(name if titles and len(name) >= 2 else run.tokens)
             if all(t.lower().rstrip(".") in TITLES for t in run.tokens):
                 continue
+            before = outside[max(0, run.start - 4) : run.start].lower()
+            if len(run.tokens) == 1 and before == "the " and run.tokens[0].endswith("man"):
+                continue
             prev = outside[max(0, run.start - 30) : run.start].split()
             org_noun = bool(prev) and _is_org_noun(prev[-1].lower())
             if len(prev) >= 2 and prev[-1].endswith(",") and prev[-2].lower() == "the":
                 org_noun = org_noun or _is_org_noun(prev[-1].rstrip(",").lower())
             if prev and (org_noun or prev[-1] == "the"):
                 kind = "org" if kind == "person" or prev[-1] != "the" else kind
+            if kind == "thing":
+                reg._coordinated(run)
             if kind == "thing" and _SPEAKS.match(outside, run.end, run.end + 140):
                 lows = {t.lower() for t in run.tokens}
                 if lows & {"and", "&"} and not lows & THING_WORDS:
@@ -474,6 +480,18 @@ class Registry:
         reg._starts = [m.start for m in reg.mentions]
         reg._pronoun_cues(outside)
         return reg
+
+    def _coordinated(self, run: Run) -> None:
+        """'Nadim and Tanya Ednan-Laperouse': two people who share a surname."""
+        tokens = run.tokens
+        if len(tokens) != 4 or tokens[1].lower() != "and":
+            return
+        name = tokens[2:]
+        if classify(name) != "person" or classify(tokens[:1]) != "person":
+            return
+        for full in (" ".join(name), f"{tokens[0]} {tokens[3]}"):
+            self._add_entity(full.lower(), full, "person")
+            self._mention(Mention(run.start, run.end, "person", full.lower(), False))
 
     def _merge_unnamed(self) -> None:
         """'A witness told the court…' and later 'The witness, Carol Brennan,' are one
@@ -708,6 +726,8 @@ class Registry:
                 continue
             if nations and DEMONYMS & entity.roles and not nations & entity.roles:
                 continue
+            if not _RANK_WORDS.intersection(phrase.lower().split()) <= entity.roles:
+                continue
             return entity.name
         if head in GENERIC_ORGS:
             recent = self.mentions[max(0, i - 200) : i]
@@ -739,8 +759,11 @@ class Registry:
             and not _is_org_noun(head)
             and (not head.endswith("s") or head.endswith("ss"))
         )
+        ranks = _RANK_WORDS.intersection(phrase.lower().split())
+        if described is not None and not ranks <= set(described.lower().split()):
+            described = None
         indefinite = phrase.split(" ", 1)[0].lower() in ("a", "an", "one")
-        if indefinite or described is not None:
+        if indefinite or ranks or described is not None:
             return described
         if person_role or head.endswith("-year-old") or unknown_person:
             local = self._local_person(i, offset)
@@ -808,7 +831,8 @@ class Registry:
         pattern = re.compile(
             rf"\b(?:(?P<det>[Tt]he|[Aa]n?|[Oo]ne)|(?P<owner>[A-Z][\w’'.-]*"
             rf"(?: [A-Z][\w’'-]*){{0,2}}['’]s)) (?P<mods>(?:[a-z-]+ |[A-Z][\w.-]* ){{0,3}}){head}\b"
-            r"(?P<qual> (?:close to|familiar with|for|at|from|of|to) (?:the |a )?[a-z][\w-]*"
+            r"(?P<qual> (?:close to|familiar with|for|at|from|of|to|[a-z]+ed (?:on|in|with|by|to))"
+            r" (?:the |a )?[a-z][\w-]*"
             r"(?: of (?:the |a )?[a-z][\w-]*| [a-z][\w-]*)?)?"
         )
         found = None

@@ -980,3 +980,43 @@ def test_weight_class_before_a_name_is_a_role() -> None:
         "“I boxed to the plan for twelve rounds,” said Daly.",
     )
     assert got["I boxed to the plan for twelve rounds"] == "Jo Daly"
+
+
+def test_description_with_a_participle_phrase() -> None:
+    got = speakers(
+        "A Western banker briefed on the sale said the price had been agreed.",
+        "“Only the lawyers are still arguing,” the banker said.",
+    )
+    assert got["Only the lawyers are still arguing"] == "a Western banker briefed on the sale"
+
+
+def test_the_man_from_a_place_is_the_person_just_named() -> None:
+    got = speakers(
+        "Ben Tregarthen won the Land's End marathon in record time.",
+        "“My legs went at mile twenty, my head did not,” the Cornishman said.",
+    )
+    assert got["My legs went at mile twenty, my head did not"] == "Ben Tregarthen"
+
+
+def test_two_first_names_sharing_a_surname() -> None:
+    got = speakers(
+        "The boy's parents, Omar and Leila Haddad-Fox, said the school had failed him.",
+        "“Nobody listened until it was too late,” Mrs Haddad-Fox said.",
+    )
+    assert got["Nobody listened until it was too late"] == "Leila Haddad-Fox"
+
+
+def test_live_blog_label_with_role_and_age() -> None:
+    got = speakers(
+        "09:12 - Flood warnings remain in place along the River Ouse.",
+        "09:20 - Selby shopkeeper Tariq Malik, 44: “We moved the stock upstairs at midnight.”",
+    )
+    assert got["We moved the stock upstairs at midnight."] == "Tariq Malik"
+
+
+def test_prime_minister_is_not_any_minister() -> None:
+    got = speakers(
+        "The minister for housing, Joan Pell, has resigned over the planning bill.",
+        "In reply, the prime minister thanked her. “You have served with distinction,” he wrote.",
+    )
+    assert got["You have served with distinction"] == "the prime minister"
