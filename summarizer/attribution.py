@@ -103,6 +103,7 @@ _APPOSED_TO_INNER = re.compile(
     r"(?:[Aa]n?|[Oo]ne)\s+[\w-]+\s+(?:to|for|of|at|with)\s+(?:the|a|an|his|her|its|their)\s+"
     r"(?:[\w-]+\s+){0,2}(?P<noun>[\w-]+)"
 )
+_DOTTED = re.compile(r"(?:[a-z]\.)+[a-z]$")
 _RELATIVE_START = re.compile(r"(?:who|which|whose|that)\b")
 _BE = frozenset(["was", "were", "is", "are", "be", "been", "being"])
 _RELATIVE_BEFORE = re.compile(r"\b(?:who|which|that)\s+(?:\w+\s+)?$")
@@ -150,7 +151,7 @@ def _last_break(text: str) -> int:
     cut = 0
     for m in _BREAK.finditer(text):
         word = m.group(1).lower().rstrip(".")
-        if word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+        if word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()) or _DOTTED.match(word):
             continue
         cut = m.end()
     return cut
@@ -160,7 +161,7 @@ def _first_break(text: str) -> int:
     """Offset of the first sentence break in `text` (len(text) when none)."""
     for m in _BREAK.finditer(text):
         word = m.group(1).lower().rstrip(".")
-        if word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+        if word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()) or _DOTTED.match(word):
             continue
         return m.start() + len(m.group(1))
     return len(text)

@@ -707,6 +707,8 @@ class Registry:
         out people described by another one; 'a spokeswoman' with no
         organisation named speaks for the one named in the last sentences."""
         head = head.lower()
+        if phrase.lower().startswith("one "):
+            return self._described(head, offset)
         nations = DEMONYMS.intersection(phrase.lower().split())
         heads = {head, *ROLE_SYNONYMS.get(head, ())}
         i = bisect.bisect_left(self._starts, offset)

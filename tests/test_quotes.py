@@ -1020,3 +1020,19 @@ def test_prime_minister_is_not_any_minister() -> None:
         "In reply, the prime minister thanked her. “You have served with distinction,” he wrote.",
     )
     assert got["You have served with distinction"] == "the prime minister"
+
+
+def test_dotted_abbreviation_in_a_title_is_no_sentence_break() -> None:
+    got = speakers(
+        "“The statute cannot survive even the most lenient review,” U.S. District Judge Ana "
+        "Ruiz-Pell wrote."
+    )
+    assert got["The statute cannot survive even the most lenient review"] == "Ana Ruiz-Pell"
+
+
+def test_one_of_many_is_a_person_not_the_organisation() -> None:
+    got = speakers(
+        "The publisher Brightforge Games has cut 200 jobs.",
+        "“They thanked us for the hit and then showed us the door,” one developer wrote online.",
+    )
+    assert got["They thanked us for the hit and then showed us the door"] == "one developer"
