@@ -75,7 +75,9 @@ log = logging.getLogger(__name__)
 PAGE_ERROR = "page_error"
 CLUSTER_LOCK_KEY = 0x6E6473
 """PostgreSQL advisory lock id held while a clustering decision is stored ("nds")."""
-_REFRESH_OVERLAP = timedelta(minutes=10)
+_REFRESH_OVERLAP = timedelta(minutes=1)
+"""Clustering decisions are serialised and each stamps `summarized_at` while holding the lock,
+so an index only has to look back past its last refresh by the clocks' possible skew."""
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
 
