@@ -1,21 +1,26 @@
 """Crash test: a real `newsdigest worker --once` subprocess is SIGKILLed mid-cycle, another
 worker finishes the cycle, and every entry ends up summarized exactly once (counted in the DB).
 
-Feeds and slow article pages are served on 127.0.0.1 by this test; the database is a SQLite
-file shared by both processes.
+Feeds and slow article pages are served on 127.0.0.1 by this test; the database both processes
+share is a SQLite file and, when NEWSDIGEST_TEST_POSTGRES_URL is set, a PostgreSQL database.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import signal
-import sqlite3
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import make_url, text
+from sqlalchemy.ext.asyncio import create_async_engine
 
+from bot.store import Store, upgrade
+from tests.conftest import POSTGRES_URL_ENV
 from tests.feed_site import articles, item_for, page_html, rss
 from tests.support.httpserver import LocalHTTPServer, Reply
 
@@ -51,10 +56,10 @@ def serve(server: LocalHTTPServer, *, feed_delay: float, page_delay: float) -> N
         )
 
 
-def env_for(db: Path) -> dict[str, str]:
+def env_for(url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDIGEST_")}
     env.update(
-        NEWSDIGEST_DATABASE_URL=f"sqlite+aiosqlite:///{db}",
+        NEWSDIGEST_DATABASE_URL=url,
         NEWSDIGEST_ALLOW_PRIVATE_ADDRESSES="1",
         NEWSDIGEST_WORKER_LEASE_S="2",
         NEWSDIGEST_ARTICLE_CONCURRENCY="2",
@@ -86,37 +91,80 @@ def tail(log: Path) -> str:
     return log.read_text(errors="replace")[-3000:]
 
 
-def query(db: Path, sql: str) -> list[tuple]:  # type: ignore[type-arg]
-    with sqlite3.connect(db, timeout=30) as conn:
-        return conn.execute(sql).fetchall()
+class Database:
+    """The database both workers use: a SQLite file, or a PostgreSQL database made for this
+    test (a database, not a schema: the worker subprocesses only take a URL)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.store = Store(url)
+
+    async def rows(self, sql: str) -> list[tuple]:  # type: ignore[type-arg]
+        async with self.store.session(readonly=True) as s:
+            return [tuple(r) for r in (await s.execute(text(sql))).all()]
+
+    async def scalar(self, sql: str) -> int:
+        return int((await self.rows(sql))[0][0])
 
 
-def scalar(db: Path, sql: str) -> int:
-    return int(query(db, sql)[0][0])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'crash.db'}"
+        await upgrade(url)
+        db = Database(url)
+        yield db
+        await db.store.close()
+        return
+    admin_url = os.environ.get(POSTGRES_URL_ENV)
+    if not admin_url:
+        pytest.skip(f"{POSTGRES_URL_ENV} is not set")
+    name = f"crash_{os.getpid()}_{secrets.token_hex(4)}"
+    admin = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+        url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+        await upgrade(url)
+        db = Database(url)
+        try:
+            yield db
+        finally:
+            await db.store.close()
+            async with admin.connect() as conn:
+                await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        await admin.dispose()
 
 
 async def wait_until(check, *, within: float) -> None:  # type: ignore[no-untyped-def]
+    """Wait for the async predicate `check()` to be true."""
     loop = asyncio.get_running_loop()
     end = loop.time() + within
-    while not check():
+    while not await check():
         if loop.time() > end:
             raise AssertionError("the condition was not reached in time")
         await asyncio.sleep(0.05)
 
 
 async def kill_mid_cycle(
-    proc: asyncio.subprocess.Process, db: Path, server: LocalHTTPServer, *, slow_feeds: bool
+    proc: asyncio.subprocess.Process, db: Database, server: LocalHTTPServer, *, slow_feeds: bool
 ) -> None:
     if slow_feeds:
-        await wait_until(lambda: len({r.path for r in server.requests}) >= 3, within=60)
+
+        async def all_feeds_asked() -> bool:
+            return len({r.path for r in server.requests}) >= 3
+
+        await wait_until(all_feeds_asked, within=60)
         await asyncio.sleep(0.3)
-        assert scalar(db, "SELECT count(*) FROM entries") == 0, "killed too late"
+        assert await db.scalar("SELECT count(*) FROM entries") == 0, "killed too late"
     else:
-        await wait_until(
-            lambda: scalar(db, "SELECT count(*) FROM articles WHERE state = 'summarized'") >= 2,
-            within=90,
-        )
-        pending = scalar(db, "SELECT count(*) FROM articles WHERE state = 'pending'")
+
+        async def some_summarized() -> bool:
+            return await db.scalar("SELECT count(*) FROM articles WHERE state = 'summarized'") >= 2
+
+        await wait_until(some_summarized, within=90)
+        pending = await db.scalar("SELECT count(*) FROM articles WHERE state = 'pending'")
         assert pending > 0, "killed too late"
     proc.send_signal(signal.SIGKILL)
     await proc.wait()
@@ -125,11 +173,11 @@ async def kill_mid_cycle(
 
 @pytest.mark.parametrize("kill_during", ["polling", "summarizing"])
 async def test_killed_worker_loses_nothing_and_repeats_nothing(
-    http_server: LocalHTTPServer, tmp_path: Path, kill_during: str
+    http_server: LocalHTTPServer, database: Database, tmp_path: Path, kill_during: str
 ) -> None:
-    db = tmp_path / "crash.db"
+    db = database
     log = tmp_path / "workers.log"
-    env = env_for(db)
+    env = env_for(db.url)
     serve(http_server, feed_delay=1.5 if kill_during == "polling" else 0.0, page_delay=0.4)
     for name in PLAN:
         added = await cli(env, "feeds", "add", http_server.url(f"/{name}.xml"), log=log)
@@ -146,19 +194,17 @@ async def test_killed_worker_loses_nothing_and_repeats_nothing(
     second = await cli(env, "worker", "--once", log=log)
     await finish(second, log, within=120)
 
-    assert scalar(db, "SELECT count(*) FROM entries") == ENTRIES
-    assert scalar(db, "SELECT count(*) FROM articles") == PAGES
-    assert scalar(db, "SELECT count(*) FROM articles WHERE state = 'summarized'") == PAGES
-    assert scalar(db, "SELECT count(*) FROM articles WHERE story_id IS NULL") == 0
-    assert scalar(db, "SELECT count(*) FROM story_sources") == PAGES
-    assert (
-        query(db, "SELECT article_id FROM story_sources GROUP BY article_id HAVING count(*) > 1")
-        == []
-    )
-    assert scalar(db, "SELECT count(*) FROM stories") == STORIES
-    assert scalar(db, "SELECT coalesce(sum(source_count), 0) FROM stories") == PAGES
-    assert scalar(db, "SELECT count(*) FROM stories WHERE source_count = 0") == 0
-    assert scalar(db, "SELECT count(*) FROM feeds WHERE lease_owner IS NOT NULL") == 0
-    assert scalar(db, "SELECT count(*) FROM feeds WHERE last_success_at IS NULL") == 0
-    peru = query(db, "SELECT source_count FROM stories WHERE title LIKE '%Peru%'")
+    assert await db.scalar("SELECT count(*) FROM entries") == ENTRIES
+    assert await db.scalar("SELECT count(*) FROM articles") == PAGES
+    assert await db.scalar("SELECT count(*) FROM articles WHERE state = 'summarized'") == PAGES
+    assert await db.scalar("SELECT count(*) FROM articles WHERE story_id IS NULL") == 0
+    assert await db.scalar("SELECT count(*) FROM story_sources") == PAGES
+    twice = "SELECT article_id FROM story_sources GROUP BY article_id HAVING count(*) > 1"
+    assert await db.rows(twice) == []
+    assert await db.scalar("SELECT count(*) FROM stories") == STORIES
+    assert await db.scalar("SELECT coalesce(sum(source_count), 0) FROM stories") == PAGES
+    assert await db.scalar("SELECT count(*) FROM stories WHERE source_count = 0") == 0
+    assert await db.scalar("SELECT count(*) FROM feeds WHERE lease_owner IS NOT NULL") == 0
+    assert await db.scalar("SELECT count(*) FROM feeds WHERE last_success_at IS NULL") == 0
+    peru = await db.rows("SELECT source_count FROM stories WHERE title LIKE '%Peru%'")
     assert peru == [(3,)]
