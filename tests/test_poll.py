@@ -168,6 +168,9 @@ async def test_429_retry_after_pushes_the_next_poll(
     assert "429" in (feed.last_error or "") and feed.state != FEED_DISABLED
     clock.advance(3600)
     assert (await worker.poll_due(now=clock.now)).polled == 0
+    for _ in range(4):  # more than max_failures: throttling is obeyed, not punished
+        feed = await poll_when_due(worker, store, clock, feed_id)
+    assert feed.state != FEED_DISABLED and feed.error_count == 5
 
 
 async def test_500s_back_off_then_disable_with_the_error_kept(

@@ -16,6 +16,7 @@ Scheduling (`PollPolicy`): a feed with new items halves its interval, an unchang
 x1.5, within [min, max]; the next poll is never sooner than the server's Cache-Control max-age
 or a 429/503 Retry-After. Failures back off exponentially from the feed's interval; after
 `max_failures` in a row (or at once on 410 Gone) the feed is disabled with its last error kept.
+A server that asks us to come back later (Retry-After) is obeyed, never a reason to disable.
 """
 
 from __future__ import annotations
@@ -78,7 +79,8 @@ class PollResult:
             failures = self.error_count + 1
             backoff = min(policy.max_backoff_s, self.interval_s * 2 ** (failures - 1))
             delay = max(float(backoff), self.retry_after or 0.0)
-            disable = self.gone or failures >= policy.max_failures
+            throttled = self.retry_after is not None
+            disable = self.gone or (failures >= policy.max_failures and not throttled)
             return PollOutcome(
                 feed_id=self.feed_id,
                 now=self.now,
