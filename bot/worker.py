@@ -184,7 +184,10 @@ class Worker:
             )
 
     async def _poll_batch(self, feeds: list[Feed], stats: PollStats) -> None:
-        outcomes = await asyncio.gather(*(self._poll_one(feed, stats) for feed in feeds))
+        moved: dict[int, str] = {}
+        outcomes = await asyncio.gather(*(self._poll_one(feed, stats, moved) for feed in feeds))
+        if moved:
+            await _move_feeds(self._store, moved, worker_id=self.worker_id)
         recorded = await self._store.feeds.record_polls(outcomes, worker_id=self.worker_id)
         for outcome, ok in zip(outcomes, recorded, strict=True):
             if not ok:
@@ -196,9 +199,11 @@ class Worker:
                 stats.errors[outcome.feed_id] = outcome.error
                 stats.disabled += outcome.disable
 
-    async def _poll_one(self, feed: Feed, stats: PollStats) -> PollOutcome:
+    async def _poll_one(self, feed: Feed, stats: PollStats, moved: dict[int, str]) -> PollOutcome:
         async with self._slots:
             result = await poll_feed(feed, fetcher=self._fetcher, now=self._clock())
+        if result.moved_to and result.moved_to != feed.url and result.error is None:
+            moved[feed.id] = result.moved_to
         changes: list[EntryChange] = []
         if result.warnings:
             log.info("feed %s read with warnings: %s", feed.id, "; ".join(result.warnings))
@@ -225,6 +230,19 @@ async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
 
 def _failed(result: PollResult, error: str) -> PollResult:
     return replace(result, entries=(), error=error)
+
+
+async def _move_feeds(store: Store, moved: dict[int, str], *, worker_id: str) -> None:
+    """Fetch permanently redirected feeds from their new address from now on. The feed keeps
+    its identity (`normalized_url`), so following it again by the old URL finds it."""
+    async with store.session() as s:
+        for feed_id, url in moved.items():
+            await s.execute(
+                update(Feed)
+                .where(Feed.id == feed_id, Feed.lease_owner == worker_id)
+                .values(url=url)
+                .execution_options(synchronize_session=False)
+            )
 
 
 async def make_all_due(store: Store, *, now: datetime) -> int:

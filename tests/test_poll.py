@@ -370,3 +370,20 @@ async def test_poll_policy_bounds(
         seconds_until(await feed_row(store, feed_id), clock.now)
         == timedelta(seconds=1000).total_seconds()
     )
+
+
+async def test_a_permanent_redirect_moves_the_feed_a_temporary_one_does_not(
+    store: Store, worker: Worker, http_server: LocalHTTPServer, clock: Clock
+) -> None:
+    http_server.add("/new.xml", Reply(body=rss(items("1")), content_type=RSS_TYPE))
+    http_server.add("/old.xml", Reply.redirect("/new.xml", status=301))
+    http_server.add("/for-now.xml", Reply.redirect("/new.xml", status=302))
+    moved = await add(store, http_server.url("/old.xml"))
+    kept = await add(store, http_server.url("/for-now.xml"))
+    await poll_all(worker, clock)
+    assert (await feed_row(store, moved)).url == http_server.url("/new.xml")
+    assert (await feed_row(store, kept)).url == http_server.url("/for-now.xml")
+    clock.now = (await feed_row(store, moved)).next_check_at
+    await worker.poll_due(now=clock.now)
+    assert len(http_server.requests_for("/old.xml")) == 1
+    assert len(http_server.requests_for("/for-now.xml")) == 2

@@ -54,7 +54,8 @@ class PollPolicy:
 @dataclass(frozen=True, slots=True)
 class PollResult:
     """One poll of one feed. `entries` is empty on 304 and on errors; `backlog` is true for the
-    feed's first successful poll (its items are stored but never posted)."""
+    feed's first successful poll (its items are stored but never posted); `moved_to` is the new
+    address when the feed answered through permanent (301/308) redirects only."""
 
     feed_id: int
     now: datetime
@@ -71,6 +72,7 @@ class PollResult:
     retry_after: float | None
     gone: bool
     interval_s: int
+    moved_to: str | None
     error_count: int
 
     def outcome_for(self, changes: Sequence[EntryChange], policy: PollPolicy) -> PollOutcome:
@@ -123,6 +125,7 @@ async def poll_feed(feed: Feed, *, fetcher: Fetcher, now: datetime) -> PollResul
         retry_after=None,
         gone=False,
         interval_s=feed.interval_s,
+        moved_to=None,
         error_count=feed.error_count,
     )
     try:
@@ -134,6 +137,7 @@ async def poll_feed(feed: Feed, *, fetcher: Fetcher, now: datetime) -> PollResul
                 etag=fetched.etag,
                 last_modified=fetched.last_modified,
                 max_age=fetched.max_age,
+                moved_to=fetched.permanent_url,
             )
         parsed = parse_feed(fetched.body, headers=fetched.headers, url=fetched.url)
     except HTTPStatusError as exc:
@@ -151,6 +155,7 @@ async def poll_feed(feed: Feed, *, fetcher: Fetcher, now: datetime) -> PollResul
         site_url=parsed.link,
         max_age=fetched.max_age,
         warnings=parsed.warnings,
+        moved_to=fetched.permanent_url,
     )
 
 
