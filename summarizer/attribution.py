@@ -619,7 +619,8 @@ def named_after(text: str) -> SpeakerRef | None:
     if m is None:
         return None
     sentence = text[: m.end() + _first_break(text[m.end() :])]
-    for run in find_runs(sentence):
+    runs = find_runs(sentence)
+    for run in [*(r for r in runs if _person_like(r.tokens)), *runs]:
         if _person_like(run.tokens) or classify(run.tokens) == "org":
             return SpeakerRef("name", " ".join(run.tokens), run.start, run.tokens)
     return None

@@ -171,7 +171,7 @@ def _attribute(
     if span.open_at > 1:
         lower = p_spans[i - 1].close_after if i else 0
         lead = text[lower : span.open_at].rstrip()
-        if lead[-1:] in ".!?":
+        if lead and lead[-1] in ".!?":
             end = lower + len(lead) - 1
             local = (
                 on_behalf(text[:end], lower)
@@ -179,6 +179,11 @@ def _attribute(
                 or sentence_subject(text[:end], lower)
                 or first_person_named(text[:end], lower)
             )
+        elif not lead.strip() and i and text[p_spans[i - 1].end - 1 : p_spans[i - 1].end] in ".!?":
+            before = p_spans[i - 1]
+            lower = p_spans[i - 2].close_after if i > 1 else 0
+            if text[lower : before.open_at].strip():
+                local = before_quote(text, lower, before.open_at)
     if ref is None and i == 0 and span.open_at <= 1 and prev_tail.strip():
         tail = prev_tail.rstrip()
         found = (

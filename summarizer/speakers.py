@@ -76,7 +76,8 @@ _NICKNAME = re.compile(r"(?<=[a-z]) [“\"][A-Z][\w ’'-]{0,30}[”\"](?= [A-Z]
 _RELATIVE = re.compile(
     r"\b(?:(?:[Hh]is|[Hh]er|[Tt]heir|[Tt]he(?:\s+[a-z-]+['’]s)?)\s+(?:[a-z-]+\s+)?"
     r"(?P<noun>wife|husband|mother|"
-    r"father|daughter|son|sister|brother|widow|widower|grandmother|grandfather|partner|"
+    r"father|daughter|son|sister|brother|widow|widower|(?:great-)?grand(?:mother|father|son|"
+    r"daughter)|partner|"
     r"girlfriend|boyfriend)(?:\s+of\s+(?:the|a|an|one|two|three)\s+[a-z]+)?"
     r"|(?:[Hh]is|[Hh]er|[Tt]heir)\s+(?P<role>solicitor|lawyer|barrister|"
     r"attorney|agent|manager|spokesman|spokeswoman|spokesperson|doctor|publicist|coach))"
@@ -95,6 +96,7 @@ _PREPOSITIONS = frozenset(
 _MODIFIER = re.compile(r"((?:\s[a-z]+){1,3})\s[A-Z]")
 _NOT_PERSON_HEADS = GENERIC_ORGS | ORG_HEADS | DOCUMENTS | THING_WORDS | RELATIVES | GROUP_NOUNS
 _RANK_WORDS = frozenset(["prime", "deputy", "vice", "shadow", "foreign", "acting", "assistant"])
+_NOUN_AFTER = re.compile(r" ([a-z]+)\b")
 _SPOKES_HEADS = frozenset(["spokesman", "spokeswoman", "spokesperson", "representative"])
 _MOD_STOPS = SPEECH_VERBS | {"the", "a", "an", "and", "or", "of", "to", "who", "that", "was", "is"}
 _APPOSED = re.compile(
@@ -219,9 +221,9 @@ def find_runs(text: str, base: int = 0) -> list[Run]:
             pending.append("&")
         elif (tokens or pending) and (not gap or gap.strip(" ") or len(gap) > 40):
             flush()
-        if tokens and not pending and raw.isdigit() and len(raw) <= 3:
+        if len(tokens) == 1 and not pending and raw.isdigit() and len(raw) <= 3:
             after = text[m.end() : m.end() + 2]
-            if not (after[:1] == " " and after[1:].isupper()):
+            if after[:1] in ("", " ", ",", ".", ";", ")"):
                 tokens.append(raw)
                 end = prev_end = m.end()
                 continue
@@ -261,8 +263,6 @@ def _joins(tokens: list[str], pending: list[str]) -> bool:
         return False
     if len(tokens) == 1 or tokens[-1].lower().rstrip(".") in ORG_HEADS:
         return True
-    if not any(t.lower().rstrip(".") in ORG_HEADS for t in tokens):
-        return False
     _titles, name = split_titles(tuple(tokens))
     return not (len(name) >= 2 and classify(name) == "person")
 
@@ -399,6 +399,11 @@ class Registry:
                 org_noun = org_noun or _is_org_noun(prev[-1].rstrip(",").lower())
             if prev and (org_noun or prev[-1] == "the"):
                 kind = "org" if kind == "person" or prev[-1] != "the" else kind
+            follow = None if run.possessive else _NOUN_AFTER.match(outside, run.end)
+            noun_after = follow.group(1) if follow and _is_org_noun(follow.group(1)) else ""
+            suffix = ""
+            if noun_after and kind != "org" and len(run.tokens) == 1:
+                kind, suffix = "org", f" {noun_after}"
             if kind == "thing":
                 reg._coordinated(run)
             if kind == "thing" and _SPEAKS.match(outside, run.end, run.end + 140):
@@ -414,12 +419,14 @@ class Registry:
                 reg._mention(Mention(run.start, run.end, "org", known.key, False))
                 continue
             if kind == "org":
-                name = " ".join(run.tokens)
+                name = " ".join(run.tokens) + suffix
                 name = name[4:] if name.lower().startswith("the ") else name
                 reg._add_entity(name.lower(), name, "org")
                 org_first.setdefault(name.split()[0].lower(), name.lower())
                 if org_noun:
                     reg.entities[name.lower()].roles.add(prev[-1].lower())
+                if noun_after:
+                    reg.entities[name.lower()].roles.add(noun_after)
                 reg._mention(Mention(run.start, run.end, "org", name.lower(), False))
             elif kind == "person":
                 if len(run.tokens) == 1 and run.tokens[0].lower().rstrip(".") in TITLES:
@@ -835,7 +842,7 @@ class Registry:
             rf"(?: [A-Z][\w’'-]*){{0,2}}['’]s)) (?P<mods>(?:[a-z-]+ |[A-Z][\w.-]* ){{0,3}}){head}\b"
             r"(?P<qual> (?:close to|familiar with|for|at|from|of|to|[a-z]+ed (?:on|in|with|by|to))"
             r" (?:the |a )?[a-z][\w-]*"
-            r"(?: of (?:the |a )?[a-z][\w-]*| [a-z][\w-]*)?)?"
+            r"(?: (?:of|in) (?:the |a )?[A-Za-z][\w-]*| [a-z][\w-]*)?)?"
         )
         found = None
         for m in pattern.finditer(window):

@@ -1036,3 +1036,49 @@ def test_one_of_many_is_a_person_not_the_organisation() -> None:
         "“They thanked us for the hit and then showed us the door,” one developer wrote online.",
     )
     assert got["They thanked us for the hit and then showed us the door"] == "one developer"
+
+
+def test_score_after_a_name_does_not_join_it() -> None:
+    got = speakers(
+        "Mark Selby-Rowe beat the teenager Kian Doyle-Walsh 6-4 in the semi-final.",
+        "Doyle-Walsh, 17, was playing in his first ranking event. “I'll learn from this,” the "
+        "youngster said.",
+    )
+    assert got["I'll learn from this"] == "Kian Doyle-Walsh"
+
+
+def test_subject_before_an_earlier_quote_in_the_paragraph() -> None:
+    got = speakers(
+        "Broker Ines Varga said the results were strong.",
+        "Trader Colm Reddy of Harbour Securities said the fall was “no shock at all.” “Everyone "
+        "saw it coming for months,” he said.",
+    )
+    assert got["Everyone saw it coming for months"] == "Colm Reddy"
+
+
+def test_pointed_back_prefers_a_person_to_a_club() -> None:
+    got = speakers(
+        "“We have nobody to blame but ourselves.”",
+        "That was the view of Rovers captain Ade Bello after the defeat.",
+    )
+    assert got["We have nobody to blame but ourselves."] == "Ade Bello"
+
+
+def test_great_grandchild_is_a_relative() -> None:
+    got = speakers(
+        "Edith Rowe, 100, flew a glider on Sunday.",
+        "Her great-grandson, who flew with her, said she had loved it. “She wanted to go round "
+        "again,” the 12-year-old said.",
+    )
+    assert got["She wanted to go round again"] == "her great-grandson"
+
+
+def test_organisation_with_of_in_its_name_and_noun_after_a_name() -> None:
+    got = speakers(
+        "The North Riding of Moorland Council said repairs had begun. The RMT union said it "
+        "would ballot members.",
+        "“We are repairing the worst roads first,” the council said.",
+        "“Our members have had enough,” the union said.",
+    )
+    assert got["We are repairing the worst roads first"] == "North Riding of Moorland Council"
+    assert got["Our members have had enough"] == "RMT"
