@@ -524,13 +524,19 @@ def _subject_at(text: str, start: int) -> SpeakerRef | None:
     group = _group_of(text[start : start + 120], runs)
     if group is not None:
         return SpeakerRef("name", " ".join(group.tokens), start + group.start, group.tokens)
-    if runs and runs[0].start == 0 and runs[0].possessive:
-        appos = re.match(r"[\s\w’'-]{1,40}?,\s+", text[start + runs[0].end : start + 120])
-        if appos is not None and len(runs) > 1:
-            at = runs[0].end + appos.end()
-            named = next((r for r in runs[1:] if r.start == at), None)
-            if named is not None and _person_like(named.tokens):
-                return SpeakerRef("name", " ".join(named.tokens), start + at, named.tokens)
+    if runs and runs[0].start == 0 and runs[0].possessive and len(runs) > 1:
+        named = runs[1]
+        between = text[start + runs[0].end : start + named.start]
+        words = between.replace(",", " ").split()
+        if (
+            _person_like(named.tokens)
+            and len(words) <= 5
+            and (not words or between.rstrip().endswith(",") or between.endswith(" "))
+            and all(
+                w.islower() and w not in _PREPOSITIONS and w not in _COMMON_VERBS for w in words
+            )
+        ):
+            return SpeakerRef("name", " ".join(named.tokens), start + named.start, named.tokens)
     if runs:
         run = runs[0]
         if len(runs) > 1:

@@ -1082,3 +1082,14 @@ def test_organisation_with_of_in_its_name_and_noun_after_a_name() -> None:
     )
     assert got["We are repairing the worst roads first"] == "North Riding of Moorland Council"
     assert got["Our members have had enough"] == "RMT"
+
+
+def test_possessive_then_role_words_then_the_person() -> None:
+    got = speakers(
+        "Economist Hana Kral said rates should stay high.",
+        "Her colleague on the committee, Spain's deputy governor Luis Ortega-Vila, disagreed. "
+        "“Waiting is a risk too,” he said.",
+        "Green Party's Tom Fenwick came fourth. “We doubled our vote,” he said.",
+    )
+    assert got["Waiting is a risk too"] == "Luis Ortega-Vila"
+    assert got["We doubled our vote"] == "Tom Fenwick"
