@@ -501,13 +501,16 @@ def _segments(text: str) -> list[tuple[int, str]]:
 
 def sentence_subject(text: str, lower: int = 0) -> SpeakerRef | None:
     """The subject that opens the last sentence of `text` ('The defence ministry
-    dismissed…' → the defence ministry), for a speech verb joined by 'and'."""
+    dismissed…' → the defence ministry), for a speech verb joined by 'and'. A
+    name set off after a role ('His colleague, Luis Ortega, disagreed') wins."""
     start = lower + _last_break(text[lower:])
     ref = _subject_at(text, start)
-    if ref is None:
+    if ref is None or ref.kind == "role":
         comma = text.find(", ", start, start + 80)
         if comma != -1:
-            ref = _subject_at(text, comma + 2)
+            named = _subject_at(text, comma + 2)
+            if ref is None or (named is not None and named.kind == "name"):
+                ref = named
     return ref
 
 

@@ -1086,10 +1086,11 @@ def test_organisation_with_of_in_its_name_and_noun_after_a_name() -> None:
 
 def test_possessive_then_role_words_then_the_person() -> None:
     got = speakers(
-        "Economist Hana Kral said rates should stay high.",
-        "Her colleague on the committee, Spain's deputy governor Luis Ortega-Vila, disagreed. "
+        "Economist Piotr Kral said rates should stay high, and he warned against haste.",
+        "His colleague on the committee, Spain's deputy governor Luis Ortega-Vila, disagreed. "
         "“Waiting is a risk too,” he said.",
-        "Green Party's Tom Fenwick came fourth. “We doubled our vote,” he said.",
+        "Labour's Sam Ruiz won. Green Party's Tom Fenwick came fourth. “We doubled our vote,” "
+        "he said.",
     )
     assert got["Waiting is a risk too"] == "Luis Ortega-Vila"
     assert got["We doubled our vote"] == "Tom Fenwick"
