@@ -40,7 +40,10 @@ _VERB = re.compile(
 )
 _WORD = re.compile(r"[\w’'.-]+")
 _BREAK = re.compile(r"([\w.]*)[.!?]+[”\"’']?(?:\s+(?=\S)|\s*$)")
-_PREPOSITIONS = ("for", "of", "at", "from", "with", "on", "in", "to", "by")
+_PREPOSITIONS = (
+    *("for", "of", "at", "from", "with", "on", "in", "to", "by"),
+    *("outside", "inside", "near", "after", "before", "during", "behind", "beside"),
+)
 _SPOKES = (
     "spokesperson",
     "spokesman",

@@ -33,7 +33,7 @@ TITLES = _set(
     champion winner player star runner athlete rider driver boxer golfer swimmer sprinter
     cyclist skater jockey trainer batsman bowler keeper veteran singer rapper presenter host
     passenger commuter customer shopper tourist visitor motorist pedestrian homeowner
-    boss headteacher headmaster headmistress chef pilot diplomat envoy
+    boss headteacher headmaster headmistress chef pilot diplomat envoy pc dc ds di dci recorder
     """
 )
 

@@ -702,7 +702,7 @@ class Registry:
         if low in ("he", "she"):
             want = "m" if low == "he" else "f"
             return entity.kind == "person" and entity.gender in (None, want)
-        return entity.kind == "org" or entity.gender == "n"
+        return entity.kind == "org" or entity.gender == "n" or _maybe_org(entity)
 
     def resolve_role(
         self, head: str, offset: int, definite: bool = False, phrase: str = ""

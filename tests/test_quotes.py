@@ -1094,3 +1094,24 @@ def test_possessive_then_role_words_then_the_person() -> None:
     )
     assert got["Waiting is a risk too"] == "Luis Ortega-Vila"
     assert got["We doubled our vote"] == "Tom Fenwick"
+
+
+def test_police_rank_abbreviation_is_a_title() -> None:
+    got = speakers("PC Jo Marsh said: “The driver never once looked in his mirror.”")
+    assert got["The driver never once looked in his mirror."] == "Jo Marsh"
+
+
+def test_it_after_a_company_that_no_list_knows() -> None:
+    got = speakers(
+        "Union leader Dev Patel said members would walk out on Monday.",
+        "Northway Post said the strike was “completely pointless.” “We have offered a fair "
+        "deal,” it said.",
+    )
+    assert got["We have offered a fair deal"] == "Northway Post"
+
+
+def test_place_after_the_speaker_is_not_the_speaker() -> None:
+    got = speakers(
+        "“Nobody has listened to us for nine years,” said Jean Moss outside the High Court."
+    )
+    assert got["Nobody has listened to us for nine years"] == "Jean Moss"
