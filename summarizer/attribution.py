@@ -106,6 +106,7 @@ _APPOSED_TO_INNER = re.compile(
     r"(?:[Aa]n?|[Oo]ne)\s+[\w-]+\s+(?:to|for|of|at|with)\s+(?:the|a|an|his|her|its|their)\s+"
     r"(?:[\w-]+\s+){0,2}(?P<noun>[\w-]+)"
 )
+_DATELINE = re.compile(r"\s*[A-Z][A-Z .,'’-]{2,40}(?:\([\w ]{1,20}\))?\s*[-–—]\s+")
 _DOTTED = re.compile(r"(?:[a-z]\.)+[a-z]$")
 _RELATIVE_START = re.compile(r"(?:who|which|whose|that)\b")
 _BE = frozenset(["was", "were", "is", "are", "be", "been", "being"])
@@ -263,7 +264,7 @@ def _names_person(segment: str) -> bool:
 
 def _drop_fillers(segment: str, offset: int) -> tuple[str, int]:
     """'But Olivia Grant' → 'Olivia Grant' (offset moved along)."""
-    stamp = _LEADING_STAMP.match(segment)
+    stamp = _LEADING_STAMP.match(segment) or _DATELINE.match(segment)
     if stamp is not None:
         segment, offset = segment[stamp.end() :], offset + stamp.end()
     bare = segment.lstrip("([{—–-‘'“\" ")
@@ -530,8 +531,9 @@ def _subject_at(text: str, start: int) -> SpeakerRef | None:
     group = _group_of(text[start : start + 120], runs)
     if group is not None:
         return SpeakerRef("name", " ".join(group.tokens), start + group.start, group.tokens)
-    if runs and runs[0].start == 0 and runs[0].possessive and len(runs) > 1:
-        named = runs[1]
+    people = [r for r in runs[1:4] if _person_like(r.tokens)]
+    if runs and runs[0].start == 0 and runs[0].possessive and people:
+        named = people[0]
         between = text[start + runs[0].end : start + named.start]
         words = between.replace(",", " ").split()
         if (
@@ -539,7 +541,10 @@ def _subject_at(text: str, start: int) -> SpeakerRef | None:
             and len(words) <= 5
             and (not words or between.rstrip().endswith(",") or between.endswith(" "))
             and all(
-                w.islower() and w not in _PREPOSITIONS and w not in _COMMON_VERBS for w in words
+                (w.islower() or w.isupper() or _DOTTED.match(w.lower().rstrip(".")))
+                and w not in _PREPOSITIONS
+                and w not in _COMMON_VERBS
+                for w in words
             )
         ):
             return SpeakerRef("name", " ".join(named.tokens), start + named.start, named.tokens)

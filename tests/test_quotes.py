@@ -1115,3 +1115,20 @@ def test_place_after_the_speaker_is_not_the_speaker() -> None:
         "“Nobody has listened to us for nine years,” said Jean Moss outside the High Court."
     )
     assert got["Nobody has listened to us for nine years"] == "Jean Moss"
+
+
+def test_wire_dateline_is_not_the_speaker() -> None:
+    got = speakers(
+        "GENEVA (AFP) - The head of the U.N. refugee agency warned Monday that camps were "
+        "“close to breaking point.”"
+    )
+    assert got["close to breaking point."] == "the head of the U.N. refugee agency"
+
+
+def test_possessive_with_an_acronym_then_the_person() -> None:
+    got = speakers(
+        "Envoy Paul Grady said the vote had been postponed.",
+        "France's U.N. ambassador, Luc Aubert, disagreed. “The vote will happen this week,” he "
+        "said.",
+    )
+    assert got["The vote will happen this week"] == "Luc Aubert"
