@@ -108,15 +108,21 @@ class Worker:
         """Poll due feeds and drain the article queue side by side until `stop` is set, each
         feed on its own schedule (a long article backlog never delays polling). On the way out the
         worker gives back its leases, so another worker need not wait for them to expire."""
+        new_articles = asyncio.Event()
         try:
-            await asyncio.gather(self._poll_loop(stop, idle_s), self._article_loop(stop, idle_s))
+            await asyncio.gather(
+                self._poll_loop(stop, idle_s, new_articles),
+                self._article_loop(stop, idle_s, new_articles),
+            )
         finally:
             released = await self._store.release_leases(worker_id=self.worker_id)
             log.info("stopped; gave back %d leases", released)
 
-    async def _poll_loop(self, stop: asyncio.Event, idle_s: float) -> None:
+    async def _poll_loop(self, stop: asyncio.Event, idle_s: float, wake: asyncio.Event) -> None:
         while not stop.is_set():
             polls = await self.poll_due(now=self._clock())
+            if polls.new_entries:
+                wake.set()
             if polls.polled:
                 log.info(
                     "polled %d feeds (%d not modified, %d failed, %d new entries)",
@@ -128,8 +134,9 @@ class Worker:
             else:
                 await _sleep_unless(stop, idle_s)
 
-    async def _article_loop(self, stop: asyncio.Event, idle_s: float) -> None:
+    async def _article_loop(self, stop: asyncio.Event, idle_s: float, wake: asyncio.Event) -> None:
         while not stop.is_set():
+            wake.clear()
             articles = await self.pipeline.drain(stop=stop)
             if articles.summarized or articles.failed:
                 log.info(
@@ -140,7 +147,7 @@ class Worker:
                     articles.failed,
                 )
             else:
-                await _sleep_unless(stop, idle_s)
+                await _sleep_unless(stop, idle_s, wake)
 
     async def poll_due(self, *, now: datetime, wait_for_leases_s: float = 0.0) -> PollStats:
         """Poll every active feed due at `now`, batch by batch. With `wait_for_leases_s`, also
@@ -223,9 +230,14 @@ class Worker:
         return result.outcome_for(changes, self._policy)
 
 
-async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
+async def _sleep_unless(stop: asyncio.Event, seconds: float, *wake: asyncio.Event) -> None:
+    """Sleep `seconds`, or less if `stop` or any `wake` event is set."""
+    waiters = [asyncio.ensure_future(e.wait()) for e in (stop, *wake)]
+    try:
+        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
 
 
 def _failed(result: PollResult, error: str) -> PollResult:

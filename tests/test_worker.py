@@ -120,7 +120,8 @@ async def test_run_forever_follows_the_schedule_until_stopped(
     await follow(store, http_server.url("/live.xml"))
     worker = make_worker(store, fetcher, utcnow)  # type: ignore[arg-type]
     stop = asyncio.Event()
-    task = asyncio.create_task(worker.run_forever(stop=stop, idle_s=0.05))
+    # A long idle time: new entries must wake the article loop, and stop must end the sleep.
+    task = asyncio.create_task(worker.run_forever(stop=stop, idle_s=60))
     for _ in range(200):
         if await store.stories.recent(since=utcnow().replace(year=2000)):
             break
