@@ -34,6 +34,10 @@ def run_engine_command(args: argparse.Namespace) -> int:
         name = "NEWSDIGEST_" + str(problem["loc"][0]).upper() if problem["loc"] else "a setting"
         print(f"error: {name}: {problem['msg']}", file=sys.stderr)
         return 2
+    problem = _sqlite_folder_problem(settings.database_url.get_secret_value())
+    if problem:
+        print(f"error: the database is not usable: {problem}", file=sys.stderr)
+        return 1
     try:
         return asyncio.run(_dispatch(args, settings))
     except (FeedLayerError, LookupError) as exc:
@@ -112,6 +116,23 @@ async def _search(args: argparse.Namespace, app: App) -> int:
         print(f"{hit.title}{flag}\n  {hit.url or ''}\n  {hit.snippet}")
         print(f"  sources: {len(hit.sources)}")
     return 0
+
+
+def _sqlite_folder_problem(url: str) -> str | None:
+    """Caught before opening: a missing folder otherwise fails inside the driver's thread."""
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return "NEWSDIGEST_DATABASE_URL is not a valid database URL"
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    folder = Path(parsed.database).parent
+    return None if folder.is_dir() else f"the folder {folder} does not exist"
 
 
 def _one_line(exc: BaseException) -> str:

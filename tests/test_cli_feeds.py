@@ -137,7 +137,8 @@ async def test_worker_once_then_search(env: dict[str, str], http_server: LocalHT
     ("setting", "value", "reason"),
     [
         ("NEWSDIGEST_POLL_CONCURRENCY", "many", "NEWSDIGEST_POLL_CONCURRENCY"),
-        ("NEWSDIGEST_DATABASE_URL", "sqlite+aiosqlite:////no/such/dir/x.db", "database"),
+        ("NEWSDIGEST_DATABASE_URL", "sqlite+aiosqlite:////no/such/dir/x.db", "/no/such/dir"),
+        ("NEWSDIGEST_DATABASE_URL", "not a url", "not a valid database URL"),
     ],
 )
 async def test_bad_settings_are_one_line_errors(
