@@ -10,8 +10,7 @@ from bot.commands.context import CommandError
 from bot.commands.deps import Deps
 from bot.feeds.fetch import PAGE_ACCEPT
 from bot.render.views import SourceLink, StoryCard
-from bot.stories.pipeline import _decode as decode_page
-from bot.stories.pipeline import _not_a_page as not_a_page
+from bot.stories.pipeline import decode_page, not_a_page
 from summarizer import Summary, summarize
 
 

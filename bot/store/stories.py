@@ -288,6 +288,3 @@ async def add_quotes(
             },
             conflict=["story_id", "text_hash"],
         )
-
-
-_add_quotes = add_quotes  # the earlier private name, still imported by bot/stories/pipeline.py

@@ -329,9 +329,9 @@ class ArticlePipeline:
         else:
             try:
                 page = await self._fetcher.fetch(article.url, accept=PAGE_ACCEPT)
-                page_error = _not_a_page(page)
+                page_error = not_a_page(page)
                 if page_error is None:
-                    html = _decode(page)
+                    html = decode_page(page)
                     summary = await self._summarize(html, title, page.url)
                     if summary.lead.strip() or summary.key_facts:
                         return _Made(
@@ -476,7 +476,7 @@ class ArticlePipeline:
         return created
 
 
-def _not_a_page(page: FetchResult) -> str | None:
+def not_a_page(page: FetchResult) -> str | None:
     if page.content_type not in _HTML_TYPES:
         return f"the link is not a web page ({page.content_type})"
     if not page.body.strip():
@@ -484,7 +484,7 @@ def _not_a_page(page: FetchResult) -> str | None:
     return None
 
 
-def _decode(page: FetchResult) -> str:
+def decode_page(page: FetchResult) -> str:
     """The page's text: the charset the server named, else the page's meta tag, else UTF-8."""
     charset = None
     for part in page.headers.get("content-type", "").split(";")[1:]:
