@@ -29,6 +29,20 @@ from bot.render.text import flatten, safe_url
 from bot.render.views import DigestView, StoryCard, ThreadUpdate
 
 
+def write_line(text: str, out: TextIO) -> None:
+    """Print `text` to `out`; once the reader has gone (`newsdigest demo | head`), discard
+    the rest quietly instead of failing every later delivery with a BrokenPipeError."""
+    try:
+        print(text, file=out, flush=True)
+    except BrokenPipeError:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, out.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):
+            pass
+
+
 class ConsolePlatform:
     """`Platform` that writes plain text to `out`; message ids are "console-N"."""
 
@@ -71,7 +85,7 @@ class ConsolePlatform:
     def _print(self, key: str, channel_id: str, text: str, *, thread: str | None = None) -> Posted:
         if (seen := self._seen.get(key)) is not None:
             return Posted(seen.channel_id, seen.message_id, seen.thread_id, already_posted=True)
-        print(text, file=self._out, flush=True)
+        write_line(text, self._out)
         posted = Posted(channel_id, f"console-{next(self._ids)}", thread)
         self._seen[key] = posted
         return posted
@@ -118,7 +132,7 @@ async def serve_commands(
         if line.casefold() in QUIT:
             break
         reply = await commands.handle_text(ctx, line.lstrip("/"))
-        print(format_reply(reply), file=out, flush=True)
+        write_line(format_reply(reply), out)
         ran += 1
     return ran
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from bot.platforms.base import KEY_EVENT_TYPE, Posted
+from bot.platforms.console import write_line
 from bot.platforms.discord import nonce_for
 from bot.render import discord_payloads, slack_payloads
 from bot.render.views import DigestView, StoryCard, ThreadUpdate
@@ -82,7 +83,7 @@ class PayloadPlatform:
 
 def json_lines(out: TextIO) -> Emit:
     def emit(body: dict[str, Any], in_thread: bool) -> None:
-        print(json.dumps(body, ensure_ascii=False, sort_keys=True), file=out, flush=True)
+        write_line(json.dumps(body, ensure_ascii=False, sort_keys=True), out)
 
     return emit
 
