@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -69,7 +70,14 @@ def main(argv: list[str] | None = None) -> int:
     if not summary.sentence_count:
         print(f"error: no article text found in {args.source}", file=sys.stderr)
         return 1
-    print(summary.to_json(indent=2) if args.format == "json" else render_text(summary))
+    try:
+        print(summary.to_json(indent=2) if args.format == "json" else render_text(summary))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader left early (`… | head`): not an error, and no traceback at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
     return 0
 
 

@@ -218,7 +218,7 @@ def select_facts(
     wanted = max(min(max_facts, min_facts), min(max_facts, len(sentences) // 3))
     ranked = rank_sentences(sentences, title=title, limit=wanted, weights=weights)
     facts = [
-        KeyFact(text=fact_text(r.sentence), position=r.sentence.index, score=r.score)
+        KeyFact(text=fact_text(r.sentence), position=r.sentence.index, score=round(r.score, 4))
         for r in ranked
     ]
     return sorted(facts, key=lambda f: f.position)

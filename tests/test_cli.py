@@ -47,3 +47,17 @@ def test_empty_stdin_is_one_line_error() -> None:
 def test_non_http_url_is_refused() -> None:
     result = run("file:///etc/passwd")
     assert result.returncode != 0 and "Traceback" not in result.stderr
+
+
+def test_reader_leaving_early_is_not_a_traceback() -> None:
+    """The reader closes the pipe before the summary is written (as `| head` can)."""
+    proc = subprocess.Popen(  # noqa: S603 - fixed argv of our own module
+        [sys.executable, "-m", "summarizer", str(SAMPLE), "--format", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0
+    assert "Traceback" not in stderr
