@@ -163,7 +163,9 @@ async def store(store_target: StoreTarget):  # type: ignore[no-untyped-def]
             for table in reversed(tables):
                 await conn.execute(text(f'DELETE FROM "{table.name}"'))  # noqa: S608 - our own table names
             resets = ", ".join(
-                f"setval(pg_get_serial_sequence('{t.name}', 'id'), 1, false)" for t in tables
+                f"setval(pg_get_serial_sequence('{t.name}', 'id'), 1, false)"
+                for t in tables
+                if "id" in t.c
             )
             await conn.execute(text(f"SELECT {resets}"))
     try:
