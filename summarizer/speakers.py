@@ -115,6 +115,11 @@ _ROLE_ENDINGS = (
 )
 _ROLE_VOCAB = TITLES | ROLE_NOUNS | RELATIVES | MALE_WORDS | FEMALE_WORDS
 _CONNECTORS = {"of", "for", "and", "&", "the", "on"}
+_VERB_AFTER = re.compile(
+    r" (?:[a-z]+ly )?(?:"
+    + "|".join(sorted((v for v in SPEECH_VERBS if v.endswith("ed")), key=len, reverse=True))
+    + r"|said|says|told|tells|wrote|adds|has|had|is|was|will|would|could|did|does)\b"
+)
 
 
 @dataclass(slots=True)
@@ -228,7 +233,11 @@ def find_runs(text: str, base: int = 0) -> list[Run]:
                 end = prev_end = m.end()
                 continue
         tok, possessive = _clean(raw)
-        if possessive and text[m.end() : m.end() + 1] in (",", ";", ")"):
+        if possessive and (
+            text[m.end() : m.end() + 1] in (",", ";", ")")
+            or m.end() == len(text.rstrip())
+            or _VERB_AFTER.match(text, m.end())
+        ):
             tok, possessive = tok + raw[-2:], False
         prev_end = m.end()
         if _is_cap(tok):
@@ -297,6 +306,8 @@ def split_titles(tokens: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, .
         low = token.lower().rstrip(".")
         first_name = low in MALE_NAMES or low in FEMALE_NAMES
         title = low in TITLES and not (low in DEMONYMS and first_name)
+        if tokens[i + 1].lower() in _CONNECTORS:
+            continue
         if title or (len(tokens) - i >= 3 and _looks_like_role(token, tokens[i + 1])):
             cut = i + 1
     return tuple(t.lower().rstrip(".") for t in tokens[:cut]), tokens[cut:]

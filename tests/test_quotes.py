@@ -1132,3 +1132,25 @@ def test_possessive_with_an_acronym_then_the_person() -> None:
         "said.",
     )
     assert got["The vote will happen this week"] == "Luc Aubert"
+
+
+@pytest.mark.parametrize("verb", ["said", "told staff", "announced"])
+def test_brand_name_ending_in_s_is_kept_whole(verb: str) -> None:
+    got = speakers(
+        f"Pettigrew's {verb} its bakeries would stay open. “We are not going anywhere,” "
+        f"Pettigrew's said."
+    )
+    assert got["We are not going anywhere"] == "Pettigrew's"
+
+
+def test_possessive_before_a_noun_is_still_a_possessive() -> None:
+    got = speakers("“The figures speak for themselves,” Hartley's chief executive Ann Boyd said.")
+    assert got["The figures speak for themselves"] == "Ann Boyd"
+
+
+@pytest.mark.parametrize(
+    "org", ["West Midlands Fire and Rescue", "Office of the Police and Crime Commissioner"]
+)
+def test_and_organisation_after_a_title_word_is_kept_whole(org: str) -> None:
+    got = speakers(f"“Nobody was hurt in the blaze,” said the {org}.")
+    assert got["Nobody was hurt in the blaze"] == org
