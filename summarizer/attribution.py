@@ -376,6 +376,14 @@ def _group_of(text: str, runs: list[Run]) -> Run | None:
     return None
 
 
+def _org_run(tokens: tuple[str, ...]) -> bool:
+    """'Office of the Police and Crime Commissioner': a body named after 'The',
+    whose first word may also be a role noun ('Office', 'Board')."""
+    return classify(tokens) == "org" or (
+        any(t.lower() in ("of", "and", "for") for t in tokens) and not _person_like(tokens)
+    )
+
+
 def _nounish(word: str) -> bool:
     """Could head a noun phrase: not a verb form such as 'were' or 'denied'."""
     return (
@@ -576,6 +584,8 @@ def _subject_at(text: str, start: int) -> SpeakerRef | None:
         ):
             return SpeakerRef("name", " ".join(run.tokens), start + run.start, run.tokens)
         if all(w.lower() in _ROLE_HEADS for w in lead):
+            return SpeakerRef("name", " ".join(run.tokens), start + run.start, run.tokens)
+        if [w.lower() for w in lead] == ["the"] and len(run.tokens) > 1 and _org_run(run.tokens):
             return SpeakerRef("name", " ".join(run.tokens), start + run.start, run.tokens)
     if first in _DETERMINERS:
         last = None

@@ -1154,3 +1154,11 @@ def test_possessive_before_a_noun_is_still_a_possessive() -> None:
 def test_and_organisation_after_a_title_word_is_kept_whole(org: str) -> None:
     got = speakers(f"“Nobody was hurt in the blaze,” said the {org}.")
     assert got["Nobody was hurt in the blaze"] == org
+
+
+def test_the_body_named_with_of_and_is_the_subject_for_it() -> None:
+    got = speakers(
+        "The Board of Rail and Road Safety welcomed the report. “These changes are long "
+        "overdue,” it said."
+    )
+    assert got["These changes are long overdue"] == "Board of Rail and Road Safety"
