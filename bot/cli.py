@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from bot.commands.cli import COMMANDS as CHAT_COMMANDS
@@ -41,6 +42,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except BrokenPipeError:
+        # The reader left early (`newsdigest search x --json | head`): stop quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return 0
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     if args.command in PLATFORM_COMMANDS:
         return run_platform_command(args)
     if args.command == "summarize":

@@ -32,3 +32,18 @@ def test_reader_closing_the_pipe_early_ends_quietly(tmp_path: Path, args: tuple[
     assert any(line.strip() for line in lines)
     assert "Traceback" not in stderr
     assert "BrokenPipeError" not in stderr
+
+
+def test_search_output_to_a_closed_pipe_is_quiet(tmp_path: Path) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "search", "bridge", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+        env=clean_env(tmp_path),
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=DEMO_TIMEOUT_S) == 0
+    assert "Traceback" not in stderr
