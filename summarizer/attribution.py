@@ -107,6 +107,11 @@ _APPOSED_TO_INNER = re.compile(
     r"(?:[\w-]+\s+){0,2}(?P<noun>[\w-]+)"
 )
 _DATELINE = re.compile(r"\s*[A-Z][A-Z .,'’-]{2,40}(?:\([\w ]{1,20}\))?\s*[-–—]\s+")
+_ISSUER = re.compile(
+    r"\s*((?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Ii]ts|[Tt]heir)\s+(?:[\w'’-]+\s+){0,3}?[\w'’-]+)"
+    r"\s+(?:[a-z]+ly\s+)?(?:issued|released|gave|posted|published|sent|put\s+out|shared|"
+    r"made|offered|read\s+out)\s+(?:a|an|the|this|their|its|his|her)\b[^:]*:?\s*$"
+)
 _DOTTED = re.compile(r"(?:[a-z]\.)+[a-z]$")
 _RELATIVE_START = re.compile(r"(?:who|which|whose|that)\b")
 _BE = frozenset(["was", "were", "is", "are", "be", "been", "being"])
@@ -460,9 +465,11 @@ def before_quote(text: str, lower: int, open_at: int) -> SpeakerRef | None:
         chosen = m
     if chosen is None:
         label = _speaker_label(lead, start)
-        if label is None and lead.rstrip().endswith(":") and len(_words(lead)) <= 12:
+        colon = lead.rstrip().endswith(":") or text.startswith(":", open_at)
+        if label is None and colon and len(_words(lead)) <= 12:
             stamp = _LEADING_STAMP.match(lead)
-            return _subject_at(text, start + (stamp.end() if stamp else 0))
+            at = stamp.end() if stamp else 0
+            return _subject_at(text, start + at) or _issuer(lead, at, start)
         return label
     verb = chosen.group().lower()
     pre = lead[: chosen.start()]
@@ -491,6 +498,13 @@ def before_quote(text: str, lower: int, open_at: int) -> SpeakerRef | None:
         return None
     pre = _INFINITIVE.sub("", pre)
     return parse_subject(pre, start, before_verb=True)
+
+
+def _issuer(lead: str, at: int, offset: int) -> SpeakerRef | None:
+    """'The climbers' families released a short statement: “…”': a described
+    subject whose verb hands over the words that follow the colon."""
+    m = _ISSUER.match(lead, at)
+    return _parse_segment(m.group(1), offset + m.start(1)) if m else None
 
 
 def _speaker_label(lead: str, start: int) -> SpeakerRef | None:

@@ -1162,3 +1162,27 @@ def test_the_body_named_with_of_and_is_the_subject_for_it() -> None:
         "overdue,” it said."
     )
     assert got["These changes are long overdue"] == "Board of Rail and Road Safety"
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "speaker"),
+    [
+        (
+            ["The striking nurses issued a joint statement: “We are not asking for the moon.”"],
+            "the striking nurses",
+        ),
+        (
+            [
+                "The boy's grandparents released a short statement on Friday:",
+                "“We would like to thank everyone who searched through the night.”",
+            ],
+            "the boy's grandparents",
+        ),
+    ],
+)
+def test_colon_after_a_handed_over_statement_gives_its_issuer(
+    paragraphs: list[str], speaker: str
+) -> None:
+    got = speakers(*paragraphs)
+    assert len(got) == 1
+    assert next(iter(got.values())) == speaker
