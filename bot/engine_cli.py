@@ -43,6 +43,8 @@ def run_engine_command(args: argparse.Namespace) -> int:
     except (FeedLayerError, LookupError) as exc:
         print(f"error: {_one_line(exc)}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        raise  # the reader left early; `bot.cli.main` ends quietly
     except (SQLAlchemyError, OSError) as exc:
         print(f"error: the database is not usable: {_one_line(exc)}", file=sys.stderr)
         return 1
