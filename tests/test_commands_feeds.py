@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from bot.commands import Commands
 from bot.feeds.fetch import Fetcher
+from bot.feeds.manage import add_feed
 from bot.store import Store
 from bot.store.models import FEED_DISABLED, Entry
 from tests.feed_site import Clock, Item, exempt_fetcher, make_worker, rss
@@ -291,3 +292,23 @@ async def test_add_preview_never_follows_an_item_link_to_a_blocked_address(
     assert not reply.error and "now follows" in reply.text
     (preview,) = reply.cards
     assert preview.from_feed_only and preview.title.startswith("Kestrel Bay ferry")
+
+
+async def test_add_shares_the_cli_step_and_revives_a_disabled_feed(
+    commands: Commands, store: Store, http_server: LocalHTTPServer, fetcher: Fetcher
+) -> None:
+    url = serve_feed(http_server)
+    added = await add_feed(store, fetcher, url)
+    assert added.created and added.state == "active" and added.items == 2
+    assert [e.title for e in added.parsed.entries][1] == "Older item"
+    await store.feeds.set_state(added.feed_id, FEED_DISABLED)
+
+    reply = await commands.handle(MOD, "feeds", "add", {"url": url})
+
+    assert not reply.error, reply.text
+    assert f"(feed {added.feed_id}, 2 items)" in reply.text
+    assert "It was already read for another channel" in reply.text
+    assert "had been disabled" in reply.text
+    (feed,) = await store.feeds.list()
+    assert feed.state == "active"
+    assert len(http_server.requests_for("/feed.xml")) == 2

@@ -5,10 +5,10 @@ is its subscriptions. So a feed "exists" for a moderator only through their work
 subscriptions: `remove` drops those (and the feed itself once nobody follows it), `pause` and
 `resume` act on them, and a feed id from another workspace answers "no such feed".
 
-`/feeds add` composes the feed layer's own steps (normalise, fetch through the guarded
-fetcher, parse) rather than calling `bot.feeds.manage.add_feed`, because it also needs the
-parsed items for the preview, which `add_feed` does not return. As with `add_feed`, the items
-the feed holds now are stored by the worker's first poll as backlog and never posted.
+`/feeds add` follows the feed with the same step as the CLI (`bot.feeds.manage.add_feed`:
+normalise, fetch through the guarded fetcher, parse, store) and previews the latest of the
+items that step read. The items the feed holds now are stored by the worker's first poll as
+backlog and never posted.
 """
 
 from __future__ import annotations
@@ -25,11 +25,12 @@ from bot.commands.deps import Deps, channel_label
 from bot.commands.pages import run_summarize, summarize_page, summary_card
 from bot.digests.health import FAILING_AFTER
 from bot.digests.select import KeywordFilter
-from bot.feeds.errors import FeedLayerError, FetchError
-from bot.feeds.parse import ParsedEntry, ParsedFeed, parse_feed
+from bot.feeds.errors import BadURL, FeedLayerError, FetchError
+from bot.feeds.manage import add_feed, feed_address
+from bot.feeds.parse import ParsedEntry, ParsedFeed
 from bot.render.views import StoryCard
 from bot.store.models import FEED_ACTIVE, FEED_DISABLED, Feed, Subscription
-from bot.stories.urls import InvalidURLError, link_key, normalize_url
+from bot.stories.urls import InvalidURLError, link_key
 
 Options = Mapping[str, Any]
 MAX_LIST_CHARS = 1900
@@ -51,57 +52,50 @@ def _when(at: datetime | None) -> str:
 
 async def add(deps: Deps, ctx: CommandContext, opts: Options) -> Reply:
     try:
-        url = normalize_url(opts["url"])
-        key = link_key(url)
-    except InvalidURLError as exc:
-        raise CommandError(f"that is not a feed address I can read: {exc}") from None
+        feed_address(opts["url"])
+    except BadURL as exc:
+        raise CommandError(f"that is not a feed address I can read: {exc.message}") from None
     include, exclude = _keywords(opts.get("include")), _keywords(opts.get("exclude"))
     channel = await deps.channel(ctx, opts.get("channel"))
+    now = deps.clock()
     try:
-        fetched = await deps.fetcher.fetch(url)
-        parsed = parse_feed(fetched.body, headers=fetched.headers, url=fetched.url)
+        added = await add_feed(deps.store, deps.fetcher, opts["url"], now=now)
     except FeedLayerError as exc:
         raise CommandError(f"could not add that feed: {exc.message}") from None
-    preview = await _preview(deps, parsed)
-    now = deps.clock()
-    feed, created = await deps.store.feeds.add(
-        url=url, normalized_url=key, title=parsed.title or None, now=now
-    )
-    revived = feed.state == FEED_DISABLED
+    revived = added.state == FEED_DISABLED
     if revived:
-        await deps.store.feeds.set_state(feed.id, FEED_ACTIVE, now=now)
+        await deps.store.feeds.set_state(added.feed_id, FEED_ACTIVE, now=now)
     _, subscribed = await deps.store.channels.subscribe(
         platform=ctx.platform,
         workspace_id=ctx.workspace_id,
         channel_id=channel,
-        feed_id=feed.id,
+        feed_id=added.feed_id,
         include_keywords=include,
         exclude_keywords=exclude,
         created_by=ctx.user_id,
     )
-    name = feed.title or parsed.title or url
+    preview = await _preview(deps, added.parsed)
+    name, feed_id = added.title, added.feed_id
     where = channel_label(channel)
     if subscribed:
         seen = (
             "What it holds now counts as already seen; new items go into the next digests."
-            if created
+            if added.created
             else "It was already read for another channel, so its stories of the last two "
             "days may come in the next digest."
         )
-        lines = [
-            f"{where} now follows “{name}” (feed {feed.id}, {len(parsed.entries)} items). {seen}"
-        ]
+        lines = [f"{where} now follows “{name}” (feed {feed_id}, {added.items} items). {seen}"]
         if include or exclude:
             lines.append(_filters(include, exclude))
     else:
         lines = [
-            f"{where} already follows “{name}” (feed {feed.id}); its filters are unchanged "
+            f"{where} already follows “{name}” (feed {feed_id}); its filters are unchanged "
             "(remove it and add it again to change them)."
         ]
     if revived:
         lines.append("The feed had been disabled after failures; it is checked again now.")
-    if parsed.warnings:
-        lines.append(f"Note: {parsed.warnings[0]}")
+    if added.warnings:
+        lines.append(f"Note: {added.warnings[0]}")
     if preview is not None:
         lines.append(f"Preview of its latest item: {preview.title}")
     return Reply("\n".join(lines), cards=(preview,) if preview else ())

@@ -7,17 +7,25 @@ message is one line for the user.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.feeds.errors import BadURL
 from bot.feeds.fetch import Fetcher
-from bot.feeds.parse import parse_feed
+from bot.feeds.parse import ParsedFeed, parse_feed
 from bot.store.models import Feed
 from bot.store.store import Store
 from bot.stories.urls import InvalidURLError, link_key, normalize_url
 
-__all__ = ["FeedAdded", "FeedInfo", "add_feed", "describe", "list_feeds", "remove_feed"]
+__all__ = [
+    "FeedAdded",
+    "FeedInfo",
+    "add_feed",
+    "describe",
+    "feed_address",
+    "list_feeds",
+    "remove_feed",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +36,10 @@ class FeedAdded:
     items: int
     created: bool
     warnings: tuple[str, ...]
+    state: str
+    """The feed's state as stored before this add (a feed followed already may be disabled)."""
+    parsed: ParsedFeed = field(repr=False, compare=False)
+    """The feed as it was read to validate it (its items, for a preview)."""
 
     def line(self) -> str:
         what = "added" if self.created else "already followed"
@@ -47,18 +59,24 @@ class FeedInfo:
     next_check_at: datetime | None
 
 
-async def add_feed(store: Store, fetcher: Fetcher, url: str) -> FeedAdded:
-    """Validate `url` by fetching and parsing it, then follow it. Its items are stored by the
-    worker's first poll, as backlog (never posted)."""
+def feed_address(url: str) -> tuple[str, str]:
+    """`url` normalised, and its link key (how a feed is found again); `BadURL` otherwise."""
     try:
-        normalized = normalize_url(url)
-        key = link_key(url)
+        return normalize_url(url), link_key(url)
     except InvalidURLError as exc:
         raise BadURL(str(exc), url=url) from exc
+
+
+async def add_feed(
+    store: Store, fetcher: Fetcher, url: str, *, now: datetime | None = None
+) -> FeedAdded:
+    """Validate `url` by fetching and parsing it, then follow it. Its items are stored by the
+    worker's first poll, as backlog (never posted). Raises `FeedLayerError` (one line)."""
+    normalized, key = feed_address(url)
     fetched = await fetcher.fetch(normalized)
     parsed = parse_feed(fetched.body, headers=fetched.headers, url=fetched.url)
     feed, created = await store.feeds.add(
-        url=normalized, normalized_url=key, title=parsed.title or None
+        url=normalized, normalized_url=key, title=parsed.title or None, now=now
     )
     return FeedAdded(
         feed_id=feed.id,
@@ -67,6 +85,8 @@ async def add_feed(store: Store, fetcher: Fetcher, url: str) -> FeedAdded:
         items=len(parsed.entries),
         created=created,
         warnings=parsed.warnings,
+        state=feed.state,
+        parsed=parsed,
     )
 
 
