@@ -23,6 +23,7 @@ from summarizer.speaker_words import (
     ABBREVIATIONS,
     AUXILIARIES,
     DEMONYMS,
+    DOCUMENTS,
     GENERIC_ORGS,
     ING_VERBS,
     ORG_HEADS,
@@ -344,6 +345,9 @@ def _parse_segment(segment: str, offset: int) -> SpeakerRef | None:
         ):
             return SpeakerRef("name", " ".join(run.tokens), offset + run.start, run.tokens)
     possessive = re.match(r"(?:the |a |an )?([\w-]+)['’]s(?:\s|$)", low)
+    document = re.fullmatch(r"(?:the |a |an )?[\w-]+['’]s\s+(?:[a-z-]+\s+)?([a-z]+)", low)
+    if document and document.group(1) in DOCUMENTS and document.group(1) != "statement":
+        return SpeakerRef("role", segment, offset, head=document.group(1))
     if possessive and possessive.group(1) in ROLE_NOUNS:
         noun = possessive.group(1)
         return SpeakerRef("role", _with_article(noun), offset, head=noun)

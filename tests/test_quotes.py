@@ -1186,3 +1186,9 @@ def test_colon_after_a_handed_over_statement_gives_its_issuer(
     got = speakers(*paragraphs)
     assert len(got) == 1
     assert next(iter(got.values())) == speaker
+
+
+@pytest.mark.parametrize("document", ["the council's letter", "the committee's final report"])
+def test_a_bodys_document_speaks_as_the_document(document: str) -> None:
+    got = speakers(f"“Standards have slipped badly and nobody was told,” {document} said.")
+    assert got["Standards have slipped badly and nobody was told"] == document
