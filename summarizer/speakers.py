@@ -419,7 +419,7 @@ class Registry:
                 reg._coordinated(run)
             if kind == "thing" and _SPEAKS.match(outside, run.end, run.end + 140):
                 lows = {t.lower() for t in run.tokens}
-                if lows & {"and", "&"} and not lows & THING_WORDS:
+                if lows & {"and", "&"} and run.tokens[-1].lower() not in THING_WORDS:
                     kind = "org"
             known = reg.entities.get(" ".join(run.tokens).lower())
             if known is None and len(run.tokens) == 1:

@@ -1192,3 +1192,11 @@ def test_colon_after_a_handed_over_statement_gives_its_issuer(
 def test_a_bodys_document_speaks_as_the_document(document: str) -> None:
     got = speakers(f"“Standards have slipped badly and nobody was told,” {document} said.")
     assert got["Standards have slipped badly and nobody was told"] == document
+
+
+def test_and_organisation_led_by_a_place_word_is_the_organisation_for_the_service() -> None:
+    got = speakers(
+        "North Wales Fire and Rescue warned walkers to stay off the hills. “Conditions can "
+        "change within minutes,” the service said."
+    )
+    assert got["Conditions can change within minutes"] == "North Wales Fire and Rescue"
