@@ -41,7 +41,7 @@ async def test_migrated_schema_matches_the_models(store: Store) -> None:
 
 
 async def test_head_revision_is_recorded(store: Store) -> None:
-    assert await current_revision(store.engine) == head_revision() == "0001"
+    assert await current_revision(store.engine) == head_revision() == "0002"
 
 
 async def test_upgrade_twice_is_a_no_op(store: Store) -> None:
@@ -69,6 +69,53 @@ async def test_downgrade_removes_everything_and_upgrade_restores_it(
         await upgrade(fresh.url, schema=fresh.schema)
         tables = await _tables(fresh)
         assert {t.name for t in Base.metadata.sorted_tables} <= tables
+    finally:
+        await _drop_target(fresh)
+
+
+async def test_0002_backfills_speaker_tokens_of_existing_quotes(
+    store_target: StoreTarget,
+) -> None:
+    fresh = await _fresh_target(store_target)
+    try:
+        await upgrade(fresh.url, revision="0001", schema=fresh.schema)
+        opened = fresh.open()
+        try:
+            async with opened.engine.begin() as conn:
+                await conn.execute(
+                    text(
+                        "INSERT INTO stories (id, title, from_feed_only, source_count,"
+                        " created_at, updated_at) VALUES (1, 'Rates', false, 0,"
+                        " '2026-04-02 08:00:00+00:00', '2026-04-02 08:00:00+00:00')"
+                    )
+                )
+                for i, name in enumerate(["ana okafor", "ana ana lee", None]):
+                    await conn.execute(
+                        text(
+                            "INSERT INTO quotes (story_id, speaker_normalized, text, text_hash,"
+                            " position, created_at) VALUES (1, :name, :text, :hash, 0,"
+                            " '2026-04-02 08:00:00+00:00')"
+                        ),
+                        {"name": name, "text": f"q{i}", "hash": f"h{i}"},
+                    )
+            await upgrade(fresh.url, schema=fresh.schema)
+            async with opened.engine.connect() as conn:
+                rows = await conn.execute(
+                    text(
+                        "SELECT q.text, t.token FROM quote_speaker_tokens t"
+                        " JOIN quotes q ON q.id = t.quote_id ORDER BY q.text, t.token"
+                    )
+                )
+                assert [tuple(r) for r in rows] == [
+                    ("q0", "ana"),
+                    ("q0", "okafor"),
+                    ("q1", "ana"),
+                    ("q1", "lee"),
+                ]
+        finally:
+            await opened.close()
+        await downgrade(fresh.url, revision="0001", schema=fresh.schema)
+        assert "quote_speaker_tokens" not in await _tables(fresh)
     finally:
         await _drop_target(fresh)
 
@@ -109,7 +156,7 @@ def test_db_upgrade_command_creates_the_default_file(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "0001" in result.stdout
+    assert "0002" in result.stdout
     assert (tmp_path / "newsdigest.db").exists()
 
 

@@ -176,6 +176,61 @@ async def test_quotes_by_speaker_newest_first_and_by_surname(store: Store) -> No
     assert await store.stories.quotes_by_speaker("%", platform="slack", workspace_id="T1") == []
 
 
+SPEAKERS = [
+    "Jacinda Ardern",
+    "Ardern",
+    "Jacinda Kate Ardern",
+    "Ardernson Jacinda",
+    "Anna Anna Lee",
+    "Dr. Zoë O'Neill",
+    "Lee-Anna Ardern",
+]
+
+
+@pytest.mark.parametrize(
+    "person",
+    [
+        "ardern",
+        "Jacinda Ardern",
+        "jacinda  ARDERN",
+        "arde",
+        "ardern jacinda",
+        "anna lee",
+        "anna anna",
+        "lee anna",
+        "neill",
+        "o'neill",
+        "jacinda kate ardern",
+        "kate",
+        "zoe o",
+    ],
+)
+async def test_quotes_by_speaker_matches_whole_words_in_order(store: Store, person: str) -> None:
+    story = await store.stories.create(
+        title="Speakers",
+        summary=summary("Lead.", [], [(f"Quote {i}", name) for i, name in enumerate(SPEAKERS)]),
+    )
+    await _follow_all(store, {"speakers": story.id}, platform="slack", workspace_id="T1")
+    hits = await store.stories.quotes_by_speaker(person, platform="slack", workspace_id="T1")
+    wanted = f" {normalize_name(person)} "
+    expected = {name for name in SPEAKERS if wanted in f" {normalize_name(name)} "}
+    assert {h.speaker for h in hits} == expected
+    assert len(hits) == len(expected)
+
+
+async def test_quotes_added_by_update_summary_are_found_by_speaker(store: Store) -> None:
+    story = await store.stories.create(title="Rates", summary=summary("Lead.", [], []))
+    await _follow_all(store, {"rates": story.id}, platform="slack", workspace_id="T1")
+    assert (
+        await store.stories.quotes_by_speaker("okafor", platform="slack", workspace_id="T1") == []
+    )
+    await store.stories.update_summary(
+        story.id, summary=summary("Lead.", [], [("Rates stay put", "Ana Okafor")])
+    )
+    hits = await store.stories.quotes_by_speaker("okafor", platform="slack", workspace_id="T1")
+    assert [h.text for h in hits] == ["Rates stay put"]
+
+
 def test_normalize_name() -> None:
     assert normalize_name("Dr. Zoë  O'Neill") == "dr zoe o neill"
     assert normalize_name("  MARA quell ") == "mara quell"

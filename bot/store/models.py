@@ -226,6 +226,20 @@ class Quote(Base):
     __table_args__ = (UniqueConstraint("story_id", "text_hash"),)
 
 
+class QuoteSpeakerToken(Base):
+    """One word of a quote's `speaker_normalized`: the index `quotes_by_speaker` looks names up
+    in (a whole-word match inside the name cannot use a B-tree index on the name itself)."""
+
+    __tablename__ = "quote_speaker_tokens"
+
+    quote_id: Mapped[int] = mapped_column(
+        ForeignKey("quotes.id", ondelete="CASCADE"), primary_key=True
+    )
+    token: Mapped[str] = mapped_column(CleanText, primary_key=True)
+
+    __table_args__ = (Index("ix_quote_speaker_tokens_token", "token", "quote_id"),)
+
+
 class Subscription(Base):
     """A channel following a feed, with its keyword filters."""
 
