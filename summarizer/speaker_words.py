@@ -223,6 +223,18 @@ AUXILIARIES = _set(
     """
 )
 
+UNISEX_NAMES = _set(
+    """
+    yuki jun li noor nour hikaru akira kaoru makoto nao rin sora andrea jean joan
+    """
+)
+"""Given to men and women alike in the culture they come from (Japanese 'Yuki',
+Chinese 'Li') or to men in one and women in another (Catalan and English 'Joan'),
+so a first-name list is no guide to the pronoun."""
+
+MALE_NAMES = MALE_NAMES - UNISEX_NAMES
+FEMALE_NAMES = FEMALE_NAMES - UNISEX_NAMES
+
 ROLE_NOUNS = _set(
     """
     ministry department company firm council police government agency club team university

@@ -1200,3 +1200,13 @@ def test_and_organisation_led_by_a_place_word_is_the_organisation_for_the_servic
         "change within minutes,” the service said."
     )
     assert got["Conditions can change within minutes"] == "North Wales Fire and Rescue"
+
+
+@pytest.mark.parametrize("first", ["Yuki", "Joan"])
+def test_a_first_name_given_to_men_and_women_does_not_veto_he(first: str) -> None:
+    got = speakers(
+        "Mayor Carla Benedetti said the budget was balanced.",
+        f"Economist {first} Okamura-Vidal of the Kobe Institute said the figures did not add "
+        "up. “They have counted the same savings twice,” he said.",
+    )
+    assert got["They have counted the same savings twice"] == f"{first} Okamura-Vidal"
