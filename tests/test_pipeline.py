@@ -16,7 +16,7 @@ from bot.store import Store
 from bot.store.models import Article, Quote, Story, StorySource
 from bot.store.types import utcnow
 from bot.stories.lookup import find_stories
-from bot.stories.pipeline import ArticlePipeline
+from bot.stories.pipeline import PAGE_RETRY_DELAYS_S, ArticlePipeline
 from bot.stories.urls import link_key
 from bot.worker import Worker
 from tests.conftest import StoreTarget
@@ -282,3 +282,108 @@ async def test_a_broken_summarizer_pool_falls_back_to_a_thread(
         pool.shutdown(wait=False, cancel_futures=True)
     assert [a.state for a in await rows(store, Article)] == ["summarized", "summarized"]
     assert not any(a.from_feed_only for a in await rows(store, Article))
+
+
+async def _page_story(store: Store) -> tuple[Article, Story]:
+    (article,) = await rows(store, Article)
+    (story,) = await rows(store, Story)
+    return article, story
+
+
+@pytest.mark.parametrize(
+    ("first", "wait_s"),
+    [
+        (Reply(status=503), 300),
+        (Reply(body="<html>", delay=3.0), 300),
+        (Reply(status=429, headers={"Retry-After": "900"}), 900),
+    ],
+    ids=["503", "timeout", "429-retry-after"],
+)
+async def test_a_page_that_fails_for_a_while_is_retried_and_replaces_the_feed_text(
+    store: Store,
+    worker: Worker,
+    http_server: LocalHTTPServer,
+    clock: Clock,
+    first: Reply,
+    wait_s: int,
+) -> None:
+    sample = SAMPLES["quake-peru-1"]
+    page = Reply(body=page_html(sample), content_type="text/html; charset=utf-8")
+    link = serve_page(http_server, "/flaky", sample, [first, page])  # type: ignore[arg-type]
+    await follow(store, serve_feed(http_server, "/flaky.xml", [item_for(sample, link)]))
+
+    await once(worker, clock)
+
+    article, story = await _page_story(store)
+    assert story.from_feed_only and article.from_feed_only
+    assert article.summary is not None and article.summary["extra"]["from_feed"] is True
+    assert article.state == "pending" and article.story_id == story.id
+    assert article.next_attempt_at >= clock.now + timedelta(seconds=wait_s - 1)
+    feed_facts = len((story.summary or {}).get("key_facts", []))
+
+    clock.advance(wait_s - 30)
+    await once(worker, clock)
+    assert len(http_server.requests_for("/flaky")) == 1, "not retried before its time"
+
+    clock.advance(60)
+    await once(worker, clock)
+
+    assert len(http_server.requests_for("/flaky")) == 2
+    article, story = await _page_story(store)
+    assert article.state == "summarized" and not article.from_feed_only
+    assert article.fetch_error is None and article.final_url == link
+    assert not story.from_feed_only and story.source_count == 1
+    assert story.summary is not None and "from_feed" not in story.summary.get("extra", {})
+    assert len(story.summary["key_facts"]) > feed_facts
+    assert len(await rows(store, StorySource)) == 1
+    hits = await find_stories(store, "Arequipa earthquake")
+    assert [h.id for h in hits] == [story.id] and not hits[0].from_feed_only
+
+    clock.advance(24 * 3600)
+    await once(worker, clock)
+    assert len(http_server.requests_for("/flaky")) == 2
+
+
+async def test_page_retries_are_bounded_and_the_feed_text_stays(
+    store: Store, worker: Worker, http_server: LocalHTTPServer, clock: Clock
+) -> None:
+    sample = SAMPLES["boc-cut-1"]
+    link = serve_page(http_server, "/down", sample, Reply(status=502))
+    await follow(store, serve_feed(http_server, "/down.xml", [item_for(sample, link)]))
+
+    await once(worker, clock)
+    for _ in range(6):
+        clock.advance(3 * 3600)
+        await once(worker, clock)
+
+    assert len(http_server.requests_for("/down")) == 1 + len(PAGE_RETRY_DELAYS_S)
+    article, story = await _page_story(store)
+    assert article.state == "summarized" and "HTTP 502" in (article.fetch_error or "")
+    assert story.from_feed_only and article.from_feed_only
+    assert story.title == sample.title
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        Reply(status=404),
+        Reply(status=410),
+        Reply(body=b"%PDF-1.4", content_type="application/pdf"),
+    ],
+    ids=["404", "410", "not-html"],
+)
+async def test_a_page_that_fails_for_good_is_not_retried(
+    store: Store, worker: Worker, http_server: LocalHTTPServer, clock: Clock, reply: Reply
+) -> None:
+    sample = SAMPLES["helix-profit-1"]
+    link = serve_page(http_server, "/gone", sample, reply)
+    await follow(store, serve_feed(http_server, "/gone.xml", [item_for(sample, link)]))
+
+    await once(worker, clock)
+    article, story = await _page_story(store)
+    assert article.state == "summarized" and story.from_feed_only
+
+    for _ in range(3):
+        clock.advance(3 * 3600)
+        await once(worker, clock)
+    assert len(http_server.requests_for("/gone")) == 1

@@ -11,7 +11,14 @@ For each claimed article (the store is the queue; claims carry a lease):
 2. summarize it in an executor (`summarize()` is CPU-bound and would stall the event loop);
 3. when the page cannot be fetched or yields no text, summarize the feed's own content or
    description instead, and say so: `summary.extra["from_feed"] = True` and the reason in
-   `summary.extra["page_error"]`; the article and story get `from_feed_only`;
+   `summary.extra["page_error"]`; the article and story get `from_feed_only`. When the page
+   failed for a reason that may pass (timeout, connection failure, 5xx, 429) the article stays
+   in the queue, already in its story, for a page retry after a growing delay
+   (`page_retry_delays_s`, one retry each; the claim count `attempts` says which). A retry that
+   reads the page replaces the story's feed-only summary (`better_summary` prefers a page);
+   one that fails again waits for the next delay, and after the last the article is done with
+   its feed text. Permanent failures (4xx, a blocked address, not a web page, too large, no
+   article text) are never retried;
 4. cluster it (`bot.stories.cluster`): join the best-matching recent story, or start one;
    the story keeps the better of its summaries, gains the source link and the quotes;
 5. mark the article summarized.
@@ -33,7 +40,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import BrokenExecutor, Executor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -42,7 +49,7 @@ from typing import Any
 from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.feeds.errors import FetchError
+from bot.feeds.errors import ConnectionFailed, FetchError, HTTPStatusError, Timeout
 from bot.feeds.fetch import PAGE_ACCEPT, Fetcher, FetchResult
 from bot.store.articles import LINKLESS_PREFIX
 from bot.store.claims import owned_by
@@ -68,7 +75,14 @@ from bot.stories.cluster import (
 )
 from summarizer import Summary, summarize
 
-__all__ = ["ArticlePipeline", "ClusterIndex", "PipelineStats", "fingerprint_of"]
+__all__ = [
+    "PAGE_RETRY_DELAYS_S",
+    "ArticlePipeline",
+    "ClusterIndex",
+    "PipelineStats",
+    "fingerprint_of",
+    "is_transient",
+]
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +92,10 @@ CLUSTER_LOCK_KEY = 0x6E6473
 _REFRESH_OVERLAP = timedelta(minutes=1)
 """Clustering decisions are serialised and each stamps `summarized_at` while holding the lock,
 so an index only has to look back past its last refresh by the clocks' possible skew."""
+PAGE_RETRY_DELAYS_S: tuple[float, ...] = (300.0, 1800.0, 7200.0)
+"""Waits before each page retry of an article summarized from its feed text: 5 min, 30 min, 2 h."""
+MAX_RETRY_AFTER_S = 6 * 3600.0
+"""A server's Retry-After lengthens a page retry's wait, up to this."""
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
 
@@ -105,6 +123,8 @@ class PipelineStats:
     joined_stories: int = 0
     failed: int = 0
     lost_leases: int = 0
+    page_retries_queued: int = 0
+    pages_recovered: int = 0
 
     def add(self, other: PipelineStats) -> None:
         for name in self.__dataclass_fields__:
@@ -130,6 +150,11 @@ class ClusterIndex:
         self._articles[article_id] = (story_id, fp, at)
         for key in fp.candidate_keys():
             self._by_key.setdefault(key, set()).add(article_id)
+
+    def replace(self, article_id: int, story_id: int, fp: StoryFingerprint, at: datetime) -> None:
+        """Index an article again with a new fingerprint (its page was read on a retry)."""
+        self._discard(article_id)
+        self.add(article_id, story_id, fp, at)
 
     def candidates(self, fp: StoryFingerprint) -> Iterator[tuple[int, StoryFingerprint]]:
         seen: set[int] = set()
@@ -167,13 +192,18 @@ class ClusterIndex:
         cutoff = now - self.window - timedelta(days=1)
         old = [a for a, (_, _, at) in self._articles.items() if at < cutoff]
         for article_id in old:
-            _, fp, _ = self._articles.pop(article_id)
-            for key in fp.candidate_keys():
-                ids = self._by_key.get(key)
-                if ids is not None:
-                    ids.discard(article_id)
-                    if not ids:
-                        del self._by_key[key]
+            self._discard(article_id)
+
+    def _discard(self, article_id: int) -> None:
+        known = self._articles.pop(article_id, None)
+        if known is None:
+            return
+        for key in known[1].candidate_keys():
+            ids = self._by_key.get(key)
+            if ids is not None:
+                ids.discard(article_id)
+                if not ids:
+                    del self._by_key[key]
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +214,23 @@ class _Made:
     page_error: str | None
     published: datetime
     feed_id: int | None
+    retry_in_s: float | None = None
+    """Set when the page failed transiently: the article stays queued for a page retry."""
+
+
+@dataclass(frozen=True, slots=True)
+class _PageStillFailing:
+    """A page retry that failed again; the story keeps its feed-text summary."""
+
+    page_error: str
+    retry_in_s: float | None
+
+
+def is_transient(exc: FetchError) -> bool:
+    """A page failure that may pass: a timeout, a failed connection, a 5xx or a 429."""
+    if isinstance(exc, Timeout | ConnectionFailed):
+        return True
+    return isinstance(exc, HTTPStatusError) and (exc.status == 429 or exc.status >= 500)
 
 
 class ArticlePipeline:
@@ -203,6 +250,7 @@ class ArticlePipeline:
         concurrency: int = 8,
         lease_s: float = 300,
         max_attempts: int = 5,
+        page_retry_delays_s: Sequence[float] = PAGE_RETRY_DELAYS_S,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._store = store
@@ -212,6 +260,7 @@ class ArticlePipeline:
         self._concurrency = max(1, concurrency)
         self._lease_s = lease_s
         self._max_attempts = max_attempts
+        self._page_retry_delays_s = tuple(page_retry_delays_s)
         self._clock = clock
         self._index = ClusterIndex()
         self._cluster_lock = asyncio.Lock()
@@ -273,8 +322,22 @@ class ArticlePipeline:
 
     async def _process(self, article: Article) -> PipelineStats:
         stats = PipelineStats()
+        retrying = article.story_id is not None
         try:
             made = await self._make_summary(article)
+            if isinstance(made, _PageStillFailing):
+                if made.retry_in_s is not None:
+                    await self._store.articles.fail(
+                        article.id,
+                        worker_id=self._worker_id,
+                        error=made.page_error,
+                        retry_in_s=made.retry_in_s,
+                        now=self._clock(),
+                    )
+                    stats.page_retries_queued += 1
+                else:
+                    await self._settle(article, made.page_error)
+                return stats
             if made is None:
                 await self._store.articles.fail(
                     article.id, worker_id=self._worker_id, error="the entry has no text or title"
@@ -283,6 +346,10 @@ class ArticlePipeline:
                 return stats
             outcome = await self._store_result(article, made)
         except Exception as exc:  # one bad article must not stop the queue
+            if retrying:
+                await self._settle(article, f"page retry failed ({type(exc).__name__})")
+                stats.failed += 1
+                return stats
             retry = None if article.attempts >= self._max_attempts else 60.0 * article.attempts
             await self._store.articles.fail(
                 article.id,
@@ -297,7 +364,10 @@ class ArticlePipeline:
             return stats
         stats.summarized += 1
         stats.from_feed += bool(made.page_error)
-        if outcome:
+        stats.page_retries_queued += made.retry_in_s is not None
+        if retrying:
+            stats.pages_recovered += 1
+        elif outcome:
             stats.new_stories += 1
         else:
             stats.joined_stories += 1
@@ -318,12 +388,42 @@ class ArticlePipeline:
                     self._executor = None
         return await asyncio.to_thread(_summarize_job, source, title, url)
 
-    async def _make_summary(self, article: Article) -> _Made | None:
+    def _page_retry_in(self, article: Article, exc: FetchError) -> float | None:
+        """The wait before the page is tried again, or None when it is not to be retried."""
+        tries = max(1, article.attempts)
+        if (
+            not is_transient(exc)
+            or tries > len(self._page_retry_delays_s)
+            or tries >= self._max_attempts
+        ):
+            return None
+        delay = self._page_retry_delays_s[tries - 1]
+        after = exc.retry_after if isinstance(exc, HTTPStatusError) else None
+        return max(delay, min(after, MAX_RETRY_AFTER_S)) if after else delay
+
+    async def _settle(self, article: Article, error: str) -> None:
+        """Finish an article whose page will not be tried again: it keeps its story and the
+        summary made from its feed text."""
+        async with self._store.session() as s:
+            await s.execute(
+                update(Article)
+                .where(owned_by(Article, article.id, self._worker_id))
+                .values(
+                    state=ARTICLE_SUMMARIZED,
+                    fetch_error=error,
+                    lease_owner=None,
+                    lease_expires_at=None,
+                )
+                .execution_options(synchronize_session=False)
+            )
+
+    async def _make_summary(self, article: Article) -> _Made | _PageStillFailing | None:
         entries = await self._store.articles.entries_for(article.id)
         title = next((e.title for e in entries if e.title), None)
         published = next((e.published_at for e in entries if e.published_at), None)
         feed_id = entries[0].feed_id if entries else None
         page_error: str | None = None
+        retry_in_s: float | None = None
         if article.normalized_url.startswith(LINKLESS_PREFIX):
             page_error = "the feed item has no link to a page"
         else:
@@ -345,6 +445,9 @@ class ArticlePipeline:
                     page_error = "no article text was found on the page"
             except FetchError as exc:
                 page_error = exc.message
+                retry_in_s = self._page_retry_in(article, exc)
+        if article.story_id is not None:
+            return _PageStillFailing(page_error or "the page could not be read", retry_in_s)
         feed_text = max(
             (t for e in entries for t in (e.content, e.summary) if t and t.strip()),
             key=len,
@@ -369,6 +472,7 @@ class ArticlePipeline:
             page_error=page_error,
             published=published or self._clock(),
             feed_id=feed_id,
+            retry_in_s=retry_in_s,
         )
 
     async def _feed_title(self, feed_id: int | None) -> str | None:
@@ -380,8 +484,9 @@ class ArticlePipeline:
         return self._feed_titles[feed_id]
 
     async def _store_result(self, article: Article, made: _Made) -> bool | None:
-        """Cluster and store in one transaction. True: a new story; False: joined one;
-        None: the lease was lost (another worker took the article over), nothing written."""
+        """Cluster and store in one transaction. True: a new story; False: joined one (or, on a
+        page retry, the article's own story); None: the lease was lost (another worker took
+        the article over), nothing written."""
         summary = made.summary
         data = summary.to_dict()
         fp = fingerprint_of(data, made.published)
@@ -399,8 +504,10 @@ class ArticlePipeline:
                 return None
             now = self._clock()
             await self._index.refresh(s, now=now)
-            hit = best_match(fp, self._index.candidates(fp))
-            story = await s.get(Story, hit[0]) if hit else None
+            story = await s.get(Story, article.story_id) if article.story_id else None
+            if story is None:
+                hit = best_match(fp, self._index.candidates(fp))
+                story = await s.get(Story, hit[0]) if hit else None
             source_url = made.final_url or article.url
             if story is None:
                 story = Story(
@@ -448,11 +555,13 @@ class ArticlePipeline:
             if added is not None:
                 story.source_count = (story.source_count or 0) + 1
             await add_quotes(s, story.id, data, article.id, now)
+            retry_at = None if made.retry_in_s is None else now + timedelta(seconds=made.retry_in_s)
             await s.execute(
                 update(Article)
                 .where(Article.id == article.id)
                 .values(
-                    state=ARTICLE_SUMMARIZED,
+                    state=ARTICLE_SUMMARIZED if retry_at is None else ARTICLE_PENDING,
+                    **({} if retry_at is None else {"next_attempt_at": retry_at}),
                     summary=data,
                     text=made.text,
                     title=summary.title,
@@ -472,7 +581,7 @@ class ArticlePipeline:
                 update(Entry).where(Entry.article_id == article.id).values(state=ENTRY_DONE)
             )
             story_id = story.id
-        self._index.add(article.id, story_id, fp, now)
+        self._index.replace(article.id, story_id, fp, now)
         return created
 
 
