@@ -108,6 +108,7 @@ _APPOSED_TO_INNER = re.compile(
     r"(?:[\w-]+\s+){0,2}(?P<noun>[\w-]+)"
 )
 _DATELINE = re.compile(r"\s*[A-Z][A-Z .,'’-]{2,40}(?:\([\w ]{1,20}\))?\s*[-–—]\s+")
+_HEADLINE = re.compile(r"\s*:\s+((?:[\w'’.-]+\s+){0,3}?[\w'’.-]+)\s+[a-z]+s\b")
 _ISSUER = re.compile(
     r"\s*((?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Ii]ts|[Tt]heir)\s+(?:[\w'’-]+\s+){0,3}?[\w'’-]+)"
     r"\s+(?:[a-z]+ly\s+)?(?:issued|released|gave|posted|published|sent|put\s+out|shared|"
@@ -502,6 +503,20 @@ def before_quote(text: str, lower: int, open_at: int) -> SpeakerRef | None:
         return None
     pre = _INFINITIVE.sub("", pre)
     return parse_subject(pre, start, before_verb=True)
+
+
+def headline_subject(text: str, close_after: int) -> SpeakerRef | None:
+    """'“We will not be bullied”: mayor defies council over bus lanes': in a
+    headline-like line (no full stop at its end) the subject after the colon
+    said the quoted words; headline verbs are in the present ('defies', 'vows')."""
+    rest = text[close_after:].rstrip()
+    if not rest or rest[-1] in ".!?”\"'’":
+        return None
+    m = _HEADLINE.match(rest)
+    if m is None:
+        return None
+    ref = _parse_segment(m.group(1), close_after + m.start(1))
+    return ref if ref is not None and ref.kind != "pronoun" else None
 
 
 def _issuer(lead: str, at: int, offset: int) -> SpeakerRef | None:

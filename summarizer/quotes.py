@@ -42,6 +42,7 @@ from summarizer.attribution import (
     after_quote,
     before_quote,
     first_person_named,
+    headline_subject,
     named_after,
     on_behalf,
     sentence_subject,
@@ -165,6 +166,8 @@ def _attribute(
     ref = local = None
     if span.has_close:
         ref = after_quote(text, span.close_after, limit, quote_end)
+        if ref is None and i + 1 == len(p_spans):
+            ref = headline_subject(text, span.close_after)
     if ref is None and span.open_at > 0:
         lower = p_spans[i - 1].close_after if i else 0
         ref = before_quote(text, lower, span.open_at)

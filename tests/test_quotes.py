@@ -1210,3 +1210,20 @@ def test_a_first_name_given_to_men_and_women_does_not_veto_he(first: str) -> Non
         "up. “They have counted the same savings twice,” he said.",
     )
     assert got["They have counted the same savings twice"] == f"{first} Okamura-Vidal"
+
+
+@pytest.mark.parametrize(
+    ("headline", "speaker"),
+    [
+        ("“We are running out of time”: union boss Kate Fenwick vows more strikes", "Kate Fenwick"),
+        ("“The ice is going fast”: scientist warns of summer without sea ice", "Ruth Ambler"),
+    ],
+)
+def test_headline_quote_goes_to_the_subject_after_its_colon(headline: str, speaker: str) -> None:
+    got = speakers(
+        headline,
+        "Polar scientist Ruth Ambler and union leader Kate Fenwick spoke at the same rally "
+        "in Hull on Saturday.",
+    )
+    quoted = headline.split("”")[0].lstrip("“")
+    assert got[quoted] == speaker
