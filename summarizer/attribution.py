@@ -109,6 +109,7 @@ _APPOSED_TO_INNER = re.compile(
 )
 _DATELINE = re.compile(r"\s*[A-Z][A-Z .,'’-]{2,40}(?:\([\w ]{1,20}\))?\s*[-–—]\s+")
 _HEADLINE = re.compile(r"\s*:\s+((?:[\w'’.-]+\s+){0,3}?[\w'’.-]+)\s+[a-z]+s\b")
+_LY_NOUNS = frozenset(["family", "ally", "assembly", "rally", "bully", "monopoly"])
 _ISSUER = re.compile(
     r"\s*((?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Ii]ts|[Tt]heir)\s+(?:[\w'’-]+\s+){0,3}?[\w'’-]+)"
     r"\s+(?:[a-z]+ly\s+)?(?:issued|released|gave|posted|published|sent|put\s+out|shared|"
@@ -181,7 +182,14 @@ def _first_break(text: str) -> int:
 def _strip_aux(phrase: str) -> str:
     words = phrase.split()
     while words and (
-        words[-1] in AUXILIARIES or (words[-1].islower() and words[-1].endswith("ly"))
+        words[-1] in AUXILIARIES
+        or (
+            words[-1].islower()
+            and words[-1].endswith("ly")
+            and not (
+                words[-1] in _LY_NOUNS and len(words) > 1 and words[-2].lower() in _NOUN_MARKERS
+            )
+        )
     ):
         words.pop()
     return " ".join(words)
@@ -400,7 +408,7 @@ def _nounish(word: str) -> bool:
         word.replace("-", "").isalnum()
         and word not in _COMMON_VERBS
         and word not in AUXILIARIES
-        and not word.endswith(("ed", "ly", "ing"))
+        and (not word.endswith(("ed", "ly", "ing")) or word in _LY_NOUNS)
     )
 
 

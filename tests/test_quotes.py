@@ -1227,3 +1227,12 @@ def test_headline_quote_goes_to_the_subject_after_its_colon(headline: str, speak
     )
     quoted = headline.split("”")[0].lstrip("“")
     assert got[quoted] == speaker
+
+
+@pytest.mark.parametrize("noun", ["his family", "her family", "the family"])
+def test_family_after_a_quote_is_not_an_adverb(noun: str) -> None:
+    got = speakers(
+        "Tributes were paid to Roy Penhallow, 71, a harbour master for 30 years.",
+        f"“He knew every boat in the bay by its engine,” {noun} said.",
+    )
+    assert got["He knew every boat in the bay by its engine"] == noun
