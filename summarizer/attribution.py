@@ -479,11 +479,9 @@ def before_quote(text: str, lower: int, open_at: int) -> SpeakerRef | None:
     if chosen is None:
         label = _speaker_label(lead, start)
         colon = lead.rstrip().endswith(":") or text.startswith(":", open_at)
-        if label is None and colon and len(_words(lead)) <= 12:
-            stamp = _LEADING_STAMP.match(lead)
-            at = stamp.end() if stamp else 0
-            return _subject_at(text, start + at) or _issuer(lead, at, start)
-        return label
+        if label is not None or not colon:
+            return label
+        return _colon_subject(text, lead, start)
     verb = chosen.group().lower()
     pre = lead[: chosen.start()]
     after = lead[chosen.end() :]
@@ -510,7 +508,25 @@ def before_quote(text: str, lower: int, open_at: int) -> SpeakerRef | None:
                 return ref
         return None
     pre = _INFINITIVE.sub("", pre)
-    return parse_subject(pre, start, before_verb=True)
+    found = parse_subject(pre, start, before_verb=True)
+    if found is None and (lead.rstrip().endswith(":") or text.startswith(":", open_at)):
+        return _colon_subject(text, lead, start)
+    return found
+
+
+def _colon_subject(text: str, lead: str, start: int) -> SpeakerRef | None:
+    """The subject of a clause that hands over to a colon with no verb of saying
+    ('Marta Ruiz was blunt:', 'The families released a statement:'), or of the
+    main clause after a fronted one ('Asked whether …, Marta Ruiz was blunt:')."""
+    found = None
+    if len(_words(lead)) <= 12:
+        stamp = _LEADING_STAMP.match(lead)
+        at = stamp.end() if stamp else 0
+        found = _subject_at(text, start + at) or _issuer(lead, at, start)
+    comma = lead.rfind(", ")
+    if found is None and comma != -1 and len(_words(lead[comma + 2 :])) <= 8:
+        found = _subject_at(text, start + comma + 2)
+    return found
 
 
 def headline_subject(text: str, close_after: int) -> SpeakerRef | None:

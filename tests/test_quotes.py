@@ -1236,3 +1236,12 @@ def test_family_after_a_quote_is_not_an_adverb(noun: str) -> None:
         f"“He knew every boat in the bay by its engine,” {noun} said.",
     )
     assert got["He knew every boat in the bay by its engine"] == noun
+
+
+def test_colon_after_a_fronted_clause_gives_the_main_subject() -> None:
+    got = speakers(
+        "Asked at the weekend whether the bridge would reopen before Christmas as promised, "
+        "Marion Hext-Tully was blunt:",
+        "“Nobody can promise that now.”",
+    )
+    assert got["Nobody can promise that now."] == "Marion Hext-Tully"
