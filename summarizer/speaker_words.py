@@ -225,7 +225,7 @@ AUXILIARIES = _set(
 
 UNISEX_NAMES = _set(
     """
-    yuki jun li noor nour hikaru akira kaoru makoto nao rin sora andrea jean joan
+    yuki jun li noor nour hikaru akira kaoru makoto nao rin sora andrea jean joan femi
     """
 )
 """Given to men and women alike in the culture they come from (Japanese 'Yuki',

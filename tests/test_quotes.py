@@ -1245,3 +1245,12 @@ def test_colon_after_a_fronted_clause_gives_the_main_subject() -> None:
         "“Nobody can promise that now.”",
     )
     assert got["Nobody can promise that now."] == "Marion Hext-Tully"
+
+
+def test_a_yoruba_first_name_given_to_women_too_does_not_veto_she() -> None:
+    got = speakers(
+        "Coach Daniel Okafor said the squad was ready.",
+        "Sprinter Femi Balogun-Reid said the heat had been brutal. “I could not feel my legs "
+        "after the bend,” she said.",
+    )
+    assert got["I could not feel my legs after the bend"] == "Femi Balogun-Reid"
