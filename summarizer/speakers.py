@@ -650,6 +650,9 @@ class Registry:
                 }
             if tokens[0] in self._acronyms:
                 return self._acronyms[tokens[0]]
+            loose = [name for full, name in self._acronyms.items() if _abbreviates(tokens[0], full)]
+            if len(loose) == 1:
+                return loose[0]
         titles, name = split_titles(tokens)
         if classify(name if titles and len(name) >= 2 else tokens) == "org":
             text = " ".join(tokens)
@@ -906,6 +909,17 @@ def _introduced(outside: str, run: Run) -> bool:
     if not words or not before.rstrip(" ,").endswith(words[-1]):
         return False
     return words[-1] in RELATIVES or words[-1] in TITLES
+
+
+def _abbreviates(acronym: str, initials: str) -> bool:
+    """'ECB' for 'England and Wales Cricket Board' (initials EWCB): an acronym of
+    three letters or more may skip inner words but keeps the first and last."""
+    if len(acronym) < 3 or len(initials) <= len(acronym):
+        return False
+    if acronym[0] != initials[0] or acronym[-1] != initials[-1]:
+        return False
+    rest = iter(initials[1:-1])
+    return all(ch in rest for ch in acronym[1:-1])
 
 
 def _initials(name: str) -> str:

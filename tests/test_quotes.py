@@ -1254,3 +1254,11 @@ def test_a_yoruba_first_name_given_to_women_too_does_not_veto_she() -> None:
         "after the bend,” she said.",
     )
     assert got["I could not feel my legs after the bend"] == "Femi Balogun-Reid"
+
+
+def test_an_acronym_that_skips_an_inner_word_gives_the_full_name() -> None:
+    got = speakers(
+        "The Scottish Rugby Football Union confirmed the fixture would go ahead.",
+        "“Tickets go on sale on Monday,” the SRU said.",
+    )
+    assert got["Tickets go on sale on Monday"] == "Scottish Rugby Football Union"
