@@ -635,7 +635,7 @@ class Registry:
             if word in ("he", "his", "him", "himself"):
                 entity.male += 1
             elif word in ("it", "its"):
-                if len(window[: pm.start()].split()) > 3:
+                if len(window[: pm.start()].split()) > 3 or m.titles:
                     continue
                 entity.neuter += 1
             else:

@@ -1262,3 +1262,12 @@ def test_an_acronym_that_skips_an_inner_word_gives_the_full_name() -> None:
         "“Tickets go on sale on Monday,” the SRU said.",
     )
     assert got["Tickets go on sale on Monday"] == "Scottish Rugby Football Union"
+
+
+def test_a_titled_person_who_said_it_is_not_an_organisation() -> None:
+    got = speakers(
+        "Brightwater Rail said services were back to normal.",
+        "Commuter Dervla Oyelaran-Brook said it was the fourth delay this week. “I have stopped "
+        "apologising to my manager,” she said.",
+    )
+    assert got["I have stopped apologising to my manager"] == "Dervla Oyelaran-Brook"
