@@ -115,6 +115,9 @@ _ROLE_ENDINGS = (
 )
 _ROLE_VOCAB = TITLES | ROLE_NOUNS | RELATIVES | MALE_WORDS | FEMALE_WORDS
 _CONNECTORS = {"of", "for", "and", "&", "the", "on"}
+_EAST_ASIAN_GIVEN = re.compile(r"[A-Z][a-z]{1,5}-[a-z]{1,5}")
+"""'Park Ji-min', 'Rhee Chang-yong': a family name first (which may also be a
+place word such as 'Park'), then a hyphenated given name."""
 _VERB_AFTER = re.compile(
     r" (?:[a-z]+ly )?(?:"
     + "|".join(sorted((v for v in SPEECH_VERBS if v.endswith("ed")), key=len, reverse=True))
@@ -326,8 +329,15 @@ def classify(tokens: tuple[str, ...]) -> str:
         return "org"
     if "and" in lows:
         return "thing"
-    if any(t in THING_WORDS for t in lows) and not (
-        len(lows) >= 2 and (lows[0] in MALE_NAMES or lows[0] in FEMALE_NAMES)
+    east_asian = (
+        len(tokens) in (2, 3)
+        and _EAST_ASIAN_GIVEN.fullmatch(tokens[-1]) is not None
+        and not any(t in THING_WORDS for t in lows[1:])
+    )
+    if (
+        any(t in THING_WORDS for t in lows)
+        and not (len(lows) >= 2 and (lows[0] in MALE_NAMES or lows[0] in FEMALE_NAMES))
+        and not east_asian
     ):
         return "thing"
     if any(ch.isdigit() for t in tokens for ch in t):

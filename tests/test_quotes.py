@@ -1271,3 +1271,12 @@ def test_a_titled_person_who_said_it_is_not_an_organisation() -> None:
         "apologising to my manager,” she said.",
     )
     assert got["I have stopped apologising to my manager"] == "Dervla Oyelaran-Brook"
+
+
+def test_a_family_name_that_is_also_a_place_word_before_a_hyphenated_given_name() -> None:
+    got = speakers(
+        "Finance minister Choi Sang-mok said the budget would pass.",
+        "Analyst Park Seo-yeon at Hanyang University was doubtful. “The opposition has the "
+        "votes to block it,” she said.",
+    )
+    assert got["The opposition has the votes to block it"] == "Park Seo-yeon"
