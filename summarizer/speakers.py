@@ -273,6 +273,9 @@ def _joins(tokens: list[str], pending: list[str]) -> bool:
     first = tokens[0].lower()
     if len(tokens) == 1 and first in ROLE_NOUNS and first not in ORG_HEADS | GENERIC_ORGS:
         return False
+    last = tokens[-1].lower()
+    if pending == ["and"] and len(tokens) >= 2 and last in TITLES | THING_WORDS | ORG_HEADS:
+        return True
     if len(tokens) == 1 or tokens[-1].lower().rstrip(".") in ORG_HEADS:
         return True
     _titles, name = split_titles(tuple(tokens))

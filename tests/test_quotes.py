@@ -1280,3 +1280,11 @@ def test_a_family_name_that_is_also_a_place_word_before_a_hyphenated_given_name(
         "votes to block it,” she said.",
     )
     assert got["The opposition has the votes to block it"] == "Park Seo-yeon"
+
+
+@pytest.mark.parametrize(
+    "org", ["Greater Hereford Fire and Rescue Service", "Kingsbridge Health and Safety Board"]
+)
+def test_and_joins_a_body_whose_first_part_ends_in_a_common_noun(org: str) -> None:
+    got = speakers(f"{org} issued a warning. “Two crews were called to the scene,” {org} said.")
+    assert got["Two crews were called to the scene"] == org
