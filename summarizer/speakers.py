@@ -190,6 +190,15 @@ def _is_cap(token: str) -> bool:
     return token.lower().rstrip(".") not in NOT_NAMES
 
 
+def _surname_pronoun(text: str, m: re.Match[str]) -> bool:
+    """'spokeswoman He Yadong': a capitalised 'He' inside a sentence, right after
+    a lowercase word and before a capitalised one, is a Chinese family name."""
+    if m.group() != "He" or not text[m.end() : m.end() + 2].strip()[:1].isupper():
+        return False
+    before = text[max(0, m.start() - 2) : m.start()]
+    return len(before) == 2 and before[1] == " " and before[0].islower()
+
+
 def _is_particle(token: str) -> bool:
     return token.lower() in NAME_PARTICLES
 
@@ -243,7 +252,7 @@ def find_runs(text: str, base: int = 0) -> list[Run]:
         ):
             tok, possessive = tok + raw[-2:], False
         prev_end = m.end()
-        if _is_cap(tok):
+        if _is_cap(tok) or _surname_pronoun(text, m):
             if tokens and pending and not _joins(tokens, pending):
                 flush()
             if not tokens and not pending:

@@ -1288,3 +1288,11 @@ def test_a_family_name_that_is_also_a_place_word_before_a_hyphenated_given_name(
 def test_and_joins_a_body_whose_first_part_ends_in_a_common_noun(org: str) -> None:
     got = speakers(f"{org} issued a warning. “Two crews were called to the scene,” {org} said.")
     assert got["Two crews were called to the scene"] == org
+
+
+def test_family_name_he_inside_a_sentence_is_a_name() -> None:
+    got = speakers(
+        "“Our position has not changed,” foreign ministry spokesman He Lixin told a briefing. "
+        "He added that talks would go on."
+    )
+    assert got["Our position has not changed"] == "He Lixin"
