@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,7 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.store import EntryData, Store
+from bot.store.articles import _insert_entries
 from bot.store.models import Article, Entry, Feed
+from tests.conftest import StoreTarget
 
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 
@@ -310,3 +313,44 @@ async def test_nul_characters_from_hostile_feeds_are_dropped_not_fatal(store: St
         and got.title == "Story"
         and got.summary == {"lead": "xy", "quotes": [{"text": "q", "speaker": "A"}]}
     )
+
+
+async def test_two_stores_storing_one_poll_at_once_make_each_entry_once(
+    store: Store, store_target: StoreTarget
+) -> None:
+    feed_id = await _feed(store)
+    other = store_target.open()
+    try:
+        polls = [[item(f"g{r}-{i}", r * 10 + i) for i in range(5)] for r in range(4)]
+        for items in polls:
+            a, b = await asyncio.gather(
+                store.articles.upsert_entries(feed_id, items, backlog=False),
+                other.articles.upsert_entries(feed_id, items, backlog=False),
+            )
+            assert [c.entry_id for c in a] == [c.entry_id for c in b]
+            assert [c.article_id for c in a] == [c.article_id for c in b]
+            assert all(c.article_id for c in a)
+            assert (
+                sorted([c.kind for c in a] + [c.kind for c in b]) == ["new"] * 5 + ["unchanged"] * 5
+            )
+    finally:
+        await other.close()
+    entries = await store.articles.entries_of_feed(feed_id)
+    assert len(entries) == 20 and len({e.article_id for e in entries}) == 20
+
+
+async def test_an_entry_stored_by_a_racing_worker_is_taken_over_not_duplicated(
+    store: Store,
+) -> None:
+    feed_id = await _feed(store)
+    (first,) = await store.articles.upsert_entries(feed_id, [item("g1", 1)], backlog=False)
+    async with store.session() as s:
+        late = Entry(feed_id=feed_id, guid="g1", seen_for_posting=False, state="pending")
+        late.first_seen_at = late.updated_at = T0
+        fresh = Entry(feed_id=feed_id, guid="g2", seen_for_posting=False, state="pending")
+        fresh.first_seen_at = fresh.updated_at = T0
+        raced = await _insert_entries(s, feed_id, [late, fresh])
+    assert raced == [late]
+    assert (late.id, late.article_id) == (first.entry_id, first.article_id)
+    assert fresh.id not in (None, first.entry_id)
+    assert {e.guid for e in await store.articles.entries_of_feed(feed_id)} == {"g1", "g2"}

@@ -113,13 +113,18 @@ class ArticleRepo:
                     entry.updated_at = now
                     index.add(entry)
                 matched.append((entry, "updated" if edits else "unchanged"))
+            await s.flush()
+            raced: set[int] = set()
             if fresh:
                 article_ids = await _articles_for(s, [(k, u) for _, k, u in fresh], now)
                 for entry, key, _url in fresh:
                     entry.article_id = article_ids[key]
-                s.add_all([entry for entry, _, _ in fresh])
-            await s.flush()
-            return [EntryChange(e.id, e.article_id or 0, kind) for e, kind in matched]
+                lost = await _insert_entries(s, feed_id, [entry for entry, _, _ in fresh])
+                raced = {id(e) for e in lost}
+            return [
+                EntryChange(e.id, e.article_id or 0, "unchanged" if id(e) in raced else kind)
+                for e, kind in matched
+            ]
 
     async def get(self, article_id: int) -> Article | None:
         async with self._store.session(readonly=True) as s:
@@ -257,22 +262,57 @@ def _article_key(feed_id: int, item: EntryData) -> tuple[str, str]:
 async def _articles_for(
     s: AsyncSession, keyed_urls: Sequence[tuple[str, str]], now: datetime
 ) -> dict[str, int]:
-    """Ids of the articles for these normalised URLs, creating the missing ones (pending)."""
+    """Ids of the articles for these normalised URLs, creating the missing ones (pending):
+    one `INSERT … ON CONFLICT DO NOTHING RETURNING` for the batch, then one look-up for the
+    keys that already had an article (or that a racing worker created first)."""
     rows = {key: {"url": url, "normalized_url": key} for key, url in keyed_urls}
     for row in rows.values():
         row.update(next_attempt_at=now, created_at=now)
     # In key order, so two workers inserting overlapping sets lock them in the same order
     # and cannot deadlock each other on PostgreSQL.
     ordered = [rows[key] for key in sorted(rows)]
-    await insert_ignore_many(s, Article, ordered, conflict=["normalized_url"])
-    found: dict[str, int] = {}
-    keys = list(rows)
-    for i in range(0, len(keys), _CHUNK):
+    found = dict(
+        await insert_ignore_many(
+            s,
+            Article,
+            ordered,
+            conflict=["normalized_url"],
+            returning=("normalized_url", "id"),
+        )
+    )
+    missing = [key for key in rows if key not in found]
+    for i in range(0, len(missing), _CHUNK):
         query = select(Article.normalized_url, Article.id).where(
-            Article.normalized_url.in_(keys[i : i + _CHUNK])
+            Article.normalized_url.in_(missing[i : i + _CHUNK])
         )
         found.update((key, article_id) for key, article_id in (await s.execute(query)).all())
     return found
+
+
+async def _insert_entries(s: AsyncSession, feed_id: int, entries: Sequence[Entry]) -> list[Entry]:
+    """Insert new entries in one statement batch, setting their ids. An entry whose guid a
+    racing worker stored first is not inserted: it takes the stored row's id and article, and
+    is returned (the caller reports it unchanged, as the other worker reported it new)."""
+    columns = [c.key for c in Entry.__table__.columns if c.key != "id"]
+    rows = [{c: getattr(e, c) for c in columns} for e in entries]
+    ids = dict(
+        await insert_ignore_many(
+            s, Entry, rows, conflict=["feed_id", "guid"], returning=("guid", "id")
+        )
+    )
+    raced = [e for e in entries if e.guid not in ids]
+    if raced:
+        query = select(Entry.guid, Entry.id, Entry.article_id).where(
+            Entry.feed_id == feed_id, Entry.guid.in_([e.guid for e in raced])
+        )
+        stored = {
+            guid: (entry_id, article_id) for guid, entry_id, article_id in await s.execute(query)
+        }
+        for e in raced:
+            ids[e.guid], e.article_id = stored[e.guid]
+    for e in entries:
+        e.id = ids[e.guid]
+    return raced
 
 
 async def _candidates(s: AsyncSession, feed_id: int, items: Sequence[EntryData]) -> list[Entry]:
