@@ -776,9 +776,12 @@ class Registry:
             return entity.name
         if head in GENERIC_ORGS:
             recent = self.mentions[max(0, i - 200) : i]
+            here = self._sentence_of(offset)
             for m in reversed(recent):
                 entity = self.entities[m.key]
                 if m.kind == "org" or entity.gender == "n":
+                    return entity.name
+                if m.subject and here - self._sentence_of(m.start) <= 1 and _maybe_org(entity):
                     return entity.name
             for m in reversed(recent):
                 if _maybe_org(self.entities[m.key]):

@@ -1296,3 +1296,12 @@ def test_family_name_he_inside_a_sentence_is_a_name() -> None:
         "He added that talks would go on."
     )
     assert got["Our position has not changed"] == "He Lixin"
+
+
+def test_the_charity_is_the_unmarked_name_that_opened_the_sentence_before() -> None:
+    got = speakers(
+        "The regulator Powerwatch announced a £40 rise in the price cap.",
+        "Neighbours Together said the rise was far too small. “It will not touch the sides,” the "
+        "charity said.",
+    )
+    assert got["It will not touch the sides"] == "Neighbours Together"
