@@ -170,6 +170,7 @@ ORG_HEADS = _set(
     cia nasa bbc reuters ap afp coalition alliance movement campaign front commission
     confederation chamber consortium syndicate cooperative co-operative collective
     stores supermarkets retail foods brands logistics freight shipping mining oil gas water
+    zoo aquarium theatre library gallery prison academy hospice
     power electric telecom telecoms pharma robotics devices software airlines railways rail
     """
 )

@@ -1305,3 +1305,20 @@ def test_the_charity_is_the_unmarked_name_that_opened_the_sentence_before() -> N
         "charity said.",
     )
     assert got["It will not touch the sides"] == "Neighbours Together"
+
+
+@pytest.mark.parametrize(
+    ("place", "noun"),
+    [
+        ("Bristol Aquarium", "aquarium"),
+        ("Lyceum Theatre", "theatre"),
+        ("Harbour Hospice", "hospice"),
+    ],
+)
+def test_zoos_theatres_and_hospices_are_organisations_for_it(place: str, noun: str) -> None:
+    got = speakers(
+        f"Keeper Tom Ashworth-Blake has worked at {place} for 20 years.",
+        f"The {noun} said the new wing would open in May. “We cannot wait to welcome visitors,” "
+        "it said.",
+    )
+    assert got["We cannot wait to welcome visitors"] == place
