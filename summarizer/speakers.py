@@ -885,7 +885,8 @@ class Registry:
         )
         found = None
         for m in pattern.finditer(window):
-            if _MOD_STOPS.intersection(m.group("mods").lower().split()):
+            mods = re.sub(r"\bof (?=[A-Z])", "", m.group("mods"))
+            if _MOD_STOPS.intersection(mods.lower().split()):
                 continue
             if m.group("owner") or m.group("mods") or m.group("qual"):
                 found = m

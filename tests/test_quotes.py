@@ -1322,3 +1322,11 @@ def test_zoos_theatres_and_hospices_are_organisations_for_it(place: str, noun: s
         "it said.",
     )
     assert got["We cannot wait to welcome visitors"] == place
+
+
+def test_the_document_takes_an_earlier_description_naming_a_body_with_of() -> None:
+    got = speakers(
+        "A Department of Health report listed 40 closures.",
+        "“Services will be lost in every region,” the report said.",
+    )
+    assert got["Services will be lost in every region"] == "a Department of Health report"
