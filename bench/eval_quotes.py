@@ -160,6 +160,13 @@ after the fixes for the one before) pool to 394/429 = 0.918 (raw 391/429 =
   set's convention for documents (batch 285-309 gives "an internal memo", not
   "… seen by this newspaper"): "A Ministry of Defence document" for "… seen by
   the BBC"; it was wrong on first sight either way ("the document").
+  The four batches 425-498 (74 articles) pool to 147/173 = 0.850 raw on first
+  sight, 150/173 = 0.867 after the label slips; precision and recall 0.98 or
+  better. Their misses were fixed with general rules (a name ending in 's
+  before a verb, "X and Y" bodies, colon-led statements, a body's document,
+  first names used for both sexes, headline quotes, acronyms that skip a
+  word, "He" as a family name); the whole set of 498 articles then scores
+  speaker accuracy 0.998 (1287/1290), up from 0.978 with the rules before.
 """
 
 from __future__ import annotations
