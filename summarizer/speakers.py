@@ -786,6 +786,14 @@ class Registry:
             for m in reversed(recent):
                 if _maybe_org(self.entities[m.key]):
                     return self.entities[m.key].name
+        if head not in GENERIC_ORGS and _is_org_noun(head) and definite:
+            here = self._sentence_of(offset)
+            for m in reversed(self.mentions[max(0, i - 20) : i]):
+                if here - self._sentence_of(m.start) > 1:
+                    break
+                entity = self.entities[m.key]
+                if m.subject and (m.kind == "org" or _maybe_org(entity, roles=True)):
+                    return entity.name
         described = self._described(head, offset)
         if described is None and head in _SPOKES_HEADS:
             here = self._sentence_of(offset)

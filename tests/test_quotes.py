@@ -1330,3 +1330,12 @@ def test_the_document_takes_an_earlier_description_naming_a_body_with_of() -> No
         "“Services will be lost in every region,” the report said.",
     )
     assert got["Services will be lost in every region"] == "a Department of Health report"
+
+
+def test_an_organisation_noun_never_given_goes_to_the_unmarked_subject_just_before() -> None:
+    got = speakers(
+        "The regulator Powerwatch fined the firm last year.",
+        "Her landlord, Fernside Homes, said a surveyor would visit. “We are sorry for the "
+        "delay,” the housing association said.",
+    )
+    assert got["We are sorry for the delay"] == "Fernside Homes"
