@@ -483,6 +483,9 @@ class Registry:
             key = reg._person_key(full, run.start)
             if key is None:
                 if not titles and not _introduced(outside, run):
+                    if _speaking_body(outside, run, name):
+                        reg._add_entity(full.lower(), full, "org")
+                        reg._mention(Mention(run.start, run.end, "org", full.lower(), True))
                     continue
                 key = full.lower()
                 reg._add_entity(key, full, "person")
@@ -934,6 +937,16 @@ def _maybe_org(entity: Entity, roles: bool = False) -> bool:
 def _is_org_noun(word: str) -> bool:
     """'union Aslef', 'the carmaker Velora', 'the social network Chatterly'."""
     return word in ORG_NOUNS or word in ORG_HEADS or word.endswith(("maker", "firm", "group"))
+
+
+def _speaking_body(outside: str, run: Run, name: tuple[str, ...]) -> bool:
+    """'Ofsted said inspectors had …': a lone capitalised word that no one was
+    named by, opening a sentence as the subject of a verb of saying, is a body."""
+    if len(name) != 1 or name[0].lower() in MALE_NAMES | FEMALE_NAMES:
+        return False
+    before = outside[max(0, run.start - 2) : run.start]
+    starts = run.start == 0 or before.endswith("\n") or before[:1] in '.!?”"'
+    return starts and bool(_SPEAKS.match(outside, run.end, run.end + 140))
 
 
 def _introduced(outside: str, run: Run) -> bool:

@@ -1339,3 +1339,12 @@ def test_an_organisation_noun_never_given_goes_to_the_unmarked_subject_just_befo
         "delay,” the housing association said.",
     )
     assert got["We are sorry for the delay"] == "Fernside Homes"
+
+
+def test_a_lone_word_that_said_something_is_the_body_a_spokesperson_speaks_for() -> None:
+    got = speakers(
+        "The school was rated inadequate by Schoolwatch in March.",
+        "Schoolwatch said its inspectors had followed procedures. “Our thoughts remain with "
+        "the family,” a spokesperson for the watchdog said.",
+    )
+    assert got["Our thoughts remain with the family"] == "Schoolwatch"
