@@ -109,6 +109,11 @@ _APPOSED_TO_INNER = re.compile(
 )
 _DATELINE = re.compile(r"\s*[A-Z][A-Z .,'’-]{2,40}(?:\([\w ]{1,20}\))?\s*[-–—]\s+")
 _HEADLINE = re.compile(r"\s*:\s+((?:[\w'’.-]+\s+){0,3}?[\w'’.-]+)\s+[a-z]+s\b")
+_LISTED_BODY = re.compile(
+    r"\b[A-Z][a-z]+ (?:for|of) (?:the )?[A-Z][\w-]*(?:, [A-Z][\w-]*)+,? and [A-Z][\w-]*"
+    r"(?: [A-Z][\w-]*)?"
+)
+"""'Department for Environment, Food and Rural Affairs': commas inside a name."""
 _LY_NOUNS = frozenset(["family", "ally", "assembly", "rally", "bully", "monopoly"])
 _ISSUER = re.compile(
     r"\s*((?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Ii]ts|[Tt]heir)\s+(?:[\w'’-]+\s+){0,3}?[\w'’-]+)"
@@ -220,6 +225,8 @@ def _headed_by_name(segment: str) -> bool:
 
 def parse_subject(phrase: str, offset: int, *, before_verb: bool) -> SpeakerRef | None:
     """The speaker named by `phrase`, the words before (or after) a speech verb."""
+    listed = _LISTED_BODY.search(phrase)
+    phrase = _LISTED_BODY.sub(lambda m: m.group().replace(",", " "), phrase)
     segments = [s for s in phrase.split(",")]
     bases: list[int] = []
     pos = 0
@@ -259,7 +266,8 @@ def parse_subject(phrase: str, offset: int, *, before_verb: bool) -> SpeakerRef 
     if fronted:
         bases[picked] += fronted.start(1)
         segment = segment[fronted.start(1) :]
-    if before_verb and len(segment.split()) > 6:
+    whole_body = listed is not None and listed.group().replace(",", " ") in segment
+    if before_verb and len(segment.split()) > 6 and not whole_body:
         cut = list(_CLAUSE_WORD.finditer(segment))
         if cut:
             bases[picked] += cut[-1].end()

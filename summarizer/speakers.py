@@ -679,7 +679,8 @@ class Registry:
             if len(loose) == 1:
                 return loose[0]
         titles, name = split_titles(tokens)
-        if classify(name if titles and len(name) >= 2 else tokens) == "org":
+        headed = len(tokens) > 2 and tokens[0].lower() in ORG_HEADS and tokens[1] in ("for", "of")
+        if headed or classify(name if titles and len(name) >= 2 else tokens) == "org":
             text = " ".join(tokens)
             return text[4:] if text.lower().startswith("the ") else text
         text = " ".join(name)

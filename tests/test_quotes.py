@@ -1348,3 +1348,15 @@ def test_a_lone_word_that_said_something_is_the_body_a_spokesperson_speaks_for()
         "the family,” a spokesperson for the watchdog said.",
     )
     assert got["Our thoughts remain with the family"] == "Schoolwatch"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Department for Culture, Media and Sport",
+        "Ministry of Housing, Communities and Local Government",
+    ],
+)
+def test_a_body_named_with_a_comma_list_is_kept_whole(body: str) -> None:
+    got = speakers(f"“The grant will be paid in full this year,” the {body} said.")
+    assert got["The grant will be paid in full this year"].replace(",", "") == body.replace(",", "")
