@@ -24,6 +24,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.emulators.waiting import wait_until
+
 API = "/api/v10"
 MANAGE_GUILD = 1 << 5
 ADMINISTRATOR = 1 << 3
@@ -255,16 +257,7 @@ class DiscordEmulator:
 
     async def wait_for(self, predicate: Callable[[], Any], *, within: float = 5.0) -> Any:
         """Wait until `predicate()` is truthy (re-checked on every request and frame)."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + within
-        while not (result := predicate()):
-            left = deadline - loop.time()
-            if left <= 0:
-                raise TimeoutError("emulator condition not met")
-            self._changed.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), min(left, 0.05))
-        return result
+        return await wait_until(self._changed, predicate, within=within)
 
     # ---- gateway ----------------------------------------------------------------------------
 

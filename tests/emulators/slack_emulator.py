@@ -10,7 +10,6 @@ in HTTP mode, signed (or deliberately mis-signed) like Slack's request signing.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import hmac
 import itertools
@@ -23,6 +22,8 @@ from urllib.parse import parse_qsl, urlencode
 
 import aiohttp
 from aiohttp import web
+
+from tests.emulators.waiting import wait_until
 
 Json = dict[str, Any]
 
@@ -91,16 +92,7 @@ class SlackEmulator:
 
     async def wait_for(self, predicate: Callable[[], Any], *, within: float = 5.0) -> Any:
         """Wait until `predicate()` is truthy; Slack calls and acks may arrive in any order."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + within
-        while not (result := predicate()):
-            left = deadline - loop.time()
-            if left <= 0:
-                raise TimeoutError("emulator condition not met")
-            self._changed.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), min(left, 0.05))
-        return result
+        return await wait_until(self._changed, predicate, within=within)
 
     # ---- slash commands -----------------------------------------------------------------------
 
