@@ -3,15 +3,14 @@ subprocesses, a SQLite file from NEWSDIGEST_DATABASE_URL, feeds served on 127.0.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.feed_site import articles, item_for, page_html, rss
+from tests.support.cli import run_newsdigest
 from tests.support.httpserver import LocalHTTPServer, Reply
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,19 +29,7 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 
 async def run(env: dict[str, str], *args: str) -> tuple[int, str, str]:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        *args,
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(proc.communicate(), timeout=120)
-    assert proc.returncode is not None
-    return proc.returncode, out.decode(), err.decode()
+    return await run_newsdigest(*args, env=env, cwd=ROOT)
 
 
 def serve_story_feed(server: LocalHTTPServer) -> str:

@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
-import sys
 from pathlib import Path
 
 from tests.feed_site import Item, rss
+from tests.support.cli import run_newsdigest
 from tests.support.commands import fixture_text
 from tests.support.httpserver import LocalHTTPServer, Reply
 
@@ -20,19 +19,7 @@ async def newsdigest(tmp_path: Path, *args: str) -> tuple[int, str, str]:
         "NEWSDIGEST_ALLOW_PRIVATE_ADDRESSES": "1",
         "NEWSDIGEST_SUMMARIZE_PROCESSES": "0",
     }
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        *args,
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(proc.communicate(), timeout=120)
-    assert proc.returncode is not None
-    return proc.returncode, out.decode(), err.decode()
+    return await run_newsdigest(*args, env=env, cwd=tmp_path)
 
 
 async def test_console_commands_run_the_same_handlers(
