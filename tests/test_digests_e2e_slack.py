@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import aiohttp
 import pytest
 from sqlalchemy import select
 
@@ -151,3 +152,45 @@ async def test_failing_feed_notice_reaches_the_channel_once(
     assert "Feed “Harbour Gazette” is failing" in notice["text"]
     blocks = json.dumps(notice["blocks"], ensure_ascii=False)
     assert "HTTP 404 &lt;!channel&gt;" in blocks and "<!channel>" not in blocks
+
+
+async def test_connection_dropped_after_slack_accepted_posts_each_message_once(
+    store: Store, slack_emulator: SlackEmulator
+) -> None:
+    """Slack stores the story message and its thread opening, then the connection drops
+    before the answer: the next delivery finds each by its key instead of posting again."""
+    emu = slack_emulator
+    await _setup(store, emu, ["Ferry returns", "Library extends hours"])
+    emu.drop_after_accept("chat.postMessage", times=1)
+    platforms = _slack(emu)
+    now, retried = T0, 0
+    for _ in range(10):
+        report = await deliver_pending(store, platforms, worker_id="bot", now=now)
+        assert report.failed == 0
+        retried += report.retrying
+        if not await _pending(store):
+            break
+        now += timedelta(minutes=5)
+        emu.drop_after_accept("chat.postMessage", times=1)
+    assert await _pending(store) == 0 and retried == 5
+    top = emu.channels["C1"]
+    assert _keys(top) == ["d1h", "d1s1", "d1s2"]
+    assert [_keys(m["replies"]) for m in top[1:]] == [["d1s1t"], ["d1s2t"]]
+    assert len(emu.calls_of("chat.postMessage")) == 5
+
+
+async def test_dropped_chat_update_is_not_sent_again_by_the_client(
+    slack_emulator: SlackEmulator,
+) -> None:
+    emu = slack_emulator
+    client = web_client(token=emu.bot_token, base_url=emu.api_url)
+    posted = await client.chat_postMessage(channel="C1", text="Ferry returns")
+    emu.drop_after_accept("chat.update", times=1)
+    with pytest.raises(aiohttp.ClientError):
+        await client.chat_update(channel="C1", ts=posted["ts"], text="Ferry returns on Monday")
+    assert len(emu.calls_of("chat.update")) == 1
+    assert emu.channels["C1"][0]["text"] == "Ferry returns on Monday"
+    emu.drop_after_accept("conversations.history", times=1)
+    history = await client.conversations_history(channel="C1")
+    assert [m["text"] for m in history["messages"]] == ["Ferry returns on Monday"]
+    assert len(emu.calls_of("conversations.history")) == 2

@@ -6,6 +6,12 @@ Slack has no idempotency key, so every post carries `metadata` {event_type
 a crash is found again instead of being posted twice. Posts to one channel are paced to
 about one a second (Slack's guidance); 429s are retried after `Retry-After` by the SDK.
 
+A connection that fails is retried inside the SDK only for calls that change nothing
+(`READ_METHODS`): slack_sdk's default connection-error handler would re-send a
+`chat.postMessage` that Slack had already accepted before the connection dropped, without our
+look-up in between. Such a failure surfaces as a retryable `DeliveryError`, and the outbox's next
+attempt searches history for the key first.
+
 HTTP mode (behind a load balancer) serves `http_app(app)`: requests whose timestamp or
 signature header is missing or malformed get 401 here, because slack_sdk's verifier raises
 on a non-numeric timestamp and bolt would answer 500.
@@ -24,10 +30,14 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.digests.views import Notice
@@ -38,18 +48,53 @@ from bot.render.views import DigestView, StoryCard, ThreadUpdate
 RETRYABLE_ERRORS = frozenset(
     {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 )
+READ_METHODS = frozenset(
+    {
+        "auth.test",
+        "conversations.history",
+        "conversations.replies",
+        "conversations.info",
+        "users.info",
+        "apps.connections.open",
+    }
+)
+"""Web API methods that change nothing on Slack, so sending one twice is harmless."""
+
+
+class ReadOnlyConnectionRetryHandler(AsyncConnectionErrorRetryHandler):
+    """slack_sdk's connection-error retry, for `READ_METHODS` only."""
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        method = request.url.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0]
+        if method not in READ_METHODS:
+            return False
+        return await super()._can_retry_async(
+            state=state, request=request, response=response, error=error
+        )
+
+
+def retry_handlers(*, rate_limit_retries: int = 8) -> list[AsyncRetryHandler]:
+    """429s are waited out for every call (Slack did nothing); a failed connection is retried
+    only for calls that change nothing."""
+    return [
+        ReadOnlyConnectionRetryHandler(),
+        AsyncRateLimitErrorRetryHandler(max_retry_count=rate_limit_retries),
+    ]
 
 
 def web_client(*, token: str, base_url: str | None = None, rate_limit_retries: int = 8):
-    """An `AsyncWebClient` that waits out 429s (`Retry-After`) instead of failing."""
+    """An `AsyncWebClient` that waits out 429s (`Retry-After`) instead of failing, and never
+    re-sends a message on its own (see the module docstring)."""
     kwargs: dict[str, Any] = {"base_url": base_url} if base_url else {}
     return AsyncWebClient(
-        token=token,
-        retry_handlers=[
-            AsyncConnectionErrorRetryHandler(),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=rate_limit_retries),
-        ],
-        **kwargs,
+        token=token, retry_handlers=retry_handlers(rate_limit_retries=rate_limit_retries), **kwargs
     )
 
 

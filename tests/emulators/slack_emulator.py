@@ -2,7 +2,9 @@
 
 Give slack_sdk `base_url=emulator.api_url`. Messages live in memory per channel; history is
 newest first and carries message `metadata` only with `include_all_metadata`, as Slack does.
-`rate_limit` injects 429s with `Retry-After`; `send_slash_command` delivers a slash command
+`rate_limit` injects 429s with `Retry-After`; `drop_after_accept` makes Slack accept a call (the
+message is stored) and then close the connection without an answer, as a network fault between
+Slack and the bot does; `send_slash_command` delivers a slash command
 over Socket Mode and records the ack; `signed_request` posts a slash command to an app served
 in HTTP mode, signed (or deliberately mis-signed) like Slack's request signing.
 """
@@ -56,6 +58,7 @@ class SlackEmulator:
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self._limits: dict[str, list[int]] = {}
+        self._drops: dict[str, int] = {}
         self._sockets: list[web.WebSocketResponse] = []
         self._runner: web.AppRunner | None = None
         self._changed = asyncio.Event()
@@ -68,6 +71,11 @@ class SlackEmulator:
     def rate_limit(self, method: str, *, times: int = 1, retry_after: int = 0) -> None:
         """The next `times` calls of `method` get 429 with `Retry-After: retry_after`."""
         self._limits[method] = [times, retry_after]
+
+    def drop_after_accept(self, method: str, *, times: int = 1) -> None:
+        """The next `times` calls of `method` are carried out, then their connection is closed
+        before the answer is written (the client sees a disconnect, not an error)."""
+        self._drops[method] = times
 
     def calls_of(self, method: str) -> list[SlackCall]:
         return [c for c in self.calls if c.method == method]
@@ -232,7 +240,12 @@ class SlackEmulator:
         handler = getattr(self, "_m_" + method.replace(".", "_"), None)
         if handler is None:
             return _ok(False, error="unknown_method")
-        return await handler(args)
+        response = await handler(args)
+        if self._drops.get(method, 0) > 0:
+            self._drops[method] -= 1
+            assert request.transport is not None
+            request.transport.abort()
+        return response
 
     async def _m_auth_test(self, args: Json) -> web.Response:
         return _ok(
@@ -287,6 +300,24 @@ class SlackEmulator:
         else:
             history.append(message)
         return _ok(channel=channel, ts=message["ts"], message=_public(message, metadata=True))
+
+    async def _m_chat_update(self, args: Json) -> web.Response:
+        history = self.channels.get(args.get("channel", ""), [])
+        everything = [*history, *(r for m in history for r in m.get("replies", []))]
+        message = next((m for m in everything if m["ts"] == args.get("ts")), None)
+        if message is None:
+            return _ok(False, error="message_not_found")
+        blocks = args.get("blocks")
+        if isinstance(blocks, str):
+            blocks = json.loads(blocks)
+        if blocks is not None and block_errors(blocks):
+            return _ok(False, error="invalid_blocks", errors=block_errors(blocks))
+        if "text" in args:
+            message["text"] = args["text"]
+        if blocks is not None:
+            message["blocks"] = blocks
+        message["edited"] = {"user": self.bot_user_id, "ts": self._next_ts()}
+        return _ok(channel=args["channel"], ts=message["ts"], text=message["text"])
 
     async def _m_chat_postEphemeral(self, args: Json) -> web.Response:
         """Recorded in `ephemerals` (only the named user would see it; not in history)."""
