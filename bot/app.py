@@ -12,15 +12,15 @@ Everything else takes its collaborators as arguments; only this module picks the
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import AsyncIterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from bot.config import Settings
 from bot.feeds.fetch import Fetcher, FetchLimits
 from bot.feeds.poll import PollPolicy
+from bot.pool import owned_process_pool
 from bot.store.engine import is_sqlite
 from bot.store.open import open_store
 from bot.store.store import Store
@@ -82,14 +82,11 @@ def db_pool_size(settings: Settings) -> int | None:
 
 
 def make_executor(settings: Settings) -> Executor | None:
-    """Processes for `summarize()`; None (a thread) when the setting is 0. forkserver, so
-    children start from a clean interpreter, not a copy of a process with an event loop."""
+    """Processes for `summarize()` that end with this process however it ends
+    (`bot.pool`); None (a thread) when the setting is 0."""
     if settings.summarize_processes <= 0:
         return None
-    return ProcessPoolExecutor(
-        max_workers=settings.summarize_processes,
-        mp_context=multiprocessing.get_context("forkserver"),
-    )
+    return owned_process_pool(processes=settings.summarize_processes)
 
 
 @asynccontextmanager

@@ -1,5 +1,6 @@
 """Crash test: a real `newsdigest worker --once` subprocess is SIGKILLed mid-cycle, another
 worker finishes the cycle, and every entry ends up summarized exactly once (counted in the DB).
+The killed worker's summarizer processes die with it (none of its process group is left).
 
 Feeds and slow article pages are served on 127.0.0.1 by this test; the database both processes
 share is a SQLite file and, when NEWSDIGEST_TEST_POSTGRES_URL is set, a PostgreSQL database.
@@ -8,6 +9,7 @@ share is a SQLite file and, when NEWSDIGEST_TEST_POSTGRES_URL is set, a PostgreS
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import secrets
 import signal
@@ -56,25 +58,52 @@ def serve(server: LocalHTTPServer, *, feed_delay: float, page_delay: float) -> N
         )
 
 
-def env_for(url: str) -> dict[str, str]:
+def env_for(url: str, *, lease_s: int = 2, processes: int = 1) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDIGEST_")}
     env.update(
         NEWSDIGEST_DATABASE_URL=url,
         NEWSDIGEST_ALLOW_PRIVATE_ADDRESSES="1",
-        NEWSDIGEST_WORKER_LEASE_S="2",
+        NEWSDIGEST_WORKER_LEASE_S=str(lease_s),
         NEWSDIGEST_ARTICLE_CONCURRENCY="2",
-        NEWSDIGEST_SUMMARIZE_PROCESSES="1",
+        NEWSDIGEST_SUMMARIZE_PROCESSES=str(processes),
     )
     return env
 
 
-async def cli(env: dict[str, str], *args: str, log: Path) -> asyncio.subprocess.Process:
+async def cli(
+    env: dict[str, str], *args: str, log: Path, own_group: bool = False
+) -> asyncio.subprocess.Process:
     """Run `python -m bot.cli ARGS`, its output going to `log` (a pipe nobody reads could
-    fill up and stall the worker)."""
+    fill up and stall the worker); with `own_group`, as the leader of a new process group."""
     with log.open("ab") as out:
         return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", *args, cwd=ROOT, env=env, stdout=out, stderr=out
+            sys.executable,
+            "-m",
+            "bot.cli",
+            *args,
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=out,
+            start_new_session=own_group,
         )
+
+
+def live_members(group: int) -> list[str]:
+    """The processes of process group `group` that have not exited (zombies are left out:
+    they hold no memory and no open files, and reaping them is their new parent's business)."""
+    alive = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if int(fields[2]) == group and fields[0] != "Z":
+            alive.append(f"{entry.name} {stat[: stat.rindex(')') + 1]}")
+    return alive
 
 
 async def finish(proc: asyncio.subprocess.Process, log: Path, *, within: float) -> None:
@@ -208,3 +237,48 @@ async def test_killed_worker_loses_nothing_and_repeats_nothing(
     assert await db.scalar("SELECT count(*) FROM feeds WHERE last_success_at IS NULL") == 0
     peru = await db.rows("SELECT source_count FROM stories WHERE title LIKE '%Peru%'")
     assert peru == [(3,)]
+
+
+async def assert_every_article_stored_once(db: Database) -> None:
+    assert await db.scalar("SELECT count(*) FROM entries") == ENTRIES
+    assert await db.scalar("SELECT count(*) FROM articles") == PAGES
+    assert await db.scalar("SELECT count(*) FROM articles WHERE state = 'summarized'") == PAGES
+    assert await db.scalar("SELECT count(*) FROM story_sources") == PAGES
+    twice = "SELECT article_id FROM story_sources GROUP BY article_id HAVING count(*) > 1"
+    assert await db.rows(twice) == []
+    assert await db.scalar("SELECT count(*) FROM stories") == STORIES
+
+
+async def test_killed_worker_takes_its_summarizer_processes_with_it(
+    http_server: LocalHTTPServer, database: Database, tmp_path: Path
+) -> None:
+    db = database
+    log = tmp_path / "workers.log"
+    env = env_for(db.url, processes=2)
+    serve(http_server, feed_delay=0.0, page_delay=0.4)
+    for name in PLAN:
+        added = await cli(env, "feeds", "add", http_server.url(f"/{name}.xml"), log=log)
+        await finish(added, log, within=60)
+
+    first = await cli(env, "worker", "--once", log=log, own_group=True)
+    try:
+        await kill_mid_cycle(first, db, http_server, slow_feeds=False)
+    finally:
+        if first.returncode is None:
+            first.kill()
+            await first.wait()
+
+    async def group_gone() -> bool:
+        return not live_members(first.pid)
+
+    try:
+        await wait_until(group_gone, within=5)
+    except AssertionError:
+        left = live_members(first.pid)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(first.pid, signal.SIGKILL)
+        raise AssertionError(f"still running after the worker was killed: {left}") from None
+
+    second = await cli(env, "worker", "--once", log=log)
+    await finish(second, log, within=120)
+    await assert_every_article_stored_once(db)
