@@ -342,6 +342,52 @@ def test_the_evaluation_counts_misses() -> None:
     assert module.norm_speaker("The Ministry") == module.norm_speaker("ministry")
 
 
+def test_the_real_news_scorer_follows_the_fair_rules() -> None:
+    """bench/polnear_quotes.py on a fictional article in PolNeAR's record format."""
+    _eval_module()
+    from bench import polnear_quotes as pq
+
+    assert pq.gold_surname("Chris Weston, chief market strategist at IG Ltd.,") == "weston"
+    assert pq.gold_surname("Sen. Maria Hollis (D-Ore.)") == "hollis"
+    assert pq.gold_surname("the company") is None
+    article = {
+        "id": "fiction-1",
+        "gold": [
+            {
+                "text": "“The levee held, and it held because we paid,” “Next year we pay again.”",
+                "speaker": "Ines Carrow, the county engineer,",
+                "pronoun": False,
+                "kind": "full",
+            },
+            {
+                "text": "said it was “a fine result” overall",
+                "speaker": "Carrow",
+                "pronoun": False,
+                "kind": "partial",
+            },
+        ],
+    }
+    right = [
+        Quote("The levee held, and it held because we paid", "Ines Carrow", 0),
+        Quote("Next year we pay again", "Ines Carrow", 1),
+        Quote("a fine result overall", None, 2),
+    ]
+    scores = pq.Scores()
+    pq._score_article(article, right, scores)
+    assert (scores.gold, scores.matched, scores.predicted, scores.speaker_right) == (1, 1, 2, 1)
+    wrong = [
+        Quote("The levee held, and it held because we paid", "Tom Reyes", 0),
+        Quote("Boats will run on Sunday as usual", "Tom Reyes", 1),
+    ]
+    scores = pq.Scores()
+    pq._score_article(article, wrong, scores)
+    assert scores.matched == 0  # half the span is not a find
+    assert scores.precision == 0.5 and scores.speaker_total == 0
+    rows = [{"id": f"a{i}"} for i in (3, 1, 2, 0)]
+    dev, held = pq.split_halves(rows)
+    assert [r["id"] for r in dev] == ["a0", "a2"] and [r["id"] for r in held] == ["a1", "a3"]
+
+
 _marks = st.sampled_from(["“", "”", '"', "‘", "’", "'", ",", ".", " ", "\n\n", "said", "she"])
 _words = st.sampled_from(["Anna Vick", "the ministry", "he", "told", "we", "will", "win", "Mr"])
 
