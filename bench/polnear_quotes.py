@@ -24,8 +24,11 @@ Scoring, as the README describes it:
   quotes given to it together cover 80% of its tokens.
 * Annotators did not label every quote of an article, so a real but unlabelled quote
   costs precision here; the figure is a floor.
-* Speaker: the gold span is cut at its first comma; the first run of capitalised words
-  in it, leading articles and titles skipped, is the name and its last word the surname.
+* Speaker: the gold span is cut at its first comma (or parenthesis: "Rep. Gwen Moore
+  (D-Wis.)"); its name, titles skipped, is the last run of capitalised words that no
+  lowercase word follows, so "Trump lawyer Marc Kasowitz" and "White House press
+  secretary Josh Earnest" give the person, and the name's last word is the surname
+  (see `gold_surname`).
   A found quote's speaker is right when it holds that surname as a word. Gold spans with
   no capitalised word, and pronoun spans (`pronoun: true`), are left out.
 """
@@ -95,24 +98,29 @@ def _inside(a: list[str], b: list[str]) -> float:
 def gold_surname(span: str) -> str | None:
     """The surname the fair score looks for, or None when the span names no one.
 
+    The span is cut at its first comma or parenthesis. Words describing the person
+    before the name are titles ("White House press secretary Josh Earnest", "Trump
+    lawyer Marc Kasowitz"), so the name is the last run of capitalised words that no
+    lowercase word follows; a span ending in a description ("The New York
+    businessman") names no one.
+
     >>> gold_surname("Chris Weston, chief market strategist in Melbourne at IG Ltd.,")
     'weston'
     >>> gold_surname("Sen. Ted Cruz (R-Texas)")
     'cruz'
+    >>> gold_surname("Hillary Clinton's campaign manager Robby Mook")
+    'mook'
     """
-    head = span.split(",", 1)[0]
+    head = re.split(r"[,(\[]", span, maxsplit=1)[0]
     run: list[str] = []
-    for word in re.findall(r"[(\[]?[\w’'.-]+", head):
-        if word[0] in "([" and run:
-            break
-        bare = re.sub(r"['’]s$", "", word).strip("([.'’-")
-        if not bare:
-            continue
-        if bare[0].isupper() and bare.lower() not in _SKIP:
-            run.append(bare)
-        elif run:
-            break
-    return run[-1].lower() if run else None
+    for word in re.findall(r"[\w’'.-]+", head):
+        bare = re.sub(r"['’]s$", "", word).strip(".'’-")
+        if bare:
+            run = [*run, bare] if bare[0].isupper() or bare[0].isdigit() else []
+    name = [w for w in run if w.lower() not in _SKIP]
+    while name and name[-1].lower() in ("jr", "sr", "ii", "iii"):
+        name.pop()
+    return name[-1].lower() if name else None
 
 
 def _holds(speaker: str | None, surname: str) -> bool:
