@@ -13,6 +13,8 @@ half after that round):
 
     round  date        what changed                          speaker          precision  recall
     0      2026-12-07  baseline (rules as of ed1f1f2)        .775 (100/129)   .899       .974
+    1      2026-12-07  word lists to data files; given-name  .775 (100/129)   .899       .974
+                       sex from US birth records; places
 
 (Round 0 was first run with a scorer that took the first capitalised run as the name,
 so "Trump lawyer Marc Kasowitz" asked for "Trump": .737 (98/133). The scorer was fixed
