@@ -15,6 +15,9 @@ half after that round):
     0      2026-12-07  baseline (rules as of ed1f1f2)        .775 (100/129)   .899       .974
     1      2026-12-07  word lists to data files; given-name  .775 (100/129)   .899       .974
                        sex from US birth records; places
+    2      2026-12-07  party-state labels blanked; 'the      .806 (104/129)   .899       .974
+                       Kentucky Republican' is a description;
+                       ', saying' takes the clause's subject
 
 (Round 0 was first run with a scorer that took the first capitalised run as the name,
 so "Trump lawyer Marc Kasowitz" asked for "Trump": .737 (98/133). The scorer was fixed

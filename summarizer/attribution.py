@@ -32,7 +32,7 @@ from summarizer.speaker_words import (
     SPEECH_VERBS,
     TITLES,
 )
-from summarizer.speakers import Run, classify, find_runs, split_titles
+from summarizer.speakers import Run, classify, describes, find_runs, split_titles
 
 _VERB = re.compile(
     r"\b(?:" + "|".join(sorted(SPEECH_VERBS, key=len, reverse=True)) + r")\b"
@@ -344,6 +344,8 @@ def _parse_segment(segment: str, offset: int) -> SpeakerRef | None:
             low = run.tokens[0].lower()
             if low in DEMONYMS or low.endswith(("man", "woman")):
                 return SpeakerRef("role", segment, offset, head=low)
+        if between == ["the"] and describes(run.tokens):
+            return SpeakerRef("role", segment, offset, head=run.tokens[-1].lower())
         if (
             all(t.lower().rstrip(".") in TITLES for t in run.tokens)
             and between[:1] == ["the"]
@@ -504,6 +506,10 @@ def before_quote(text: str, lower: int, open_at: int) -> SpeakerRef | None:
             return None
         phrase = re.split(r"[:;]", after)[0]
         return parse_subject(phrase, start + chosen.end(), before_verb=False)
+    if verb in ING_VERBS and pre.rstrip().endswith(","):
+        subject = sentence_subject(text[: chosen.start() + start], lower=lower)
+        if subject is not None and subject.kind != "role":
+            return subject
     if verb in ING_VERBS:
         near = re.search(r"(?:^|,|\band\b|\bwith\b|\bwhile\b)\s*((?:\S+\s+){1,3})$", pre)
         if near is not None:

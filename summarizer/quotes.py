@@ -123,6 +123,25 @@ def _paragraphs(sentences: list[Sentence]) -> list[_Paragraph]:
     return paragraphs
 
 
+_PARTY_LABEL = re.compile(
+    r"\((?:R|D|I|Ind|DFL)-[A-Z][\w. ]{0,14}\)"
+    r"|(?<=, )(?:R|D|I|Ind|DFL)-[A-Z][\w.]*(?: [A-Z][\w.]*)?(?=,)"
+)
+"""A US party-and-state label after a name: 'Rep. Gwen Moore (D-Wis.)', 'Mitch
+McConnell, R-Ky., said'."""
+
+
+def _blank_labels(text: str, spans: list[QuoteSpan]) -> str:
+    """`text` with party labels outside quotes turned to spaces (offsets kept), so a
+    label is never read as a name and the name before it stays the speaker."""
+
+    def blank(m: re.Match[str]) -> str:
+        inside = any(s.open_at <= m.start() < s.close_after for s in spans)
+        return m.group() if inside else " " * len(m.group())
+
+    return _PARTY_LABEL.sub(blank, text)
+
+
 def _mask(paragraphs: list[_Paragraph], spans: list[list[QuoteSpan]]) -> str:
     parts = []
     for para, found in zip(paragraphs, spans, strict=True):
@@ -285,6 +304,8 @@ def find_quotes(
     paragraphs = _paragraphs(sentences)
     spans = [paragraph_spans(p.text, i, p.starts) for i, p in enumerate(paragraphs)]
     link_continuations(spans)
+    for para, p_spans in zip(paragraphs, spans, strict=True):
+        para.text = _blank_labels(para.text, p_spans)
     starts = [p.base + start for p in paragraphs for start in p.starts]
     registry = Registry.build(
         _mask(paragraphs, spans), "\n".join(p.text for p in paragraphs), starts

@@ -44,6 +44,7 @@ from summarizer.speaker_words import (
     ORG_HEADS,
     PERSON_ROLE_SYNONYMS,
     PLACE_PREPOSITIONS,
+    PLACES,
     RELATIVES,
     ROLE_NOUNS,
     ROLE_SYNONYMS,
@@ -357,6 +358,22 @@ def classify(tokens: tuple[str, ...]) -> str:
     return "person"
 
 
+def describes(tokens: tuple[str, ...]) -> bool:
+    """'the Kentucky Republican', 'the Market Strategist': a capitalised run after
+    'the' that ends in a title, party or nationality noun, or a job word ('-ist',
+    '-ian', '-man'), or a title after a place ('the Texas Senator'; not 'the Evening
+    Star'), holds no given name and names no organisation, describes
+    someone named elsewhere; it is not a name."""
+    if len(tokens) < 2 or classify(tokens) == "org":
+        return False
+    lows = [t.lower().rstrip(".") for t in tokens]
+    if any(low in MALE_NAMES or low in FEMALE_NAMES for low in lows):
+        return False
+    if lows[-1] in DEMONYMS or re.search(r"...(?:ist|ian|man|woman)$", lows[-1]):
+        return True
+    return lows[-1] in TITLES and " ".join(lows[:-1]) in PLACES
+
+
 def _surnames(name: str) -> list[str]:
     """Every part a later mention may use alone: 'Ramírez' and 'Fuente' of
     'Iker Ramírez de la Fuente', 'Martínez' of 'José Luis Martínez Ortega'."""
@@ -410,6 +427,12 @@ class Registry:
             if s < 2 or outside[s - 1] == "\n" or outside[s - 2] != MASK or outside[s] != MASK
         ] or [m.end() for m in re.finditer(r"[.!?][”\"’']?\s+|\n", outside)]
         all_runs = find_runs(_NICKNAME.sub(lambda m: " " * len(m.group()), full or outside))
+        source = full or outside
+        all_runs = [
+            r
+            for r in all_runs
+            if not (source[max(0, r.start - 4) : r.start].lower() == "the " and describes(r.tokens))
+        ]
         for run in all_runs:
             titles, name = split_titles(run.tokens)
             if len(name) >= 2 and classify(name) == "person":
