@@ -18,6 +18,9 @@ half after that round):
     2      2026-12-07  party-state labels blanked; 'the      .806 (104/129)   .899       .974
                        Kentucky Republican' is a description;
                        ', saying' takes the clause's subject
+    3      2026-12-07  '9/11 widow X' (number-led            .806 (104/129)   .899       .974
+                       description); subject of a clause with
+                       no saying verb as weak evidence
 
 (Round 0 was first run with a scorer that took the first capitalised run as the name,
 so "Trump lawyer Marc Kasowitz" asked for "Trump": .737 (98/133). The scorer was fixed

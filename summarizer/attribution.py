@@ -314,7 +314,7 @@ def _parse_segment(segment: str, offset: int) -> SpeakerRef | None:
         return None
     runs = find_runs(segment)
     lower_start = first in _DETERMINERS or (
-        words[0][0].islower() and not _HYPHEN_NAME.match(words[0])
+        (words[0][0].islower() or words[0][0].isdigit()) and not _HYPHEN_NAME.match(words[0])
     )
     group = _group_of(segment, runs)
     if group is not None:

@@ -102,6 +102,7 @@ class _Found:
     speaker: str | None = None
     via_verb: bool = False
     nearby: str | None = None
+    weak: bool = False
 
 
 def _paragraphs(sentences: list[Sentence]) -> list[_Paragraph]:
@@ -374,6 +375,9 @@ def _attribute_all(
                 q.nearby = _speaker(after[0], after[1] + after[0].offset, registry, last_speaker)
             elif ref is None and local is not None and local.kind != "role":
                 q.nearby = _speaker(local, para.base + local.offset, registry, last_speaker)
+            elif ref is None and (subject := _clause_subject(para, p_spans, i)) is not None:
+                q.nearby = _speaker(subject, para.base + subject.offset, registry, last_speaker)
+                q.weak = True
             if q.speaker is None and span.prev is not None and id(span.prev) in by_span:
                 q.speaker = by_span[id(span.prev)].speaker
             if q.speaker is not None:
@@ -381,6 +385,20 @@ def _attribute_all(
             found.append(q)
             by_span[id(span)] = q
     return found, by_span
+
+
+def _clause_subject(para: _Paragraph, p_spans: list[QuoteSpan], i: int) -> SpeakerRef | None:
+    """The named subject of the clause a quote sits in with no verb of saying
+    ('In a May speech, Brill attacked “the closed shop …”'): weak evidence, used
+    only when nothing else points at a speaker, and not enough to keep a quoted
+    title as speech."""
+    span = p_spans[i]
+    lower = p_spans[i - 1].close_after if i else 0
+    lead = para.text[lower : span.open_at].rstrip()
+    if not lead or not lead[-1].isalpha():
+        return None
+    subject = sentence_subject(para.text[: span.open_at], lower)
+    return subject if subject is not None and subject.kind == "name" else None
 
 
 def _pointed_back(
@@ -413,7 +431,7 @@ def _fill_gaps(
     _adjacent(found, paragraphs)
     for q in found:
         if q.speaker is None and q.nearby is not None:
-            q.speaker, q.via_verb = q.nearby, True
+            q.speaker, q.via_verb = q.nearby, not q.weak
     _share_group_speakers(found, by_span)
     _inherit(found)
 

@@ -1504,3 +1504,21 @@ def test_told_reporters_after_according_to_an_agency_is_the_last_saying_subject(
         "“We will appeal this as far as it goes,” she told reporters.",
     )
     assert got["We will appeal this as far as it goes"] == "Clara Whitcombe"
+
+
+def test_a_description_led_by_a_number_before_the_name() -> None:
+    q = only(
+        "“The rules have to change before the next storm season,” said 2019 flood victim "
+        "Iris Dunmore."
+    )
+    assert q.speaker == "Iris Dunmore"
+
+
+def test_the_subject_of_a_clause_with_no_saying_verb_speaks_its_quote() -> None:
+    got = speakers(
+        "Ana Brill is running for the open seat.",
+        "In a May speech, Brill attacked “the closed shop of the county party and its friends.”",
+        "Thousands sang “Hold On To The Light” at the vigil.",
+    )
+    assert got["the closed shop of the county party and its friends."] == "Ana Brill"
+    assert "Hold On To The Light" not in got  # a title sung is not speech
