@@ -21,6 +21,10 @@ half after that round):
     3      2026-12-07  '9/11 widow X' (number-led            .806 (104/129)   .899       .974
                        description); subject of a clause with
                        no saying verb as weak evidence
+    4      2026-12-07  'Health Canada' is a body; an outlet  .806 (104/129)   .899       .974
+                       after 'according to' is not the speaker;
+                       a quote paragraph after one that brings
+                       someone in is theirs (fictional probes)
 
 (Round 0 was first run with a scorer that took the first capitalised run as the name,
 so "Trump lawyer Marc Kasowitz" asked for "Trump": .737 (98/133). The scorer was fixed

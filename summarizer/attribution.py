@@ -27,6 +27,7 @@ from summarizer.speaker_words import (
     GENERIC_ORGS,
     ING_VERBS,
     ORG_HEADS,
+    OUTLETS,
     PRONOUNS,
     ROLE_NOUNS,
     SPEECH_VERBS,
@@ -390,6 +391,13 @@ def _parse_segment(segment: str, offset: int) -> SpeakerRef | None:
     return SpeakerRef("role", segment, offset, head=head)
 
 
+def _is_outlet(text: str) -> bool:
+    """'the Associated Press', 'CNN': a news outlet after 'according to' reports the
+    words; the one who said them is named in the clause before the quote."""
+    low = text.lower().removeprefix("the ").strip(" ,.")
+    return low in OUTLETS
+
+
 def _group_of(text: str, runs: list[Run]) -> Run | None:
     """'Analysts at Greyfield Bank', 'Researchers from Carden University': a
     capitalised plural at the start speaking for the organisation named next."""
@@ -464,7 +472,8 @@ def after_quote(text: str, close_after: int, limit: int, quote_end: str) -> Spea
     if verb.startswith("according"):
         if stripped:
             return None
-        return parse_subject(rest, close_after + m.end(), before_verb=False)
+        ref = parse_subject(rest, close_after + m.end(), before_verb=False)
+        return None if ref is not None and _is_outlet(ref.text) else ref
     if not stripped:
         if verb in ING_VERBS:
             return None

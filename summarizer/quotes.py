@@ -170,14 +170,16 @@ def _speaker(ref: SpeakerRef, offset: int, registry: Registry, last: str | None)
 
 
 def _attribute(
-    para: _Paragraph, p_spans: list[QuoteSpan], i: int, prev_tail: str
+    para: _Paragraph, p_spans: list[QuoteSpan], i: int, prev_tail: str, introduces: bool
 ) -> tuple[SpeakerRef | None, SpeakerRef | None]:
     """(the attribution of span i, the subject of the sentence just before it).
 
     The second is a strong local cue for a pronoun ('Marta Ruiz hit back.
     “…,” she said.') and stands in for a missing attribution ('Asked about it,
     Omar Saleh was blunt. “…”') unless the next quote, right after, is
-    attributed.
+    attributed. A quote opening a paragraph after one with no quote (`introduces`)
+    takes the subject of that paragraph's last sentence the same way ('Captain Sean
+    Pike saw it differently.' then '“Luck had nothing to do with it.”').
     """
     span = p_spans[i]
     text = para.text
@@ -207,6 +209,11 @@ def _attribute(
             lower = p_spans[i - 2].close_after if i > 1 else 0
             if text[lower : before.open_at].strip():
                 local = before_quote(text, lower, before.open_at)
+    if ref is None and i == 0 and span.open_at <= 1 and introduces:
+        found = sentence_subject(prev_tail.rstrip().rstrip(".!?"))
+        if found is not None and found.kind == "name":
+            shift = -len(prev_tail) - 1
+            local = SpeakerRef(found.kind, found.text, found.offset + shift, found.tokens)
     if ref is None and i == 0 and span.open_at <= 1 and prev_tail.strip():
         tail = prev_tail.rstrip()
         found = (
@@ -355,8 +362,9 @@ def _attribute_all(
         prev_tail = paragraphs[p_index - 1].text if p_index else ""
         if p_index and spans[p_index - 1]:
             prev_tail = prev_tail[spans[p_index - 1][-1].close_after :]
+        introduces = p_index > 0 and not spans[p_index - 1]
         for i, span in enumerate(p_spans):
-            ref, local = _attribute(para, p_spans, i, prev_tail)
+            ref, local = _attribute(para, p_spans, i, prev_tail, introduces)
             q = _Found(span, para.text[span.start : span.end].strip().rstrip(",;:—– "), ref)
             if ref is not None:
                 q.speaker = _speaker(ref, para.base + ref.offset, registry, last_speaker)

@@ -65,6 +65,8 @@ RELATIVES = words("relatives")
 DOCUMENTS = words("documents")
 GROUP_NOUNS = words("group_nouns")
 ACRONYM_HEADS = words("acronym_heads")
+OUTLETS = frozenset(_lines("outlets"))
+"""News outlets and agencies, lowercase, whole ("associated press", "ctv news")."""
 PLACES = frozenset(_lines("places"))
 """Place names, lowercase, multi-word ones whole ("new york", "b.c.")."""
 

@@ -703,6 +703,7 @@ class Registry:
                 return loose[0]
         titles, name = split_titles(tokens)
         headed = len(tokens) > 2 and tokens[0].lower() in ORG_HEADS and tokens[1] in ("for", "of")
+        headed = headed or (bool(titles) and " ".join(name).lower() in PLACES)
         if headed or classify(name if titles and len(name) >= 2 else tokens) == "org":
             text = " ".join(tokens)
             return text[4:] if text.lower().startswith("the ") else text

@@ -1522,3 +1522,26 @@ def test_the_subject_of_a_clause_with_no_saying_verb_speaks_its_quote() -> None:
     )
     assert got["the closed shop of the county party and its friends."] == "Ana Brill"
     assert "Hold On To The Light" not in got  # a title sung is not speech
+
+
+def test_a_department_named_after_its_country_is_the_body_not_the_place() -> None:
+    q = only("“Staff followed the protocol at every step,” Health Canada said in a statement.")
+    assert q.speaker == "Health Canada"
+
+
+def test_an_outlet_after_according_to_reports_the_words_it_did_not_say_them() -> None:
+    got = speakers(
+        "Rep. Kay Lowden called the bill “a disaster for every farm,” according to the "
+        "Associated Press."
+    )
+    assert got["a disaster for every farm"] == "Kay Lowden"
+
+
+def test_a_quote_paragraph_after_a_paragraph_introducing_someone_is_theirs() -> None:
+    """Not the speaker quoted last: the person the paragraph before brings in."""
+    got = speakers(
+        "“We were lucky today and we know it,” said coach Ivo Marsh.",
+        "Captain Sean Pike saw it differently.",
+        "“Luck had nothing to do with it. We worked for every point.”",
+    )
+    assert got["Luck had nothing to do with it. We worked for every point."] == "Sean Pike"
