@@ -25,6 +25,8 @@ half after that round):
                        after 'according to' is not the speaker;
                        a quote paragraph after one that brings
                        someone in is theirs (fictional probes)
+    5      2026-12-07  a lone surname opening a sentence     .806 (104/129)   .899       .974
+                       can be 'he'; '“…” — that was X'
 
 (Round 0 was first run with a scorer that took the first capitalised run as the name,
 so "Trump lawyer Marc Kasowitz" asked for "Trump": .737 (98/133). The scorer was fixed

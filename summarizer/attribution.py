@@ -714,7 +714,7 @@ def first_person_named(text: str, lower: int = 0) -> SpeakerRef | None:
 
 
 _NAMED_AFTER = re.compile(
-    r"\s*(?:That|Those|These|This|Such|So)(?:['’]s|\s+(?:was|were|is|are|said|says))\b"
+    r"\s*(?:[—–-]\s*)?(?:That|Those|These|This|Such|So|that|those|this)(?:['’]s|\s+(?:was|were|is|are|said|says))\b"
 )
 
 

@@ -509,7 +509,9 @@ class Registry:
                     if _speaking_body(outside, run, name):
                         reg._add_entity(full.lower(), full, "org")
                         reg._mention(Mention(run.start, run.end, "org", full.lower(), True))
-                    continue
+                        continue
+                    if not _lone_subject(outside, run, name):
+                        continue
                 key = full.lower()
                 reg._add_entity(key, full, "person")
                 reg._by_surname.setdefault(_surname(full), []).append(key)
@@ -969,9 +971,33 @@ def _speaking_body(outside: str, run: Run, name: tuple[str, ...]) -> bool:
     named by, opening a sentence as the subject of a verb of saying, is a body."""
     if len(name) != 1 or name[0].lower() in MALE_NAMES | FEMALE_NAMES:
         return False
+    return _opens_sentence(outside, run) and bool(_SPEAKS.match(outside, run.end, run.end + 140))
+
+
+_PAST_VERBS = frozenset(
+    re.findall(
+        r"\w+",
+        "spoke took made said told went came gave saw ran won lost left wrote met sat stood "
+        "held kept got put set began became felt knew thought had was is has will would",
+    )
+)
+
+
+def _opens_sentence(outside: str, run: Run) -> bool:
     before = outside[max(0, run.start - 2) : run.start]
-    starts = run.start == 0 or before.endswith("\n") or before[:1] in '.!?”"'
-    return starts and bool(_SPEAKS.match(outside, run.end, run.end + 140))
+    return run.start == 0 or before.endswith("\n") or before[:1] in '.!?”"'
+
+
+def _lone_subject(outside: str, run: Run, name: tuple[str, ...]) -> bool:
+    """'Holt spoke for an hour.': a surname alone, never given in full, opening its
+    sentence before a lowercase verb, is a person a later 'he' or 'she' may mean."""
+    if len(name) != 1 or name[0].lower() in PLACES or not name[0][1:].islower():
+        return False
+    if not _opens_sentence(outside, run) or name[0].lower().endswith("ing"):
+        return False
+    verb = re.match(r" ([a-z]+)\b", outside[run.end : run.end + 30])
+    word = verb.group(1) if verb else ""
+    return word in _PAST_VERBS or (word.endswith(("ed", "s")) and not word.endswith("ss"))
 
 
 def _introduced(outside: str, run: Run) -> bool:

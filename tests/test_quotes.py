@@ -1545,3 +1545,16 @@ def test_a_quote_paragraph_after_a_paragraph_introducing_someone_is_theirs() -> 
         "“Luck had nothing to do with it. We worked for every point.”",
     )
     assert got["Luck had nothing to do with it. We worked for every point."] == "Sean Pike"
+
+
+def test_a_surname_never_given_in_full_can_be_he() -> None:
+    got = speakers(
+        "Holt spoke for an hour.",
+        "“We will build it,” he said. “And they will pay for it. Believe me, they will pay.”",
+    )
+    assert got["We will build it"] == "Holt"
+
+
+def test_a_sentence_after_a_dash_that_points_back_names_the_speaker() -> None:
+    q = only("“We need a wall and we need it now” — that was the message from Garrick Holt.")
+    assert q.speaker == "Garrick Holt"
