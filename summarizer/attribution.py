@@ -27,12 +27,13 @@ from summarizer.speaker_words import (
     GENERIC_ORGS,
     ING_VERBS,
     ORG_HEADS,
+    OUTLETS,
     PRONOUNS,
     ROLE_NOUNS,
     SPEECH_VERBS,
     TITLES,
 )
-from summarizer.speakers import Run, classify, find_runs, split_titles
+from summarizer.speakers import Run, classify, describes, find_runs, split_titles
 
 _VERB = re.compile(
     r"\b(?:" + "|".join(sorted(SPEECH_VERBS, key=len, reverse=True)) + r")\b"
@@ -314,7 +315,7 @@ def _parse_segment(segment: str, offset: int) -> SpeakerRef | None:
         return None
     runs = find_runs(segment)
     lower_start = first in _DETERMINERS or (
-        words[0][0].islower() and not _HYPHEN_NAME.match(words[0])
+        (words[0][0].islower() or words[0][0].isdigit()) and not _HYPHEN_NAME.match(words[0])
     )
     group = _group_of(segment, runs)
     if group is not None:
@@ -344,6 +345,8 @@ def _parse_segment(segment: str, offset: int) -> SpeakerRef | None:
             low = run.tokens[0].lower()
             if low in DEMONYMS or low.endswith(("man", "woman")):
                 return SpeakerRef("role", segment, offset, head=low)
+        if between == ["the"] and describes(run.tokens):
+            return SpeakerRef("role", segment, offset, head=run.tokens[-1].lower())
         if (
             all(t.lower().rstrip(".") in TITLES for t in run.tokens)
             and between[:1] == ["the"]
@@ -386,6 +389,13 @@ def _parse_segment(segment: str, offset: int) -> SpeakerRef | None:
     if len(head_words) > 6 or len(words) > 9:
         return None
     return SpeakerRef("role", segment, offset, head=head)
+
+
+def _is_outlet(text: str) -> bool:
+    """'the Associated Press', 'CNN': a news outlet after 'according to' reports the
+    words; the one who said them is named in the clause before the quote."""
+    low = text.lower().removeprefix("the ").strip(" ,.")
+    return low in OUTLETS
 
 
 def _group_of(text: str, runs: list[Run]) -> Run | None:
@@ -462,7 +472,8 @@ def after_quote(text: str, close_after: int, limit: int, quote_end: str) -> Spea
     if verb.startswith("according"):
         if stripped:
             return None
-        return parse_subject(rest, close_after + m.end(), before_verb=False)
+        ref = parse_subject(rest, close_after + m.end(), before_verb=False)
+        return None if ref is not None and _is_outlet(ref.text) else ref
     if not stripped:
         if verb in ING_VERBS:
             return None
@@ -504,6 +515,10 @@ def before_quote(text: str, lower: int, open_at: int) -> SpeakerRef | None:
             return None
         phrase = re.split(r"[:;]", after)[0]
         return parse_subject(phrase, start + chosen.end(), before_verb=False)
+    if verb in ING_VERBS and pre.rstrip().endswith(","):
+        subject = sentence_subject(text[: chosen.start() + start], lower=lower)
+        if subject is not None and subject.kind != "role":
+            return subject
     if verb in ING_VERBS:
         near = re.search(r"(?:^|,|\band\b|\bwith\b|\bwhile\b)\s*((?:\S+\s+){1,3})$", pre)
         if near is not None:
@@ -699,7 +714,7 @@ def first_person_named(text: str, lower: int = 0) -> SpeakerRef | None:
 
 
 _NAMED_AFTER = re.compile(
-    r"\s*(?:That|Those|These|This|Such|So)(?:['’]s|\s+(?:was|were|is|are|said|says))\b"
+    r"\s*(?:[—–-]\s*)?(?:That|Those|These|This|Such|So|that|those|this)(?:['’]s|\s+(?:was|were|is|are|said|says))\b"
 )
 
 

@@ -102,6 +102,7 @@ class _Found:
     speaker: str | None = None
     via_verb: bool = False
     nearby: str | None = None
+    weak: bool = False
 
 
 def _paragraphs(sentences: list[Sentence]) -> list[_Paragraph]:
@@ -121,6 +122,25 @@ def _paragraphs(sentences: list[Sentence]) -> list[_Paragraph]:
         para.sentence_ids.append(s.index)
         para.text += s.text
     return paragraphs
+
+
+_PARTY_LABEL = re.compile(
+    r"\((?:R|D|I|Ind|DFL)-[A-Z][\w. ]{0,14}\)"
+    r"|(?<=, )(?:R|D|I|Ind|DFL)-[A-Z][\w.]*(?: [A-Z][\w.]*)?(?=,)"
+)
+"""A US party-and-state label after a name: 'Rep. Gwen Moore (D-Wis.)', 'Mitch
+McConnell, R-Ky., said'."""
+
+
+def _blank_labels(text: str, spans: list[QuoteSpan]) -> str:
+    """`text` with party labels outside quotes turned to spaces (offsets kept), so a
+    label is never read as a name and the name before it stays the speaker."""
+
+    def blank(m: re.Match[str]) -> str:
+        inside = any(s.open_at <= m.start() < s.close_after for s in spans)
+        return m.group() if inside else " " * len(m.group())
+
+    return _PARTY_LABEL.sub(blank, text)
 
 
 def _mask(paragraphs: list[_Paragraph], spans: list[list[QuoteSpan]]) -> str:
@@ -150,14 +170,16 @@ def _speaker(ref: SpeakerRef, offset: int, registry: Registry, last: str | None)
 
 
 def _attribute(
-    para: _Paragraph, p_spans: list[QuoteSpan], i: int, prev_tail: str
+    para: _Paragraph, p_spans: list[QuoteSpan], i: int, prev_tail: str, introduces: bool
 ) -> tuple[SpeakerRef | None, SpeakerRef | None]:
     """(the attribution of span i, the subject of the sentence just before it).
 
     The second is a strong local cue for a pronoun ('Marta Ruiz hit back.
     “…,” she said.') and stands in for a missing attribution ('Asked about it,
     Omar Saleh was blunt. “…”') unless the next quote, right after, is
-    attributed.
+    attributed. A quote opening a paragraph after one with no quote (`introduces`)
+    takes the subject of that paragraph's last sentence the same way ('Captain Sean
+    Pike saw it differently.' then '“Luck had nothing to do with it.”').
     """
     span = p_spans[i]
     text = para.text
@@ -187,6 +209,11 @@ def _attribute(
             lower = p_spans[i - 2].close_after if i > 1 else 0
             if text[lower : before.open_at].strip():
                 local = before_quote(text, lower, before.open_at)
+    if ref is None and i == 0 and span.open_at <= 1 and introduces:
+        found = sentence_subject(prev_tail.rstrip().rstrip(".!?"))
+        if found is not None and found.kind == "name":
+            shift = -len(prev_tail) - 1
+            local = SpeakerRef(found.kind, found.text, found.offset + shift, found.tokens)
     if ref is None and i == 0 and span.open_at <= 1 and prev_tail.strip():
         tail = prev_tail.rstrip()
         found = (
@@ -285,6 +312,8 @@ def find_quotes(
     paragraphs = _paragraphs(sentences)
     spans = [paragraph_spans(p.text, i, p.starts) for i, p in enumerate(paragraphs)]
     link_continuations(spans)
+    for para, p_spans in zip(paragraphs, spans, strict=True):
+        para.text = _blank_labels(para.text, p_spans)
     starts = [p.base + start for p in paragraphs for start in p.starts]
     registry = Registry.build(
         _mask(paragraphs, spans), "\n".join(p.text for p in paragraphs), starts
@@ -333,8 +362,9 @@ def _attribute_all(
         prev_tail = paragraphs[p_index - 1].text if p_index else ""
         if p_index and spans[p_index - 1]:
             prev_tail = prev_tail[spans[p_index - 1][-1].close_after :]
+        introduces = p_index > 0 and not spans[p_index - 1]
         for i, span in enumerate(p_spans):
-            ref, local = _attribute(para, p_spans, i, prev_tail)
+            ref, local = _attribute(para, p_spans, i, prev_tail, introduces)
             q = _Found(span, para.text[span.start : span.end].strip().rstrip(",;:—– "), ref)
             if ref is not None:
                 q.speaker = _speaker(ref, para.base + ref.offset, registry, last_speaker)
@@ -353,6 +383,9 @@ def _attribute_all(
                 q.nearby = _speaker(after[0], after[1] + after[0].offset, registry, last_speaker)
             elif ref is None and local is not None and local.kind != "role":
                 q.nearby = _speaker(local, para.base + local.offset, registry, last_speaker)
+            elif ref is None and (subject := _clause_subject(para, p_spans, i)) is not None:
+                q.nearby = _speaker(subject, para.base + subject.offset, registry, last_speaker)
+                q.weak = True
             if q.speaker is None and span.prev is not None and id(span.prev) in by_span:
                 q.speaker = by_span[id(span.prev)].speaker
             if q.speaker is not None:
@@ -360,6 +393,20 @@ def _attribute_all(
             found.append(q)
             by_span[id(span)] = q
     return found, by_span
+
+
+def _clause_subject(para: _Paragraph, p_spans: list[QuoteSpan], i: int) -> SpeakerRef | None:
+    """The named subject of the clause a quote sits in with no verb of saying
+    ('In a May speech, Brill attacked “the closed shop …”'): weak evidence, used
+    only when nothing else points at a speaker, and not enough to keep a quoted
+    title as speech."""
+    span = p_spans[i]
+    lower = p_spans[i - 1].close_after if i else 0
+    lead = para.text[lower : span.open_at].rstrip()
+    if not lead or not lead[-1].isalpha():
+        return None
+    subject = sentence_subject(para.text[: span.open_at], lower)
+    return subject if subject is not None and subject.kind == "name" else None
 
 
 def _pointed_back(
@@ -392,7 +439,7 @@ def _fill_gaps(
     _adjacent(found, paragraphs)
     for q in found:
         if q.speaker is None and q.nearby is not None:
-            q.speaker, q.via_verb = q.nearby, True
+            q.speaker, q.via_verb = q.nearby, not q.weak
     _share_group_speakers(found, by_span)
     _inherit(found)
 

@@ -44,6 +44,7 @@ from summarizer.speaker_words import (
     ORG_HEADS,
     PERSON_ROLE_SYNONYMS,
     PLACE_PREPOSITIONS,
+    PLACES,
     RELATIVES,
     ROLE_NOUNS,
     ROLE_SYNONYMS,
@@ -357,6 +358,22 @@ def classify(tokens: tuple[str, ...]) -> str:
     return "person"
 
 
+def describes(tokens: tuple[str, ...]) -> bool:
+    """'the Kentucky Republican', 'the Market Strategist': a capitalised run after
+    'the' that ends in a title, party or nationality noun, or a job word ('-ist',
+    '-ian', '-man'), or a title after a place ('the Texas Senator'; not 'the Evening
+    Star'), holds no given name and names no organisation, describes
+    someone named elsewhere; it is not a name."""
+    if len(tokens) < 2 or classify(tokens) == "org":
+        return False
+    lows = [t.lower().rstrip(".") for t in tokens]
+    if any(low in MALE_NAMES or low in FEMALE_NAMES for low in lows):
+        return False
+    if lows[-1] in DEMONYMS or re.search(r"...(?:ist|ian|man|woman)$", lows[-1]):
+        return True
+    return lows[-1] in TITLES and " ".join(lows[:-1]) in PLACES
+
+
 def _surnames(name: str) -> list[str]:
     """Every part a later mention may use alone: 'Ramírez' and 'Fuente' of
     'Iker Ramírez de la Fuente', 'Martínez' of 'José Luis Martínez Ortega'."""
@@ -410,6 +427,12 @@ class Registry:
             if s < 2 or outside[s - 1] == "\n" or outside[s - 2] != MASK or outside[s] != MASK
         ] or [m.end() for m in re.finditer(r"[.!?][”\"’']?\s+|\n", outside)]
         all_runs = find_runs(_NICKNAME.sub(lambda m: " " * len(m.group()), full or outside))
+        source = full or outside
+        all_runs = [
+            r
+            for r in all_runs
+            if not (source[max(0, r.start - 4) : r.start].lower() == "the " and describes(r.tokens))
+        ]
         for run in all_runs:
             titles, name = split_titles(run.tokens)
             if len(name) >= 2 and classify(name) == "person":
@@ -486,7 +509,9 @@ class Registry:
                     if _speaking_body(outside, run, name):
                         reg._add_entity(full.lower(), full, "org")
                         reg._mention(Mention(run.start, run.end, "org", full.lower(), True))
-                    continue
+                        continue
+                    if not _lone_subject(outside, run, name):
+                        continue
                 key = full.lower()
                 reg._add_entity(key, full, "person")
                 reg._by_surname.setdefault(_surname(full), []).append(key)
@@ -680,6 +705,7 @@ class Registry:
                 return loose[0]
         titles, name = split_titles(tokens)
         headed = len(tokens) > 2 and tokens[0].lower() in ORG_HEADS and tokens[1] in ("for", "of")
+        headed = headed or (bool(titles) and " ".join(name).lower() in PLACES)
         if headed or classify(name if titles and len(name) >= 2 else tokens) == "org":
             text = " ".join(tokens)
             return text[4:] if text.lower().startswith("the ") else text
@@ -945,9 +971,33 @@ def _speaking_body(outside: str, run: Run, name: tuple[str, ...]) -> bool:
     named by, opening a sentence as the subject of a verb of saying, is a body."""
     if len(name) != 1 or name[0].lower() in MALE_NAMES | FEMALE_NAMES:
         return False
+    return _opens_sentence(outside, run) and bool(_SPEAKS.match(outside, run.end, run.end + 140))
+
+
+_PAST_VERBS = frozenset(
+    re.findall(
+        r"\w+",
+        "spoke took made said told went came gave saw ran won lost left wrote met sat stood "
+        "held kept got put set began became felt knew thought had was is has will would",
+    )
+)
+
+
+def _opens_sentence(outside: str, run: Run) -> bool:
     before = outside[max(0, run.start - 2) : run.start]
-    starts = run.start == 0 or before.endswith("\n") or before[:1] in '.!?”"'
-    return starts and bool(_SPEAKS.match(outside, run.end, run.end + 140))
+    return run.start == 0 or before.endswith("\n") or before[:1] in '.!?”"'
+
+
+def _lone_subject(outside: str, run: Run, name: tuple[str, ...]) -> bool:
+    """'Holt spoke for an hour.': a surname alone, never given in full, opening its
+    sentence before a lowercase verb, is a person a later 'he' or 'she' may mean."""
+    if len(name) != 1 or name[0].lower() in PLACES or not name[0][1:].islower():
+        return False
+    if not _opens_sentence(outside, run) or name[0].lower().endswith("ing"):
+        return False
+    verb = re.match(r" ([a-z]+)\b", outside[run.end : run.end + 30])
+    word = verb.group(1) if verb else ""
+    return word in _PAST_VERBS or (word.endswith(("ed", "s")) and not word.endswith("ss"))
 
 
 def _introduced(outside: str, run: Run) -> bool:

@@ -342,6 +342,52 @@ def test_the_evaluation_counts_misses() -> None:
     assert module.norm_speaker("The Ministry") == module.norm_speaker("ministry")
 
 
+def test_the_real_news_scorer_follows_the_fair_rules() -> None:
+    """bench/polnear_quotes.py on a fictional article in PolNeAR's record format."""
+    _eval_module()
+    from bench import polnear_quotes as pq
+
+    assert pq.gold_surname("Chris Weston, chief market strategist at IG Ltd.,") == "weston"
+    assert pq.gold_surname("Sen. Maria Hollis (D-Ore.)") == "hollis"
+    assert pq.gold_surname("the company") is None
+    article = {
+        "id": "fiction-1",
+        "gold": [
+            {
+                "text": "“The levee held, and it held because we paid,” “Next year we pay again.”",
+                "speaker": "Ines Carrow, the county engineer,",
+                "pronoun": False,
+                "kind": "full",
+            },
+            {
+                "text": "said it was “a fine result” overall",
+                "speaker": "Carrow",
+                "pronoun": False,
+                "kind": "partial",
+            },
+        ],
+    }
+    right = [
+        Quote("The levee held, and it held because we paid", "Ines Carrow", 0),
+        Quote("Next year we pay again", "Ines Carrow", 1),
+        Quote("a fine result overall", None, 2),
+    ]
+    scores = pq.Scores()
+    pq._score_article(article, right, scores)
+    assert (scores.gold, scores.matched, scores.predicted, scores.speaker_right) == (1, 1, 2, 1)
+    wrong = [
+        Quote("The levee held, and it held because we paid", "Tom Reyes", 0),
+        Quote("Boats will run on Sunday as usual", "Tom Reyes", 1),
+    ]
+    scores = pq.Scores()
+    pq._score_article(article, wrong, scores)
+    assert scores.matched == 0  # half the span is not a find
+    assert scores.precision == 0.5 and scores.speaker_total == 0
+    rows = [{"id": f"a{i}"} for i in (3, 1, 2, 0)]
+    dev, held = pq.split_halves(rows)
+    assert [r["id"] for r in dev] == ["a0", "a2"] and [r["id"] for r in held] == ["a1", "a3"]
+
+
 _marks = st.sampled_from(["“", "”", '"', "‘", "’", "'", ",", ".", " ", "\n\n", "said", "she"])
 _words = st.sampled_from(["Anna Vick", "the ministry", "he", "told", "we", "will", "win", "Mr"])
 
@@ -1360,3 +1406,155 @@ def test_a_lone_word_that_said_something_is_the_body_a_spokesperson_speaks_for()
 def test_a_body_named_with_a_comma_list_is_kept_whole(body: str) -> None:
     got = speakers(f"“The grant will be paid in full this year,” the {body} said.")
     assert got["The grant will be paid in full this year"].replace(",", "") == body.replace(",", "")
+
+
+# --- knowledge as data ---------------------------------------------------------------------------
+
+
+def test_every_word_list_is_a_data_file_that_says_its_source() -> None:
+    data = ROOT / "summarizer" / "data"
+    files = sorted([*data.glob("*.txt"), *data.glob("*.tsv")])
+    assert len(files) >= 20
+    for path in files:
+        head = [line for line in path.read_text(encoding="utf-8").splitlines()[:3]]
+        assert head[0].startswith("# "), path.name
+        assert any(line.startswith("# Source:") for line in head), path.name
+
+
+def test_a_given_name_from_the_birth_records_sets_the_pronoun() -> None:
+    """'Maribel' is in no hand list: the birth records make her a woman, so 'she'
+    goes past the councillor named after her, whose sex the article never gives."""
+    got = speakers(
+        "Maribel Quint runs the food bank. Councillor Abery visited it on Monday.",
+        "“We are feeding twice as many families as last winter,” she said.",
+    )
+    assert got["We are feeding twice as many families as last winter"] == "Maribel Quint"
+
+
+# --- the miss classes found on real news (PolNeAR development half), one fixture each -------------
+
+
+def test_a_party_and_state_label_is_not_the_speaker() -> None:
+    got = speakers(
+        "“The harbour deal is a gift to the shipping lobby,” said Rep. Dana Kolb (D-Ore.), who "
+        "sits on the committee.",
+        "“We expect the veto to be overturned by the weekend,” Senate Whip Ross Tenney, R-Okla., "
+        "said Tuesday.",
+    )
+    assert got["The harbour deal is a gift to the shipping lobby"] == "Dana Kolb"
+    assert got["We expect the veto to be overturned by the weekend"] == "Ross Tenney"
+
+
+def test_a_place_before_saying_is_not_its_subject() -> None:
+    """', saying, “…”' hangs on the main clause: its subject speaks, not the place
+    named last."""
+    q = only(
+        "Marlow attacked the governor over the cuts in Fresno and Modesto, saying, “He has "
+        "walked away from the valley entirely.”"
+    )
+    assert q.speaker == "Marlow"
+
+
+def test_a_party_label_or_job_title_after_the_is_a_description_not_a_name() -> None:
+    got = speakers(
+        "Sen. Lyle Garmin has opposed the bill from the start.",
+        "“It is a bad bill and it will stay a bad bill,” the Wyoming Republican said.",
+        "Hedda Roos, chief market strategist at Kaltbank, expects a fall.",
+        "“The market has priced in far too much good news,” said the Market Strategist.",
+    )
+    assert got["It is a bad bill and it will stay a bad bill"] == "Lyle Garmin"
+    assert got["The market has priced in far too much good news"] == "Hedda Roos"
+
+
+def test_a_first_name_alone_is_the_full_name_given_earlier() -> None:
+    q = only(
+        "Nadia Ferrante, 34, has run the bakery since 2015.",
+        "“Flour has doubled in price since the spring,” Nadia said.",
+    )
+    assert q.speaker == "Nadia Ferrante"
+
+
+def test_a_follow_on_quote_in_the_next_paragraph_keeps_the_speaker() -> None:
+    got = speakers(
+        "“We are not closing the clinic,” said Dr. Omar Haddad, its director.",
+        "“The money is there for two more years. After that we will see what the board decides.”",
+    )
+    assert (
+        got["The money is there for two more years. After that we will see what the board decides."]
+        == "Omar Haddad"
+    )
+
+
+def test_interview_copy_gives_each_quote_to_the_person_its_paragraph_introduces() -> None:
+    got = speakers(
+        "Coach Brenda Vasquez was pleased. “We defended as a unit for ninety minutes,” she said.",
+        "Striker Tomas Lind scored twice. “I just tried to stay on my feet in the box,” he said.",
+        "Defender Kai Ambrose played the full match. “The coach asked us to stay compact and we "
+        "did exactly that.”",
+    )
+    assert got["I just tried to stay on my feet in the box"] == "Tomas Lind"
+    assert got["The coach asked us to stay compact and we did exactly that."] == "Kai Ambrose"
+
+
+def test_told_reporters_after_according_to_an_agency_is_the_last_saying_subject() -> None:
+    got = speakers(
+        "Earlier, Sheriff Dale Price defended his deputies.",
+        "“They did their job by the book,” Clara Whitcombe said, according to the Associated "
+        "Press.",
+        "“We will appeal this as far as it goes,” she told reporters.",
+    )
+    assert got["We will appeal this as far as it goes"] == "Clara Whitcombe"
+
+
+def test_a_description_led_by_a_number_before_the_name() -> None:
+    q = only(
+        "“The rules have to change before the next storm season,” said 2019 flood victim "
+        "Iris Dunmore."
+    )
+    assert q.speaker == "Iris Dunmore"
+
+
+def test_the_subject_of_a_clause_with_no_saying_verb_speaks_its_quote() -> None:
+    got = speakers(
+        "Ana Brill is running for the open seat.",
+        "In a May speech, Brill attacked “the closed shop of the county party and its friends.”",
+        "Thousands sang “Hold On To The Light” at the vigil.",
+    )
+    assert got["the closed shop of the county party and its friends."] == "Ana Brill"
+    assert "Hold On To The Light" not in got  # a title sung is not speech
+
+
+def test_a_department_named_after_its_country_is_the_body_not_the_place() -> None:
+    q = only("“Staff followed the protocol at every step,” Health Canada said in a statement.")
+    assert q.speaker == "Health Canada"
+
+
+def test_an_outlet_after_according_to_reports_the_words_it_did_not_say_them() -> None:
+    got = speakers(
+        "Rep. Kay Lowden called the bill “a disaster for every farm,” according to the "
+        "Associated Press."
+    )
+    assert got["a disaster for every farm"] == "Kay Lowden"
+
+
+def test_a_quote_paragraph_after_a_paragraph_introducing_someone_is_theirs() -> None:
+    """Not the speaker quoted last: the person the paragraph before brings in."""
+    got = speakers(
+        "“We were lucky today and we know it,” said coach Ivo Marsh.",
+        "Captain Sean Pike saw it differently.",
+        "“Luck had nothing to do with it. We worked for every point.”",
+    )
+    assert got["Luck had nothing to do with it. We worked for every point."] == "Sean Pike"
+
+
+def test_a_surname_never_given_in_full_can_be_he() -> None:
+    got = speakers(
+        "Holt spoke for an hour.",
+        "“We will build it,” he said. “And they will pay for it. Believe me, they will pay.”",
+    )
+    assert got["We will build it"] == "Holt"
+
+
+def test_a_sentence_after_a_dash_that_points_back_names_the_speaker() -> None:
+    q = only("“We need a wall and we need it now” — that was the message from Garrick Holt.")
+    assert q.speaker == "Garrick Holt"
