@@ -18,6 +18,9 @@ from bot.feeds.parse import ParsedFeed, parse_feed
 from tests.support.httpserver import LocalHTTPServer, Reply
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
+HOSTILE = (
+    '<img src=x onerror=alert(1)>@everyone <script>alert("pwned")</script>Free <b>tickets</b>!'
+)
 RSS_HEADERS = {"Content-Type": "application/rss+xml; charset=utf-8"}
 JSON_HEADERS = {"Content-Type": "application/feed+json"}
 
@@ -47,18 +50,54 @@ def test_rss20() -> None:
     assert first.content_html is not None and "twenty minutes" in first.content_html
     assert second.guid == second.link == "https://news.example/2026/03/bridge.html"
     assert second.published is None
-    assert third.title == "@everyone Free tickets!"
+    assert third.title == HOSTILE
     assert fourth.link is None
     assert fourth.guid.startswith("sha256:")
     assert any("javascript:" in w for w in feed.warnings)
 
 
-def test_hostile_title_is_plain_text() -> None:
+def test_a_plain_text_title_is_decoded_not_parsed() -> None:
+    """Markup-looking text in a title the feed gives as plain text is kept whole (renderers
+    escape it); only controls and bidi overrides go."""
     title = _parse("rss20.xml").entries[2].title
-    assert "<" not in title and ">" not in title
-    assert "script" not in title and "pwned" not in title and "onerror" not in title
-    assert "\u202e" not in title
-    assert "@everyone" in title
+    assert title == HOSTILE and "\u202e" not in title
+
+
+@pytest.mark.parametrize(
+    ("element", "expected"),
+    [
+        ("<title>&lt;!channel&gt; alert</title>", "<!channel> alert"),
+        ("<title>&lt;@U123&gt; hi</title>", "<@U123> hi"),
+        ("<title>I &lt;3 cats</title>", "I <3 cats"),
+        ("<title>a &lt;b&gt; c</title>", "a <b> c"),
+        ("<title>Fish &amp;amp; chips</title>", "Fish & chips"),
+        ("<title>x &lt;i&gt;y&lt;/i&gt; z</title>", "x y z"),
+        ("<description>a &lt;b&gt; c</description>", "a c"),
+    ],
+)
+def test_rss_title_and_description_by_the_type_feedparser_reads(
+    element: str, expected: str
+) -> None:
+    body = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item>'
+        f"<link>https://x.example/a</link>{element}</item></channel></rss>"
+    ).encode()
+    (entry,) = parse_feed(body, headers={}, url="https://x.example/f").entries
+    assert expected in (entry.title, entry.summary)
+
+
+def test_atom_text_elements_are_plain_and_html_elements_are_parsed() -> None:
+    body = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><title type="html">&lt;i&gt;Desk&lt;/i&gt;'
+        b"</title><entry><id>e1</id>"
+        b'<title type="text">&lt;!here&gt; a &lt;b&gt;c&lt;/b&gt; &amp;lt;3</title>'
+        b'<summary type="html">&lt;p&gt;x &amp;lt;3&lt;/p&gt;</summary></entry></feed>'
+    )
+    feed = parse_feed(body, headers={}, url="https://x.example/f")
+    (entry,) = feed.entries
+    assert feed.title == "Desk"
+    assert entry.title == "<!here> a <b>c</b> <3"
+    assert entry.summary == "x <3"
 
 
 def test_rss10() -> None:
@@ -93,14 +132,14 @@ def test_atom() -> None:
 def test_json_feed_11() -> None:
     feed = _parse("jsonfeed11.json", url="https://radio.example/feed.json")
     assert feed.format == "json1.1"
-    assert feed.title == "Orchard Radio"
+    assert feed.title == "Orchard <em>Radio</em>"
     assert feed.link == "https://radio.example/"
     first, second, third, fourth = feed.entries
     assert first.guid == "r-1"
     assert first.link == "https://radio.example/shows/1"
     assert first.published == datetime(2026, 4, 2, 18, 0, tzinfo=UTC)
     assert first.author == "Bea Holm"
-    assert first.summary == "Growers talk about the harvest."
+    assert first.summary == "Growers talk about the <b>harvest</b>."
     assert second.guid == "42"
     assert (
         second.content_html == "<p>First paragraph &lt;not a tag&gt;.</p><p>Second paragraph.</p>"

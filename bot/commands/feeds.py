@@ -27,7 +27,7 @@ from bot.digests.health import FAILING_AFTER
 from bot.digests.select import KeywordFilter
 from bot.feeds.errors import BadURL, FeedLayerError, FetchError
 from bot.feeds.manage import add_feed, feed_address
-from bot.feeds.parse import ParsedEntry, ParsedFeed
+from bot.feeds.parse import ParsedEntry, ParsedFeed, text_as_html
 from bot.render.views import StoryCard
 from bot.store.models import FEED_ACTIVE, FEED_DISABLED, Feed, Subscription
 from bot.stories.urls import InvalidURLError, link_key
@@ -122,7 +122,7 @@ async def _preview(deps: Deps, parsed: ParsedFeed) -> StoryCard | None:
             return summary_card(summary, url=final_url, story_id="preview")
         except (FetchError, CommandError):
             pass
-    text = item.content_html or item.summary
+    text = item.content_html or text_as_html(item.summary)
     if not text or not text.strip():
         return StoryCard(story_id="preview", title=item.title, url=item.link, from_feed_only=True)
     try:

@@ -7,10 +7,14 @@ reach an XML parser; the feed's own entities then stay unexpanded and feedparser
 reads the rest.
 
 Everything a user could see comes out as plain text: titles, summaries and authors have their
-HTML removed, entities decoded, control and bidirectional-override characters dropped and
-whitespace collapsed. ``content_html`` stays HTML (sanitized by feedparser for XML feeds, as the
-feed sent it for JSON Feed): it is input for text extraction, never for display. Mentions such
-as ``@everyone`` are kept as text; neutralising them is the renderer's job.
+entities decoded, control and bidirectional-override characters dropped and whitespace
+collapsed. Text the feed marks as HTML has its tags removed; text it declares plain (an Atom
+``type="text"`` element, an RSS title feedparser reads as ``text/plain``, every JSON Feed text
+field by that format's spec) is only decoded, so a headline such as ``I <3 a <b> c`` or
+``<!channel> …`` keeps every character. ``content_html`` stays HTML (sanitized by feedparser
+for XML feeds, as the feed sent it for JSON Feed): it is input for text extraction, never for
+display. Mentions such as ``@everyone`` are kept as text; neutralising them is the renderer's
+job.
 """
 
 from __future__ import annotations
@@ -127,7 +131,7 @@ def _parse_xml_feed(
     feed = parsed.get("feed") or {}
     entries = _take(raw_entries, max_entries, warnings)
     return ParsedFeed(
-        title=_text(feed.get("title"), _MAX_TITLE),
+        title=_detail_text(feed, "title", _MAX_TITLE),
         link=_link(feed.get("link"), url),
         format=version or "unknown",
         entries=tuple(_xml_entry(e, url, warnings) for e in entries),
@@ -193,8 +197,8 @@ def _xml_entry(entry: Mapping[str, Any], base: str, warnings: list[str]) -> Pars
     link = _link(entry.get("link"), base)
     if entry.get("link") and link is None:
         warnings.append(f"entry link dropped (not http/https): {_clip(str(entry.get('link')))}")
-    title = _text(entry.get("title"), _MAX_TITLE)
-    summary = _text(entry.get("summary"), _MAX_SUMMARY)
+    title = _detail_text(entry, "title", _MAX_TITLE)
+    summary = _detail_text(entry, "summary", _MAX_SUMMARY)
     content_html = _first_html_content(entry.get("content"))
     published = _feed_date(entry, "published")
     updated = _feed_date(entry, "updated")
@@ -272,7 +276,7 @@ def _parse_json_feed(body: bytes, *, url: str, max_entries: int) -> ParsedFeed:
     entries = _take(objects, max_entries, warnings)
     name = version.rsplit("/", 1)[-1]
     return ParsedFeed(
-        title=_text(_str(doc.get("title")), _MAX_TITLE),
+        title=_plain(_str(doc.get("title")), _MAX_TITLE),
         link=_link(doc.get("home_page_url"), url),
         format=f"json{name}",
         entries=tuple(_json_entry(i, url, warnings) for i in entries),
@@ -289,8 +293,8 @@ def _json_entry(item: dict[str, Any], base: str, warnings: list[str]) -> ParsedE
     content_html = _str(item.get("content_html"))
     if content_html is None and _str(item.get("content_text")):
         content_html = _paragraphs(_str(item.get("content_text")) or "")
-    title = _text(_str(item.get("title")), _MAX_TITLE)
-    summary = _text(_str(item.get("summary")), _MAX_SUMMARY)
+    title = _plain(_str(item.get("title")), _MAX_TITLE)
+    summary = _plain(_str(item.get("summary")), _MAX_SUMMARY)
     published = _from_iso(item.get("date_published"))
     updated = _from_iso(item.get("date_modified"))
     guid = _json_id(item.get("id")) or link or _content_hash(title, summary, published)
@@ -317,7 +321,7 @@ def _json_author(item: dict[str, Any]) -> str | None:
     candidates = authors if isinstance(authors, list) else [item.get("author")]
     for author in candidates:
         if isinstance(author, dict):
-            name = _text(_str(author.get("name")), 200)
+            name = _plain(_str(author.get("name")), 200)
             if name:
                 return name
     return None
@@ -380,6 +384,13 @@ def _content_hash(title: str, summary: str, published: datetime | None) -> str:
     return f"sha256:{digest[:32]}"
 
 
+def text_as_html(text: str) -> str:
+    """Plain text as HTML paragraphs (blank lines between them), every character escaped: the
+    form in which a feed's plain text reaches the summarizer, which would otherwise have to guess
+    whether ``<!channel> Residents …`` is markup."""
+    return _paragraphs(text)
+
+
 def _paragraphs(text: str) -> str:
     blocks = [b.strip() for b in re.split(r"\n\s*\n", text) if b.strip()]
     return "".join(f"<p>{html.escape(b)}</p>" for b in blocks)
@@ -426,8 +437,25 @@ _FORMAT_CHARS = re.compile(
 )
 
 
+def _detail_text(element: Mapping[str, Any], key: str, limit: int) -> str:
+    """An element's text by the type feedparser read for it (``title_detail`` and the like):
+    decoded when plain, tags removed when HTML."""
+    detail = element.get(f"{key}_detail")
+    kind = detail.get("type") if isinstance(detail, Mapping) else None
+    if kind == "text/plain":
+        return _plain(element.get(key), limit)
+    return _text(element.get(key), limit)
+
+
+def _plain(value: Any, limit: int) -> str:
+    """Plain text → one line: entities decoded, nothing parsed as markup, controls dropped."""
+    if not isinstance(value, str) or not value:
+        return ""
+    return _one_line(html.unescape(value) if "&" in value else value, limit)
+
+
 def _text(value: Any, limit: int) -> str:
-    """HTML or text → one line of plain text: tags removed, entities decoded, controls dropped."""
+    """HTML → one line of plain text: tags removed, entities decoded, controls dropped."""
     if not isinstance(value, str) or not value:
         return ""
     if "<" in value or "&" in value:
@@ -435,5 +463,9 @@ def _text(value: Any, limit: int) -> str:
         extractor.feed(value)
         extractor.close()
         value = "".join(extractor.parts)
+    return _one_line(value, limit)
+
+
+def _one_line(value: str, limit: int) -> str:
     line = " ".join(_CONTROLS.sub(" ", _FORMAT_CHARS.sub("", value)).split())
     return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"

@@ -51,6 +51,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.feeds.errors import ConnectionFailed, FetchError, HTTPStatusError, Timeout
 from bot.feeds.fetch import PAGE_ACCEPT, Fetcher, FetchResult
+from bot.feeds.parse import text_as_html
 from bot.store.articles import LINKLESS_PREFIX
 from bot.store.claims import owned_by
 from bot.store.models import (
@@ -449,7 +450,12 @@ class ArticlePipeline:
         if article.story_id is not None:
             return _PageStillFailing(page_error or "the page could not be read", retry_in_s)
         feed_text = max(
-            (t for e in entries for t in (e.content, e.summary) if t and t.strip()),
+            (
+                t
+                for e in entries
+                for t in (e.content, text_as_html(e.summary or ""))
+                if t and t.strip()
+            ),
             key=len,
             default=None,
         )
