@@ -202,3 +202,18 @@ def test_reply_blocks_escape_feed_text_and_stay_within_limits() -> None:
     assert len(args["blocks"]) <= 50 and args["response_type"] == "ephemeral"
     assert args["blocks"][-1]["text"]["text"].endswith("more stories.")
     assert "<!channel>" not in str(args["blocks"])
+
+
+@pytest.mark.parametrize("command", [("/news", "help"), ("/feeds", "help"), ("/digest", "help")])
+async def test_help_lists_moderator_commands_to_moderators_only(
+    slack_emulator: SlackEmulator, socket_bot: Bot, command: tuple[str, str]
+) -> None:
+    emu = slack_emulator
+    await emu.send_slash_command(*command, user_id=ADMIN)
+    moderator = await response(emu, 1)
+    await emu.send_slash_command(*command, user_id=MEMBER)
+    member = await response(emu, 2)
+    assert moderator["response_type"] == member["response_type"] == "ephemeral"
+    assert "/feeds add" in moderator["text"] and "/digest" in moderator["text"]
+    assert "Moderators also have" not in moderator["text"]
+    assert "/feeds add" not in member["text"] and "Moderators also have" in member["text"]

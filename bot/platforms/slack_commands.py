@@ -110,8 +110,8 @@ def register_commands(
         words = text.split()
         moderator = False
         spec = find(group, words[0].casefold()) if words else None
-        if spec is None or spec.moderator_only:  # help lists moderator commands to moderators
-            moderator = await check(client, command["user_id"])
+        if spec is None or spec.moderator_only or spec.name == "help":
+            moderator = await check(client, command["user_id"])  # help lists theirs to them
         ctx = CommandContext(
             platform="slack",
             workspace_id=str(command.get("team_id", "")),
