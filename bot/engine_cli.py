@@ -15,6 +15,8 @@ import signal
 import sys
 from typing import TYPE_CHECKING
 
+from bot.plural import counted
+
 if TYPE_CHECKING:
     from bot.app import App
     from bot.config import Settings
@@ -89,10 +91,10 @@ async def _worker(args: argparse.Namespace, app: App) -> int:
         stats = await worker.run_once()
         p, a = stats.polls, stats.articles
         print(
-            f"polled {p.polled} feeds ({p.not_modified} not modified, {p.failed} failed, "
-            f"{p.disabled} disabled), {p.new_entries} new entries; "
-            f"summarized {a.summarized} articles ({a.from_feed} from feed text), "
-            f"{a.new_stories} new stories, {a.joined_stories} joined existing ones"
+            f"polled {counted(p.polled, 'feed')} ({p.not_modified} not modified, "
+            f"{p.failed} failed, {p.disabled} disabled), {counted(p.new_entries, 'new entry')}; "
+            f"summarized {counted(a.summarized, 'article')} ({a.from_feed} from feed text), "
+            f"{counted(a.new_stories, 'new story')}, {a.joined_stories} joined existing ones"
         )
         return 0
     stop = asyncio.Event()

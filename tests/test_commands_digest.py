@@ -78,7 +78,7 @@ async def test_schedule_is_saved_normalised_with_its_next_slot(
     assert "16:00 UTC (18:00 Europe/Paris)" in at.text
 
     live = await commands.handle(MOD, "digest", "schedule", {"spec": "live", "channel": "<#C5>"})
-    assert "as they happen" in live.text and "#C5" in live.text
+    assert "as they happen" in live.text and "#C5" in live.plain_text()
     assert (await _settings(store, "C5")).schedule == "live"
     assert (await _settings(store)).schedule == "at 08:00, 18:00", "C1 untouched"
 
@@ -102,7 +102,7 @@ async def test_digest_now_plans_through_the_engine(store: Store) -> None:
 
     assert empty.error and "follows no feeds" in empty.text
     assert not reply.error and reply.ephemeral
-    assert reply.text == "A digest of 1 story is on its way to #C1."
+    assert reply.plain_text() == "A digest of 1 story is on its way to #C1."
     assert not again.error and "Nothing new" in again.text
     async with store.session(readonly=True) as s:
         posts = (await s.scalars(select(Post).order_by(Post.id))).all()

@@ -118,7 +118,7 @@ async def test_add_validates_previews_and_subscribes(
     assert len(entries) == 2 and all(e.seen_for_posting for e in entries)
 
     again = await commands.handle(MOD, "feeds", "add", {"url": url, "channel": "<#C2|other>"})
-    assert not again.error and "#C2 now follows" in again.text
+    assert not again.error and "#C2 now follows" in again.plain_text()
     same = await commands.handle(MOD, "feeds", "add", {"url": url})
     assert "already follows" in same.text
     assert len(await store.feeds.list()) == 1
@@ -181,7 +181,7 @@ async def test_list_shows_state_last_success_last_error_channel_and_filters(
     listed = await commands.handle(MOD, "feeds", "list", {})
     assert "state: ok" in listed.text
     assert "last success: 2026-04-02 08:00 UTC" in listed.text
-    assert "in #C1" in listed.text and "only with: ferry" in listed.text
+    assert "in #C1" in listed.plain_text() and "only with: ferry" in listed.text
 
     http_server.add("/feed.xml", Reply(status=503))
     for _ in range(3):

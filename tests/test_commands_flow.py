@@ -81,7 +81,7 @@ async def test_add_poll_search_digest_thread(
     story_id = found.cards[0].story_id
 
     digest = await commands.handle_text(MOD, "digest now")
-    assert digest.text == "A digest of 1 story is on its way to #news.", "backlog not posted"
+    assert digest.plain_text() == "A digest of 1 story is on its way to #news.", "backlog"
     out = io.StringIO()
     report = await deliver_pending(
         store, {"console": ConsolePlatform(out)}, worker_id="bot", now=clock()

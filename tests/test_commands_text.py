@@ -132,3 +132,11 @@ def test_hostile_text_never_raises_anything_but_command_error() -> None:
             assert "\n" not in exc.message
         else:
             assert all(isinstance(v, str) for v in parsed.options.values())
+
+
+def test_counts_take_the_number_they_need() -> None:
+    from bot.plural import counted
+
+    assert [counted(n, "item") for n in (0, 1, 2)] == ["0 items", "1 item", "2 items"]
+    assert counted(1, "story") == "1 story" and counted(3, "story") == "3 stories"
+    assert counted(2, "new entry") == "2 new entries" and counted(2, "day") == "2 days"

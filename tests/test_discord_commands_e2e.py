@@ -127,6 +127,8 @@ async def test_moderator_adds_a_feed_member_is_refused_and_searches(
         deferred, followup = await answers(emu, added)
         assert deferred["type"] == 5 and deferred["data"]["flags"] == EPHEMERAL
         assert "now follows “Riverton Gazette”" in followup["content"], log_records.text
+        assert followup["content"].startswith(f"<#{guild.text_channel}> now follows")
+        assert "feed 1, 3 items" in followup["content"]
         assert followup["flags"] == EPHEMERAL
         assert followup["allowed_mentions"] == {"parse": []}
         (preview,) = followup["embeds"]

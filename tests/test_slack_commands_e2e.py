@@ -217,3 +217,20 @@ async def test_help_lists_moderator_commands_to_moderators_only(
     assert "/feeds add" in moderator["text"] and "/digest" in moderator["text"]
     assert "Moderators also have" not in moderator["text"]
     assert "/feeds add" not in member["text"] and "Moderators also have" in member["text"]
+
+
+async def test_channels_are_links_and_counts_read_right(
+    content: ContentServer, slack_emulator: SlackEmulator, socket_bot: Bot
+) -> None:
+    emu = slack_emulator
+    one = content.url("/feeds/science.json")
+    await emu.send_slash_command("/feeds", f"add {one} <#C0DESK|desk>", user_id=ADMIN)
+    added = await response(emu, 1)
+    assert added["text"].startswith("<#C0DESK> now follows “Science Wire” (feed 1, 1 item).")
+    await emu.send_slash_command("/feeds", "list", user_id=ADMIN)
+    listing = await response(emu, 2)
+    assert "“Science Wire” in <#C0DESK>" in listing["text"]
+    await emu.send_slash_command("/digest", "schedule every 6h max_stories: 1", user_id=ADMIN)
+    digest = await response(emu, 3)
+    assert digest["text"].startswith("<#C0NEWS> gets a digest"), digest["text"]
+    assert "up to 1 story;" in digest["text"]

@@ -8,10 +8,28 @@ adapter never sees an exception from a handler.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.render.views import StoryCard
 from bot.store.search import HIGHLIGHT_END, HIGHLIGHT_START
+
+CHANNEL_START = "\ue002"
+CHANNEL_END = "\ue003"
+"""Around a channel id in `Reply.text` (private-use characters, which feed text never
+carries): each adapter turns the reference into its platform's channel mention."""
+_CHANNEL_REF = re.compile(f"{CHANNEL_START}([^{CHANNEL_START}{CHANNEL_END}]*){CHANNEL_END}")
+
+
+def channel_ref(channel_id: str) -> str:
+    """A channel reference for `Reply.text`."""
+    return f"{CHANNEL_START}{channel_id}{CHANNEL_END}"
+
+
+def render_channel_refs(text: str, mention: Callable[[str], str]) -> str:
+    """`text` with each channel reference replaced by `mention(channel_id)`."""
+    return _CHANNEL_REF.sub(lambda m: mention(m.group(1)), text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,9 +58,10 @@ class Reply:
 
     `text` is plain text that may quote feed text (titles, snippets, quotes): adapters must
     escape it for the platform and send it with mentions disabled. Search snippets mark their
-    matches with HIGHLIGHT_START/HIGHLIGHT_END; replace them after escaping (or call
-    `plain_text()`). `cards` render with the story renderers (`bot.render`). `ephemeral`:
-    only the person who ran the command sees it. `error` marks a one-line refusal.
+    matches with HIGHLIGHT_START/HIGHLIGHT_END and channels are `channel_ref`s; replace both
+    after escaping (or call `plain_text()`, which shows a channel as `#id`). `cards` render
+    with the story renderers (`bot.render`). `ephemeral`: only the person who ran the command
+    sees it. `error` marks a one-line refusal.
     """
 
     text: str
@@ -51,7 +70,8 @@ class Reply:
     error: bool = False
 
     def plain_text(self) -> str:
-        return self.text.replace(HIGHLIGHT_START, "").replace(HIGHLIGHT_END, "")
+        text = self.text.replace(HIGHLIGHT_START, "").replace(HIGHLIGHT_END, "")
+        return render_channel_refs(text, lambda channel_id: f"#{channel_id}")
 
     @classmethod
     def failure(cls, message: str) -> Reply:

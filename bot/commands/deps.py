@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from bot.commands.context import CommandContext, CommandError
+from bot.commands.context import CommandContext, CommandError, channel_ref
 from bot.feeds.fetch import Fetcher
 from bot.store.store import Store
 
@@ -103,4 +103,5 @@ class Deps:
 
 
 def channel_label(channel_id: str) -> str:
-    return f"#{channel_id}"
+    """A channel as replies name it: a reference each adapter shows as a mention."""
+    return channel_ref(channel_id)

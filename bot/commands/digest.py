@@ -11,6 +11,7 @@ from bot.commands.context import CommandContext, CommandError, Reply
 from bot.commands.deps import Deps, channel_label
 from bot.digests.plan import plan_digest_now
 from bot.digests.schedule import ScheduleError, parse_schedule
+from bot.plural import counted
 from bot.store.models import Digest
 
 log = logging.getLogger(__name__)
@@ -45,13 +46,15 @@ async def schedule(deps: Deps, ctx: CommandContext, opts: Options) -> Reply:
     )
     where = channel_label(channel)
     if parsed.kind == "live":
-        return Reply(f"{where} now gets stories as they happen (up to {max_stories} at a time).")
+        most = counted(max_stories, "story")
+        return Reply(f"{where} now gets stories as they happen (up to {most} at a time).")
     local = next_at.astimezone(ZoneInfo(parsed.timezone))
     when = f"{next_at:%Y-%m-%d %H:%M} UTC"
     if parsed.timezone != "UTC":
         when += f" ({local:%H:%M} {parsed.timezone})"
     return Reply(
-        f"{where} gets a digest {parsed.describe()}, up to {max_stories} stories; next one {when}."
+        f"{where} gets a digest {parsed.describe()}, up to {counted(max_stories, 'story')}; "
+        f"next one {when}."
     )
 
 

@@ -28,6 +28,7 @@ from bot.digests.select import KeywordFilter
 from bot.feeds.errors import BadURL, FeedLayerError, FetchError
 from bot.feeds.manage import add_feed, feed_address
 from bot.feeds.parse import ParsedEntry, ParsedFeed, text_as_html
+from bot.plural import counted
 from bot.render.views import StoryCard
 from bot.store.models import FEED_ACTIVE, FEED_DISABLED, Feed, Subscription
 from bot.stories.urls import InvalidURLError, link_key
@@ -84,7 +85,8 @@ async def add(deps: Deps, ctx: CommandContext, opts: Options) -> Reply:
             else "It was already read for another channel, so its stories of the last two "
             "days may come in the next digest."
         )
-        lines = [f"{where} now follows “{name}” (feed {feed_id}, {added.items} items). {seen}"]
+        items = counted(added.items, "item")
+        lines = [f"{where} now follows “{name}” (feed {feed_id}, {items}). {seen}"]
         if include or exclude:
             lines.append(_filters(include, exclude))
     else:
@@ -144,7 +146,8 @@ def _filters(include: Sequence[str], exclude: Sequence[str]) -> str:
 
 def _state(feed: Feed, sub: Subscription) -> str:
     if feed.state == FEED_DISABLED:
-        state = f"DISABLED after {feed.error_count} failures (/feeds resume {feed.id} to retry)"
+        failures = counted(feed.error_count, "failure")
+        state = f"DISABLED after {failures} (/feeds resume {feed.id} to retry)"
     elif feed.state != FEED_ACTIVE:
         state = feed.state
     elif feed.error_count >= FAILING_AFTER:

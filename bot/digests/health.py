@@ -17,6 +17,7 @@ from sqlalchemy import or_, select
 
 from bot.digests.keys import health_key
 from bot.digests.views import Notice
+from bot.plural import counted
 from bot.store.models import (
     FEED_ACTIVE,
     FEED_DISABLED,
@@ -46,7 +47,7 @@ def failing_notice(feed: Feed) -> Notice:
     return Notice(
         title=f"Feed “{name}” is failing",
         lines=(
-            f"{feed.error_count} failed checks in a row ({last_ok}): {reason}",
+            f"{counted(feed.error_count, 'failed check')} in a row ({last_ok}): {reason}",
             "The bot keeps retrying. Check that the address opens in a browser; if the site "
             "moved its feed, /feeds remove this one and /feeds add the new address.",
         ),
@@ -59,7 +60,7 @@ def disabled_notice(feed: Feed) -> Notice:
     return Notice(
         title=f"Feed “{name}” was disabled",
         lines=(
-            f"It stopped being checked after {feed.error_count} failures: "
+            f"It stopped being checked after {counted(feed.error_count, 'failure')}: "
             f"{feed.last_error or 'unknown error'}",
             "Fix the address and run /feeds resume, or /feeds remove it.",
         ),

@@ -13,6 +13,7 @@ from datetime import datetime
 from bot.feeds.errors import BadURL
 from bot.feeds.fetch import Fetcher
 from bot.feeds.parse import ParsedFeed, parse_feed
+from bot.plural import counted
 from bot.store.models import Feed
 from bot.store.store import Store
 from bot.stories.urls import InvalidURLError, link_key, normalize_url
@@ -44,7 +45,8 @@ class FeedAdded:
     def line(self) -> str:
         what = "added" if self.created else "already followed"
         warn = f"; warning: {self.warnings[0]}" if self.warnings else ""
-        return f"{what}: feed {self.feed_id} {self.title!r} ({self.items} items) {self.url}{warn}"
+        items = counted(self.items, "item")
+        return f"{what}: feed {self.feed_id} {self.title!r} ({items}) {self.url}{warn}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,7 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 
 from bot.feeds.errors import ParseError
+from bot.plural import counted
 
 MAX_ENTRIES = 1000
 _MAX_TITLE = 1000
@@ -272,7 +273,8 @@ def _parse_json_feed(body: bytes, *, url: str, max_entries: int) -> ParsedFeed:
         items = []
     objects = [i for i in items if isinstance(i, dict)]
     if len(objects) != len(items):
-        warnings.append(f"{len(items) - len(objects)} items that are not objects were skipped")
+        skipped = len(items) - len(objects)
+        warnings.append(f"{counted(skipped, 'item')} skipped: not a JSON object")
     entries = _take(objects, max_entries, warnings)
     name = version.rsplit("/", 1)[-1]
     return ParsedFeed(

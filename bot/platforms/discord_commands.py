@@ -32,9 +32,10 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.commands.context import CommandContext, Reply
+from bot.commands.context import CommandContext, Reply, render_channel_refs
 from bot.commands.router import Commands
 from bot.commands.spec import GROUPS, CommandSpec, Option, commands_of
+from bot.plural import counted
 from bot.render import discord_payloads
 from bot.render import limits as L
 from bot.render.discord_payloads import embed_size
@@ -70,6 +71,11 @@ def command_context(interaction: discord.Interaction) -> CommandContext | None:
     )
 
 
+def _channel_mention(channel_id: str) -> str:
+    """`<#id>` for a Discord channel id (a snowflake), else the id as text."""
+    return f"<#{channel_id}>" if channel_id.isascii() and channel_id.isdigit() else f"#{channel_id}"
+
+
 def reply_message(reply: Reply) -> dict[str, Any]:
     """A Reply as a Discord message: `content`, `embeds` (dicts), `ephemeral`.
 
@@ -79,6 +85,7 @@ def reply_message(reply: Reply) -> dict[str, Any]:
     """
     lines = [discord_escape(line) for line in reply.text.splitlines()]
     content = "\n".join(lines).replace(HIGHLIGHT_START, "**").replace(HIGHLIGHT_END, "**")
+    content = render_channel_refs(content, _channel_mention)
     if reply.error:
         content = "⚠️ " + content
     embeds: list[dict[str, Any]] = []
@@ -91,7 +98,7 @@ def reply_message(reply: Reply) -> dict[str, Any]:
         embeds.append(embed)
         total += size
     if left := len(reply.cards) - len(embeds):
-        content += f"\n… and {left} more {'story' if left == 1 else 'stories'} not shown."
+        content += f"\n… and {counted(left, 'more story', 'more stories')} not shown."
     return {
         "content": truncate(content, L.DISCORD_CONTENT),
         "embeds": embeds,

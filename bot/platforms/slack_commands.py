@@ -22,6 +22,7 @@ command was run in.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -29,9 +30,10 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands.context import CommandContext, Reply
+from bot.commands.context import CommandContext, Reply, render_channel_refs
 from bot.commands.router import Commands
 from bot.commands.spec import GROUPS, find
+from bot.plural import counted
 from bot.render import limits as L
 from bot.render import slack_payloads
 from bot.render.text import slack_escape, truncate
@@ -65,10 +67,19 @@ class ModeratorCheck:
         return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
 
 
+_SLACK_CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{2,}")
+
+
+def _channel_link(channel_id: str) -> str:
+    """`<#C…>` for a Slack channel id (Slack shows its name as a link), else the id as text."""
+    return f"<#{channel_id}>" if _SLACK_CHANNEL_ID.fullmatch(channel_id) else f"#{channel_id}"
+
+
 def reply_args(reply: Reply) -> dict[str, Any]:
     """A Reply as `respond()` arguments: `response_type`, `text` fallback and `blocks`."""
     text = "\n".join(slack_escape(line) for line in reply.text.splitlines())
     text = text.replace(HIGHLIGHT_START, "*").replace(HIGHLIGHT_END, "*")
+    text = render_channel_refs(text, _channel_link)
     if reply.error:
         text = ":warning: " + text
     blocks: list[dict[str, Any]] = []
@@ -88,7 +99,7 @@ def reply_args(reply: Reply) -> dict[str, Any]:
         blocks.extend(card_blocks)
         shown += 1
     if left := len(reply.cards) - shown:
-        blocks.append(_section(f"… and {left} more {'story' if left == 1 else 'stories'}."))
+        blocks.append(_section(f"… and {counted(left, 'more story', 'more stories')}."))
     return {
         "response_type": "ephemeral" if reply.ephemeral else "in_channel",
         "text": truncate(text or "(no text)", L.SLACK_TEXT_FALLBACK),
