@@ -27,6 +27,10 @@ half after that round):
                        someone in is theirs (fictional probes)
     5      2026-12-07  a lone surname opening a sentence     .806 (104/129)   .899       .974
                        can be 'he'; '“…” — that was X'
+    6      2026-12-07  none: re-measured at the start of     .806 (104/129)   .899       .974
+                       session 3 (main at 1e31ae3); dev half
+                       1.000 (68/68), precision .953, recall
+                       .954; our own set .997 (1303/1307)
 
 (Round 0 was first run with a scorer that took the first capitalised run as the name,
 so "Trump lawyer Marc Kasowitz" asked for "Trump": .737 (98/133). The scorer was fixed
