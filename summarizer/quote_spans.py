@@ -1,4 +1,13 @@
-"""Finding quoted spans in paragraphs, whatever the marks.
+"""Pass 1 of quote attribution: the article's paragraphs and the quoted spans in them.
+
+    >>> paragraphs = layout(sentences)   # each with .text, .base, .spans
+
+The sentences are put back into paragraphs, since a quote may span sentences and
+run on into the next paragraph. US party-and-state labels ('Rep. Gwen Moore
+(D-Wis.)') outside quotes are blanked (offsets kept), so no later pass reads one as
+a name.
+
+Finding the spans, whatever the marks:
 
 Curly marks say which side they are on; straight ones (and curly ones typed the
 wrong way round) are judged by the characters beside them. Single quotes are
@@ -19,7 +28,9 @@ Two newsroom conventions are honoured:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from summarizer.sentences import Sentence
 
 _OPENERS = "“„‟«"
 _CLOSERS = "”»"
@@ -140,3 +151,69 @@ def link_continuations(spans_by_paragraph: list[list[QuoteSpan]]) -> None:
         first = nxt[0]
         if first.open_at <= 1:
             first.prev = here[-1]
+
+
+@dataclass(slots=True)
+class Paragraph:
+    """One paragraph's text (sentences joined by a space), where it starts in the
+    article (`base`, paragraphs joined by a newline), its sentences' offsets and
+    indexes, and its quoted spans."""
+
+    text: str
+    base: int
+    starts: list[int]
+    sentence_ids: list[int]
+    spans: list[QuoteSpan] = field(default_factory=list)
+
+
+_PARTY_LABEL = re.compile(
+    r"\((?:R|D|I|Ind|DFL)-[A-Z][\w. ]{0,14}\)"
+    r"|(?<=, )(?:R|D|I|Ind|DFL)-[A-Z][\w.]*(?: [A-Z][\w.]*)?(?=,)"
+)
+"""A US party-and-state label after a name: 'Rep. Gwen Moore (D-Wis.)', 'Mitch
+McConnell, R-Ky., said'."""
+
+
+def layout(sentences: list[Sentence]) -> list[Paragraph]:
+    """The paragraphs of `sentences` with their quoted spans (continuations linked)."""
+    paragraphs: list[Paragraph] = []
+    current: int | None = None
+    base = 0
+    for s in sentences:
+        if current is None or s.paragraph != current:
+            if paragraphs:
+                base += len(paragraphs[-1].text) + 1
+            paragraphs.append(Paragraph("", base, [], []))
+            current = s.paragraph
+        para = paragraphs[-1]
+        if para.text:
+            para.text += " "
+        para.starts.append(len(para.text))
+        para.sentence_ids.append(s.index)
+        para.text += s.text
+    for i, para in enumerate(paragraphs):
+        para.spans = paragraph_spans(para.text, i, para.starts)
+    link_continuations([p.spans for p in paragraphs])
+    for para in paragraphs:
+        para.text = _blank_labels(para.text, para.spans)
+    return paragraphs
+
+
+def _blank_labels(text: str, spans: list[QuoteSpan]) -> str:
+    def blank(m: re.Match[str]) -> str:
+        inside = any(s.open_at <= m.start() < s.close_after for s in spans)
+        return m.group() if inside else " " * len(m.group())
+
+    return _PARTY_LABEL.sub(blank, text)
+
+
+def masked(paragraphs: list[Paragraph], mask: str) -> str:
+    """The article with every quoted span (marks included) turned to `mask`."""
+    parts = []
+    for para in paragraphs:
+        chars = list(para.text)
+        for span in para.spans:
+            for i in range(span.open_at, min(span.close_after, len(chars))):
+                chars[i] = mask
+        parts.append("".join(chars))
+    return "\n".join(parts)
