@@ -28,6 +28,23 @@ def build_parser() -> argparse.ArgumentParser:
     feeds_sub.add_parser("list", help="every feed with its state, last success and last error")
     remove = feeds_sub.add_parser("remove", help="stop following a feed")
     remove.add_argument("feed", metavar="ID|URL")
+    imp = feeds_sub.add_parser(
+        "import",
+        help="follow every feed of an OPML file (each is checked on its first poll)",
+        description="Follow every feed of an OPML file: one line per outline (added, already "
+        "followed, refused and why). Addresses and hosts are checked now; whether each is "
+        "really a feed is found by its first poll. Exits 0 when anything was added.",
+    )
+    imp.add_argument("file", metavar="FILE.opml", help="the OPML file (- for standard input)")
+    imp.add_argument(
+        "--channel",
+        metavar="ID",
+        help="also make this console channel follow each feed (as `command feeds add` does)",
+    )
+    exp = feeds_sub.add_parser("export", help="write every feed as an OPML 2.0 file")
+    exp.add_argument(
+        "file", metavar="FILE", nargs="?", default="-", help="where to write (default -: stdout)"
+    )
     worker = sub.add_parser("worker", help="poll feeds and summarize their articles into stories")
     worker.add_argument(
         "--once", action="store_true", help="one cycle over every enabled feed, then exit"

@@ -69,6 +69,10 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 async def _feeds(args: argparse.Namespace, app: App) -> int:
     from bot.feeds.manage import add_feed, describe, list_feeds, remove_feed
 
+    if args.feeds_command == "import":
+        return await _import(args, app)
+    if args.feeds_command == "export":
+        return await _export(args, app)
     if args.feeds_command == "add":
         print((await add_feed(app.store, app.fetcher, args.url)).line())
     elif args.feeds_command == "list":
@@ -81,6 +85,98 @@ async def _feeds(args: argparse.Namespace, app: App) -> int:
         info = await remove_feed(app.store, args.feed)
         print(f"removed: feed {info.feed_id} {info.url}")
     return 0
+
+
+async def _import(args: argparse.Namespace, app: App) -> int:
+    from bot.commands.cli import CONSOLE_WORKSPACE
+    from bot.feeds.opml import MAX_OPML_BYTES
+    from bot.feeds.opml_import import import_opml
+    from bot.store.feeds import SubscribeTo
+    from bot.store.types import utcnow
+
+    data = _read_limited(args.file, MAX_OPML_BYTES)
+    if data is None:
+        return 1
+    target = None
+    if args.channel:
+        channel = args.channel.strip().lstrip("#")
+        if not channel or len(channel) > 64 or not channel.replace("-", "").isalnum():
+            print(f"error: {args.channel!r} is not a channel id", file=sys.stderr)
+            return 2
+        target = SubscribeTo(
+            platform="console",
+            workspace_id=CONSOLE_WORKSPACE,
+            channel_id=channel,
+            created_by="operator",
+        )
+    report = await import_opml(app.store, app.fetcher, data, subscribe=target, now=utcnow())
+    for line in report.lines:
+        print(line.line())
+    print(f"{report.summary()}; new feeds are checked on their first poll (see `feeds list`)")
+    return 0 if report.added else 1
+
+
+def _read_limited(path: str, limit: int) -> bytes | None:
+    """The file's bytes, or None after a one-line error (missing, unreadable, too large)."""
+    from pathlib import Path
+
+    too_large = f"error: {path} is larger than {limit // (1024 * 1024)} MB; not an OPML list"
+    try:
+        if path == "-":
+            data = sys.stdin.buffer.read(limit + 1)
+        else:
+            file = Path(path)
+            if file.is_file() and file.stat().st_size > limit:
+                print(too_large, file=sys.stderr)
+                return None
+            with file.open("rb") as handle:
+                data = handle.read(limit + 1)
+    except OSError as exc:
+        print(f"error: cannot read {path}: {exc.strerror or _one_line(exc)}", file=sys.stderr)
+        return None
+    if len(data) > limit:
+        print(too_large, file=sys.stderr)
+        return None
+    return data
+
+
+async def _export(args: argparse.Namespace, app: App) -> int:
+    from bot.feeds.opml_import import export_opml
+    from bot.store.types import utcnow
+
+    data = await export_opml(app.store, now=utcnow())
+    if args.file == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return 0
+    problem = _write_whole(args.file, data)
+    if problem:
+        print(f"error: cannot write {args.file}: {problem}", file=sys.stderr)
+        return 1
+    print(f"wrote {len(await app.store.feeds.list())} feeds to {args.file}")
+    return 0
+
+
+def _write_whole(path: str, data: bytes) -> str | None:
+    """Write `data` to `path` through a temporary file beside it, so a reader never sees half
+    a file. Returns why not, or None."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    target = Path(path)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        return exc.strerror or _one_line(exc)
+    return None
 
 
 async def _worker(args: argparse.Namespace, app: App) -> int:

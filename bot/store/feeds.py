@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import bindparam, delete, select, update
 
 from bot.store.claims import claim
-from bot.store.models import FEED_ACTIVE, FEED_DISABLED, FEED_PAUSED, Feed
+from bot.store.models import FEED_ACTIVE, FEED_DISABLED, FEED_PAUSED, Feed, Subscription
 from bot.store.types import utcnow
-from bot.store.upsert import insert_ignore
+from bot.store.upsert import insert_ignore, insert_ignore_many
 
 if TYPE_CHECKING:
     from bot.store.store import Store
@@ -77,6 +77,37 @@ class PollOutcome:
         return values
 
 
+@dataclass(frozen=True, slots=True)
+class NewFeed:
+    url: str
+    normalized_url: str
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SubscribeTo:
+    """The channel that `FeedRepo.add_many` makes follow every feed it adds."""
+
+    platform: str
+    workspace_id: str
+    channel_id: str
+    created_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedAddedInBulk:
+    """One feed of `FeedRepo.add_many`: `created` the feed row, `subscribed` the channel's
+    subscription (None without a channel), `revived` a disabled feed made active again."""
+
+    feed_id: int
+    url: str
+    normalized_url: str
+    title: str | None
+    created: bool
+    subscribed: bool | None
+    revived: bool
+
+
 class FeedRepo:
     """`store.feeds`. Feeds are shared by every workspace; which workspace follows which feed
     is in `store.channels` (subscriptions)."""
@@ -111,6 +142,98 @@ class FeedRepo:
             query = select(Feed).where(Feed.normalized_url == normalized_url)
             feed = (await s.scalars(query)).one()
         return feed, new_id is not None
+
+    async def add_many(
+        self,
+        feeds: Sequence[NewFeed],
+        *,
+        now: datetime | None = None,
+        subscribe: SubscribeTo | None = None,
+    ) -> list[FeedAddedInBulk]:
+        """`add` for many feeds, and `subscribe`'s channel to each, in one transaction: an
+        import is written whole or not at all. A disabled feed the channel newly follows is
+        made active (and due) again, as `/feeds add` does. Results follow `feeds`' order;
+        give each normalized URL once."""
+        if not feeds:
+            return []
+        now = now or utcnow()
+        keys = [f.normalized_url for f in feeds]
+        rows = [
+            {
+                "url": f.url,
+                "normalized_url": f.normalized_url,
+                "title": f.title,
+                "state": FEED_ACTIVE,
+                "interval_s": 900,
+                "next_check_at": now,
+                "error_count": 0,
+                "first_poll_done": False,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for f in feeds
+        ]
+        async with self._store.session() as s:
+            created = {
+                key
+                for (key,) in await insert_ignore_many(
+                    s, Feed, rows, conflict=["normalized_url"], returning=["normalized_url"]
+                )
+            }
+            stored = {
+                feed.normalized_url: feed
+                for feed in (await s.scalars(select(Feed).where(Feed.normalized_url.in_(keys))))
+            }
+            subscribed: set[int] = set()
+            revived: set[int] = set()
+            if subscribe is not None:
+                subs = [
+                    {
+                        "platform": subscribe.platform,
+                        "workspace_id": subscribe.workspace_id,
+                        "channel_id": subscribe.channel_id,
+                        "feed_id": stored[key].id,
+                        "include_keywords": [],
+                        "exclude_keywords": [],
+                        "paused": False,
+                        "created_by": subscribe.created_by,
+                        "created_at": now,
+                    }
+                    for key in keys
+                ]
+                subscribed = {
+                    feed_id
+                    for (feed_id,) in await insert_ignore_many(
+                        s,
+                        Subscription,
+                        subs,
+                        conflict=["platform", "workspace_id", "channel_id", "feed_id"],
+                        returning=["feed_id"],
+                    )
+                }
+                revived = {
+                    stored[key].id
+                    for key in keys
+                    if stored[key].id in subscribed and stored[key].state == FEED_DISABLED
+                }
+                if revived:
+                    await s.execute(
+                        update(Feed)
+                        .where(Feed.id.in_(revived), Feed.state == FEED_DISABLED)
+                        .values(state=FEED_ACTIVE, error_count=0, next_check_at=now, updated_at=now)
+                    )
+        return [
+            FeedAddedInBulk(
+                feed_id=stored[key].id,
+                url=stored[key].url,
+                normalized_url=key,
+                title=stored[key].title,
+                created=key in created,
+                subscribed=None if subscribe is None else stored[key].id in subscribed,
+                revived=stored[key].id in revived,
+            )
+            for key in keys
+        ]
 
     async def get(self, feed_id: int) -> Feed | None:
         async with self._store.session(readonly=True) as s:
