@@ -290,7 +290,8 @@ class ArticlePipeline:
                     if stopping:
                         return stats
                     if loop.time() < give_up and await self._pending_held_by_others():
-                        await asyncio.sleep(min(0.5, max(0.0, give_up - loop.time())))
+                        if not await self._store.release_dead_leases(now=self._clock()):
+                            await asyncio.sleep(min(0.5, max(0.0, give_up - loop.time())))
                         continue
                     return stats
                 done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
