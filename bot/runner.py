@@ -34,6 +34,7 @@ from bot.digests.plan import plan_due_digests
 from bot.digests.updates import enqueue_story_updates
 from bot.platforms.base import Platform
 from bot.store.store import Store
+from bot.store.types import utcnow
 from bot.worker import Worker
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,8 @@ class Runner:
         self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
+        if released := await self.store.release_dead_leases(now=utcnow()):
+            log.info("took over %d leases of bot processes or workers that died", released)
         loops = [self._every(stop, "digests", self.digest_cycle_s, self.digest_step)]
         if self.platforms:
             loops.append(self._delivery(stop))

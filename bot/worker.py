@@ -2,7 +2,7 @@
 
 Usage::
 
-    worker = Worker(store=store, fetcher=fetcher, pipeline=pipeline, worker_id="host:pid")
+    worker = Worker(store=store, fetcher=fetcher, pipeline=pipeline, worker_id=make_worker_id())
     stats = await worker.run_once()          # `newsdigest worker --once`
     await worker.run_forever(stop=event)      # `newsdigest worker`
 
@@ -12,6 +12,9 @@ batch concurrently (at most `concurrency` fetches at once), stores each feed's e
 as it is parsed, and records the batch's outcomes in one transaction, which also releases the
 leases. Then it drains the article queue. Nothing is kept in memory between steps: a worker
 killed anywhere leaves leases that expire, and the next worker redoes only what was not stored.
+A worker's id names its host, pid and process start (`make_worker_id`), so the leases of a
+worker of this host that died are released as soon as another worker looks (at the start of a
+cycle and while it waits for held work), not when they expire.
 
 `run_once` polls every enabled feed whatever its schedule (conditional GET still applies): it
 first makes every active feed not polled since the cycle began due now, then claims feeds due
@@ -24,9 +27,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import secrets
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -36,6 +36,7 @@ from sqlalchemy import func, or_, select, update
 from bot.feeds.fetch import Fetcher
 from bot.feeds.poll import PollPolicy, PollResult, poll_feed
 from bot.store.articles import EntryChange
+from bot.store.claimers import new_claimer_id
 from bot.store.claims import claim
 from bot.store.feeds import PollOutcome
 from bot.store.models import FEED_ACTIVE, Feed
@@ -49,7 +50,9 @@ log = logging.getLogger(__name__)
 
 
 def make_worker_id() -> str:
-    return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(3)}"
+    """host, pid and process start, so a worker on this host can tell that it died
+    (`bot.store.claimers`)."""
+    return new_claimer_id()
 
 
 @dataclass
@@ -99,6 +102,9 @@ class Worker:
     async def run_once(self) -> CycleStats:
         """One full cycle over every enabled feed, then every pending article."""
         start = self._clock()
+        released = await self._store.release_dead_leases(now=start)
+        if released:
+            log.info("took over %d leases of workers that died", released)
         await make_all_due(self._store, now=start)
         polls = await self.poll_due(now=start, wait_for_leases_s=self._lease_s)
         articles = await self.pipeline.drain(wait_for_leases_s=self._lease_s)
@@ -109,6 +115,8 @@ class Worker:
         feed on its own schedule (a long article backlog never delays polling). On the way out the
         worker gives back its leases, so another worker need not wait for them to expire."""
         new_articles = asyncio.Event()
+        if released := await self._store.release_dead_leases(now=self._clock()):
+            log.info("took over %d leases of workers that died", released)
         try:
             await asyncio.gather(
                 self._poll_loop(stop, idle_s, new_articles),
@@ -163,7 +171,8 @@ class Worker:
                     if loop.time() < give_up and await _due_held_by_others(
                         self._store, now=now, worker_id=self.worker_id
                     ):
-                        await asyncio.sleep(0.5)
+                        if not await self._store.release_dead_leases(now=self._clock()):
+                            await asyncio.sleep(0.5)
                         next_batch = asyncio.ensure_future(self._claim(now))
                         continue
                     return stats

@@ -115,6 +115,9 @@ async def test_the_same_story_in_three_feeds_is_one_story_with_three_sources(
     hits = await find_stories(store, "Arequipa earthquake")
     assert [h.id for h in hits] == [quake.id]
     assert len(hits[0].sources) == 3 and hits[0].key_facts
+    for report in ("quake-peru-1", "quake-peru-2", "quake-peru-3"):
+        headline = SAMPLES[report].title
+        assert [h.id for h in await find_stories(store, headline)] == [quake.id], headline
     for path in ("/a/quake-peru-1", "/b/quake-peru-2", "/c/quake-peru-3"):
         assert len(http_server.requests_for(path)) == 1
 

@@ -17,7 +17,7 @@ from bot.platforms.slack import build_app, http_app, socket_mode_handler, web_cl
 from bot.platforms.slack_commands import ADD_FEED_VIEW, register_commands, reply_args
 from bot.render.views import StoryCard
 from bot.store import Store
-from tests.emulators.slack_emulator import SlackEmulator
+from tests.emulators.slack_emulator import RESPONSE_URL, SlackEmulator
 from tests.feed_site import Clock, exempt_fetcher, make_worker
 
 ADMIN = "U0ADMIN"
@@ -234,3 +234,17 @@ async def test_channels_are_links_and_counts_read_right(
     digest = await response(emu, 3)
     assert digest["text"].startswith("<#C0NEWS> gets a digest"), digest["text"]
     assert "up to 1 story;" in digest["text"]
+
+
+async def test_an_answer_slack_took_before_the_connection_dropped_is_not_sent_again(
+    slack_emulator: SlackEmulator, socket_bot: Bot
+) -> None:
+    emu = slack_emulator
+    emu.drop_after_accept(RESPONSE_URL)
+    await emu.send_slash_command("/news", "help", user_id=MEMBER)
+    await response(emu, 1)
+    with pytest.raises(TimeoutError):  # slack_sdk's own retry would re-post within 1.5 s
+        await emu.wait_for(lambda: len(emu.responses) > 1, within=3)
+    await emu.send_slash_command("/news", "help", user_id=MEMBER)
+    await response(emu, 2)
+    assert len(emu.responses) == 2

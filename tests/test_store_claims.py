@@ -321,3 +321,47 @@ async def test_leases_can_be_renewed_by_their_holder_and_released_on_shutdown(
     assert await store.release_leases(worker_id="w1") == 0
     freed = await store.feeds.claim_due(now=at40, limit=5, worker_id="w4", lease_s=30)
     assert [f.id for f in freed] == ids[:2]
+
+
+async def _exited_claimer_id() -> str:
+    """The id a claimer in a real process (now gone) would have stamped."""
+    import sys
+
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        "from bot.store.claimers import new_claimer_id; print(new_claimer_id())",
+        stdout=asyncio.subprocess.PIPE,
+    )
+    out, _ = await asyncio.wait_for(proc.communicate(), timeout=60)
+    return out.decode().strip()
+
+
+async def test_a_dead_claimer_on_this_host_is_recognised_a_live_or_unknown_one_is_not() -> None:
+    from bot.store.claimers import is_dead, new_claimer_id, parse_claimer
+
+    gone = await _exited_claimer_id()
+    mine = new_claimer_id()
+    claimer = parse_claimer(mine)
+    assert claimer is not None and claimer.start
+    reused = mine.replace(f".{claimer.start}:", f".{int(claimer.start) + 1}:")
+    assert is_dead(gone) and is_dead(reused)
+    assert not is_dead(mine) and not is_dead("w1") and not is_dead("host:12:")
+    elsewhere = mine.replace(f"{claimer.scope}.", "0123456789ab.")
+    assert not is_dead(elsewhere.replace(f":{claimer.pid}:", ":1:"))
+
+
+async def test_leases_of_a_dead_claimer_are_released_and_others_kept(store: Store) -> None:
+    from bot.store.claimers import new_claimer_id
+
+    gone = await _exited_claimer_id()
+    feeds = await _feeds(store, 3)
+    await store.feeds.claim_due(now=T0, limit=1, worker_id=gone, lease_s=3600)
+    await store.feeds.claim_due(now=T0, limit=1, worker_id=new_claimer_id(), lease_s=3600)
+    await store.feeds.claim_due(now=T0, limit=1, worker_id="elsewhere", lease_s=3600)
+    assert await store.feeds.claim_due(now=T0, limit=3, worker_id="w9", lease_s=60) == []
+
+    assert await store.release_dead_leases(now=T0) == 1
+
+    (taken,) = await store.feeds.claim_due(now=T0, limit=3, worker_id="w9", lease_s=60)
+    assert taken.id == feeds[0]

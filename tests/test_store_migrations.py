@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import insert, inspect, text
 from sqlalchemy.engine import Connection
 
-from bot.store import Store, current_revision, head_revision, upgrade
+from bot.store import Store, current_revision, head_revision, search_stories, upgrade
 from bot.store.migrate import downgrade
-from bot.store.models import Base
+from bot.store.models import Article, Base, Entry, Feed, Story
 from tests.conftest import POSTGRES_URL_ENV, StoreTarget, _postgres_ddl
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,7 +41,7 @@ async def test_migrated_schema_matches_the_models(store: Store) -> None:
 
 
 async def test_head_revision_is_recorded(store: Store) -> None:
-    assert await current_revision(store.engine) == head_revision() == "0002"
+    assert await current_revision(store.engine) == head_revision() == "0003"
 
 
 async def test_upgrade_twice_is_a_no_op(store: Store) -> None:
@@ -120,6 +120,44 @@ async def test_0002_backfills_speaker_tokens_of_existing_quotes(
         await _drop_target(fresh)
 
 
+async def test_0003_indexes_every_sources_headline_of_existing_stories(
+    store_target: StoreTarget,
+) -> None:
+    fresh = await _fresh_target(store_target)
+    try:
+        await upgrade(fresh.url, revision="0002", schema=fresh.schema)
+        opened = fresh.open()
+        try:
+            async with opened.engine.begin() as conn:
+                await conn.execute(insert(Story.__table__).values(id=1, title="Quake hits Peru"))
+                await conn.execute(
+                    insert(Feed.__table__).values(id=1, url="http://f.example/", normalized_url="f")
+                )
+                for i, title in ((1, "Quake hits Peru"), (2, "Arequipa tremor kills 11")):
+                    await conn.execute(
+                        insert(Article.__table__).values(
+                            id=i, url=f"x/{i}", normalized_url=f"x/{i}", title=title, story_id=1
+                        )
+                    )
+                await conn.execute(
+                    insert(Entry.__table__).values(
+                        feed_id=1, guid="g2", title="Rescuers search Chala rubble", article_id=2
+                    )
+                )
+            await upgrade(fresh.url, schema=fresh.schema)
+            for words in ("Arequipa tremor", "Chala rubble", "quake Peru"):
+                assert [h.story_id for h in await search_stories(opened, words)] == [1], words
+            async with opened.engine.connect() as conn:
+                kept = await conn.scalar(text("SELECT search_headlines FROM stories"))
+            assert kept == "Quake hits Peru\nArequipa tremor kills 11\nRescuers search Chala rubble"
+        finally:
+            await opened.close()
+        await downgrade(fresh.url, revision="0002", schema=fresh.schema)
+        await upgrade(fresh.url, schema=fresh.schema)
+    finally:
+        await _drop_target(fresh)
+
+
 async def _fresh_target(target: StoreTarget) -> StoreTarget:
     if target.backend == "sqlite":
         path = Path(target.url.removeprefix("sqlite+aiosqlite:///")).with_name("fresh.db")
@@ -156,7 +194,7 @@ def test_db_upgrade_command_creates_the_default_file(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "0002" in result.stdout
+    assert head_revision() in result.stdout
     assert (tmp_path / "newsdigest.db").exists()
 
 

@@ -157,9 +157,24 @@ async def test_index_follows_updates_and_deletes(store: Store) -> None:
 def test_query_parser_quotes_everything() -> None:
     terms = parse_query('bridge "old town" -closed corro* AND ("')
     assert fts5_match(terms) == '("bridge" AND "old town" AND "corro"* AND "and") NOT "closed"'
-    assert pg_tsquery(terms) == (
-        "('bridge') & ('old' <-> 'town') & ('corro':*) & ('and') & !('closed')"
+    sql, values = pg_tsquery(terms) or ("", {})
+    assert sql == (
+        "phraseto_tsquery('english', :t0) && phraseto_tsquery('english', :t1)"
+        " && to_tsquery('english', :t3) && phraseto_tsquery('english', :t4)"
+        " && !!phraseto_tsquery('english', :t2)"
     )
+    assert values == {
+        "t0": "bridge",
+        "t1": "old town",
+        "t2": "closed",
+        "t3": "'corro':*",
+        "t4": "and",
+    }
+    assert [t.words for t in parse_query("6.4 Peru's t-minus")] == [
+        ("6.4",),
+        ("peru's",),
+        ("t-minus",),
+    ]
     assert fts5_match(parse_query("-only -negative")) is None
 
 

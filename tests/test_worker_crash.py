@@ -282,3 +282,64 @@ async def test_killed_worker_takes_its_summarizer_processes_with_it(
     second = await cli(env, "worker", "--once", log=log)
     await finish(second, log, within=120)
     await assert_every_article_stored_once(db)
+
+
+async def assert_every_headline_finds_its_story(db: Database) -> None:
+    """`newsdigest search <headline>` finds each article's story, whichever headline the story
+    shows."""
+    from bot.stories.lookup import find_stories
+
+    for sample_id in {i for ids in PLAN.values() for i in ids}:
+        (story_id,) = (
+            await db.rows(f"SELECT story_id FROM articles WHERE url LIKE '%/page/{sample_id}'")  # noqa: S608 - our own ids
+        )[0]
+        headline = SAMPLES[sample_id].title
+        hits = await find_stories(db.store, headline, limit=20)
+        assert story_id in [h.id for h in hits], headline
+
+
+async def test_a_fresh_worker_takes_over_a_killed_ones_work_without_waiting_out_its_lease(
+    http_server: LocalHTTPServer, database: Database, tmp_path: Path
+) -> None:
+    db = database
+    log = tmp_path / "workers.log"
+    env = env_for(db.url, lease_s=3600)
+    serve(http_server, feed_delay=0.0, page_delay=0.4)
+    for name in PLAN:
+        added = await cli(env, "feeds", "add", http_server.url(f"/{name}.xml"), log=log)
+        await finish(added, log, within=60)
+
+    first = await cli(env, "worker", "--once", log=log)
+    try:
+        await kill_mid_cycle(first, db, http_server, slow_feeds=False)
+    finally:
+        if first.returncode is None:
+            first.kill()
+            await first.wait()
+    held = await db.scalar("SELECT count(*) FROM articles WHERE lease_owner IS NOT NULL")
+    assert held > 0, "the killed worker held articles"
+
+    second = await cli(env, "worker", "--once", log=log)
+    await finish(second, log, within=120)  # the killed worker's leases had an hour to run
+    await assert_every_article_stored_once(db)
+    await assert_every_headline_finds_its_story(db)
+    assert "took over" in tail(log)
+
+
+async def test_two_workers_started_together_store_everything_once_and_find_it(
+    http_server: LocalHTTPServer, database: Database, tmp_path: Path
+) -> None:
+    db = database
+    log = tmp_path / "workers.log"
+    env = env_for(db.url, lease_s=3600)
+    serve(http_server, feed_delay=0.0, page_delay=0.2)
+    for name in PLAN:
+        added = await cli(env, "feeds", "add", http_server.url(f"/{name}.xml"), log=log)
+        await finish(added, log, within=60)
+
+    both = [await cli(env, "worker", "--once", log=log) for _ in range(2)]
+    for proc in both:
+        await finish(proc, log, within=180)
+    await assert_every_article_stored_once(db)
+    await assert_every_headline_finds_its_story(db)
+    assert await db.scalar("SELECT count(*) FROM articles WHERE lease_owner IS NOT NULL") == 0

@@ -11,6 +11,8 @@ A connection that fails is retried inside the SDK only for calls that change not
 `chat.postMessage` that Slack had already accepted before the connection dropped, without our
 look-up in between. Such a failure surfaces as a retryable `DeliveryError`, and the outbox's next
 attempt searches history for the key first.
+Slash-command answers go to the command's `response_url` through `webhook_client`, with the
+same rule (bolt's `respond()` would re-send them); one whose connection drops is not sent again.
 
 HTTP mode (behind a load balancer) serves `http_app(app)`: requests whose timestamp or
 signature header is missing or malformed get 401 here, because slack_sdk's verifier raises
@@ -39,6 +41,7 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.digests.views import Notice
 from bot.platforms.base import KEY_EVENT_TYPE, DeliveryError, Posted
@@ -95,6 +98,16 @@ def web_client(*, token: str, base_url: str | None = None, rate_limit_retries: i
     kwargs: dict[str, Any] = {"base_url": base_url} if base_url else {}
     return AsyncWebClient(
         token=token, retry_handlers=retry_handlers(rate_limit_retries=rate_limit_retries), **kwargs
+    )
+
+
+def webhook_client(*, url: str, rate_limit_retries: int = 8) -> AsyncWebhookClient:
+    """A client for a slash command's `response_url` that waits out 429s and never re-sends on
+    a failed connection: bolt's `respond()` uses slack_sdk's default handlers, which post an
+    answer Slack already took a second time when the connection drops before the reply."""
+    return AsyncWebhookClient(
+        url=url,
+        retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=rate_limit_retries)],
     )
 
 

@@ -7,8 +7,9 @@ Usage (the bot process)::
     # then Socket Mode (`socket_mode_handler`) or HTTP mode (`http_app`)
 
 Each command is acknowledged at once (Slack wants an answer within 3 s) and answered through
-`respond()` (the command's `response_url`): ephemeral or in the channel as the `Reply` says,
-text escaped for mrkdwn (mentions inert), story cards as the digest's Block Kit sections.
+its `response_url` (`webhook_client`: never re-sent on a dropped connection), ephemeral or in
+the channel as the `Reply` says, text escaped for mrkdwn (mentions inert), story cards as the
+digest's Block Kit sections.
 The text after the command is read by `parse_text` against the command table
 (`/feeds add https://… include: rail`).
 
@@ -26,6 +27,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -33,6 +35,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.commands.context import CommandContext, Reply, render_channel_refs
 from bot.commands.router import Commands
 from bot.commands.spec import GROUPS, find
+from bot.platforms.slack import webhook_client
 from bot.plural import counted
 from bot.render import limits as L
 from bot.render import slack_payloads
@@ -76,7 +79,8 @@ def _channel_link(channel_id: str) -> str:
 
 
 def reply_args(reply: Reply) -> dict[str, Any]:
-    """A Reply as `respond()` arguments: `response_type`, `text` fallback and `blocks`."""
+    """A Reply as the body posted to a `response_url`: `response_type`, `text` fallback and
+    `blocks`."""
     text = "\n".join(slack_escape(line) for line in reply.text.splitlines())
     text = text.replace(HIGHLIGHT_START, "*").replace(HIGHLIGHT_END, "*")
     text = render_channel_refs(text, _channel_link)
@@ -114,7 +118,7 @@ def register_commands(
     """Add `/news`, `/feeds`, `/digest` and the add-feed modal to `app`."""
     check = ModeratorCheck(moderator_ids)
 
-    async def on_command(ack: Any, respond: Any, command: dict[str, Any], client: Any) -> None:
+    async def on_command(ack: Any, command: dict[str, Any], client: Any) -> None:
         await ack()
         group = str(command.get("command", "")).lstrip("/")
         text = str(command.get("text") or "")
@@ -135,7 +139,7 @@ def register_commands(
             await _open_add_modal(client, command, ctx)
             return
         reply = await commands.handle_text(ctx, text, group=group)
-        await respond(**reply_args(reply))
+        await _respond(command, reply_args(reply))
 
     for group in GROUPS:
         app.command(f"/{group}")(on_command)
@@ -168,6 +172,22 @@ def register_commands(
 
     app.view(ADD_FEED_VIEW)(on_add_submitted)
     return check
+
+
+async def _respond(command: dict[str, Any], args: dict[str, Any]) -> None:
+    """Post the answer to the command's `response_url` once (see `webhook_client`): an answer
+    whose connection failed may have reached Slack, so it is logged, not sent again."""
+    name, url = command.get("command"), str(command.get("response_url") or "")
+    if not url:
+        log.warning("%s from %s has no response_url", name, command.get("user_id"))
+        return
+    try:
+        answer = await webhook_client(url=url).send_dict(args)
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        log.warning("the answer to %s may not have reached Slack: %r", name, exc)
+        return
+    if answer.status_code != 200:
+        log.warning("Slack refused the answer to %s: %s %s", name, answer.status_code, answer.body)
 
 
 async def _open_add_modal(client: Any, command: dict[str, Any], ctx: CommandContext) -> None:

@@ -6,7 +6,8 @@ expiry. On SQLite `FOR UPDATE` renders as nothing and the session's `BEGIN IMMED
 database's write lock for the whole claim, so claimers run one after another. A row whose lease
 has expired (its worker crashed) is claimable again; a worker reports its result only while it
 still holds the lease (`owned_by`), so a late, presumed-dead worker cannot overwrite the work of
-the one that took over.
+the one that took over. A lease whose holder is known to be dead (`claimers.is_dead`: a process
+of this host that is gone) is released at once by `release_dead` instead of being waited out.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.store.claimers import is_dead
 
 T = TypeVar("T")
 
@@ -92,6 +95,27 @@ async def release_all(session: AsyncSession, model: Any, *, worker_id: str) -> i
     stmt = (
         update(model)
         .where(model.lease_owner == worker_id)
+        .values(lease_owner=None, lease_expires_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    result = await session.execute(stmt)
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def release_dead(session: AsyncSession, model: Any, *, now: datetime) -> int:
+    """Release the unexpired leases on `model`'s rows whose holders are dead (see
+    `bot.store.claimers`), so they can be claimed now. Returns how many rows were released."""
+    owners = await session.scalars(
+        select(model.lease_owner)
+        .where(model.lease_owner.is_not(None), model.lease_expires_at > now)
+        .distinct()
+    )
+    dead = [owner for owner in owners.all() if is_dead(owner)]
+    if not dead:
+        return 0
+    stmt = (
+        update(model)
+        .where(model.lease_owner.in_(dead))
         .values(lease_owner=None, lease_expires_at=None)
         .execution_options(synchronize_session=False)
     )

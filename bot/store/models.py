@@ -163,7 +163,9 @@ class Story(Base):
     """One piece of news, possibly carried by several sources.
 
     `summary` is the best Summary (as `Summary.to_dict()`); `search_facts`, `search_quotes` and
-    `search_speakers` are its text flattened for full-text search (kept by the repository).
+    `search_speakers` are its text flattened for full-text search (kept by the repository);
+    `search_headlines` is every source's headline, one a line (`add_headline`), so a story is
+    found by the words of any of its articles' titles, not only the one it shows.
     `best_article_id` has no foreign key on purpose: articles already point at stories, and a
     cycle of foreign keys cannot be created table by table.
     `fingerprint` (a signed 64-bit SimHash, say) and `signature` (any JSON, e.g. MinHash
@@ -186,6 +188,7 @@ class Story(Base):
     search_facts: Mapped[str | None] = mapped_column(CleanText)
     search_quotes: Mapped[str | None] = mapped_column(CleanText)
     search_speakers: Mapped[str | None] = mapped_column(CleanText)
+    search_headlines: Mapped[str | None] = mapped_column(CleanText)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

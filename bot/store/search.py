@@ -1,12 +1,12 @@
 """Full-text search over stories: SQLite FTS5 or PostgreSQL tsvector behind one function.
 
-The index covers a story's title, its speakers, its lead and key facts, and its quotes
-(weighted in that order). Users' words never reach the engine's query syntax: the query is
-parsed here into words, "quoted phrases", `-excluded` words and `prefix*` words, and each is
-rebuilt as a quoted FTS5 string or a quoted tsquery lexeme, so input such as `"`, `AND (` or
-`-x*` is searched for, not interpreted. Snippets mark matches with HIGHLIGHT_START/END
-(private-use characters that feed text does not contain), for renderers to replace after they
-have escaped the text.
+The index covers a story's title, its speakers, its sources' headlines, its lead and key
+facts, and its quotes (weighted in about that order). Users' words never reach the engine's
+query syntax: the query is parsed here into words, "quoted phrases", `-excluded` words and
+`prefix*` words, and each is rebuilt as a quoted FTS5 string or a quoted tsquery lexeme, so
+input such as `"`, `AND (` or `-x*` is searched for, not interpreted. Snippets mark matches
+with HIGHLIGHT_START/END (private-use characters that feed text does not contain), for
+renderers to replace after they have escaped the text.
 """
 
 from __future__ import annotations
@@ -29,8 +29,11 @@ HIGHLIGHT_END = "\ue001"
 MAX_TERMS = 16
 MAX_WORD = 64
 
-_WORD = re.compile(r"\w+")
-_TOKEN = re.compile(r'"([^"]*)"?|(-?)(\w+)(\*?)')
+_PIECE = re.compile(r"\w+")
+_WORD = re.compile(r"\w+(?:[.,'’/-]\w+)*")
+"""A word as the user typed it, inner punctuation kept ("6.4", "peru's", "t-minus"): each
+engine then splits it as it split the indexed text."""
+_TOKEN = re.compile(r'"([^"]*)"?|(-?)(' + _WORD.pattern + r")(\*?)")
 
 
 _PG_HEADLINE = (
@@ -92,18 +95,26 @@ def fts5_match(terms: list[Term]) -> str | None:
     return expr
 
 
-def pg_tsquery(terms: list[Term]) -> str | None:
-    """A `to_tsquery` text for `terms` (lexemes quoted, so no operator can sneak in)."""
-
-    def render(term: Term) -> str:
-        lexemes = [f"'{w}'" + (":*" if term.prefix else "") for w in term.words]
-        return "(" + " <-> ".join(lexemes) + ")"
-
-    positive = [render(t) for t in terms if not t.negated]
+def pg_tsquery(terms: list[Term]) -> tuple[str, dict[str, str]] | None:
+    """SQL for the tsquery of `terms`, with its bound values; None when nothing positive is
+    asked for. Words and phrases go through `phraseto_tsquery`, PostgreSQL's own parser, so
+    `6.4` or `t-minus` is read as the index read it (its input is plain text: no operator in it
+    means anything); a prefix word becomes quoted lexemes ending in `:*`."""
+    params: dict[str, str] = {}
+    positive: list[str] = []
+    negative: list[str] = []
+    for i, term in enumerate(terms):
+        key = f"t{i}"
+        if term.prefix:
+            params[key] = " <-> ".join(f"'{p}'" for p in _PIECE.findall(term.words[0])) + ":*"
+            sql = f"to_tsquery('english', :{key})"
+        else:
+            params[key] = " ".join(term.words)
+            sql = f"phraseto_tsquery('english', :{key})"
+        (negative if term.negated else positive).append(sql)
     if not positive:
         return None
-    negative = [f"!{render(t)}" for t in terms if t.negated]
-    return " & ".join(positive + negative)
+    return " && ".join(positive + [f"!!{n}" for n in negative]), params
 
 
 async def search_stories(
@@ -147,14 +158,15 @@ async def _search(
         tsquery = pg_tsquery(terms)
         if tsquery is None:
             return []
-        params.update(q=tsquery, opts=_PG_HEADLINE)
+        query_sql, query_params = tsquery
+        params.update(query_params, opts=_PG_HEADLINE)
         sql = (
             "SELECT s.id, s.title, s.url, s.source_count, s.created_at,"  # noqa: S608 - constant fragments, values bound
-            " ts_rank_cd(s.search_tsv, q) AS rank,"
-            " ts_headline('english', concat_ws(' … ', s.search_facts, s.search_quotes), q, :opts)"
+            " ts_rank_cd(s.search_tsv, q.q) AS rank,"
+            " ts_headline('english', concat_ws(' … ', s.search_facts, s.search_quotes), q.q, :opts)"
             " AS snippet"
-            " FROM stories s, to_tsquery('english', :q) q"
-            " WHERE s.search_tsv @@ q" + scope_sql + " ORDER BY rank DESC, s.id DESC LIMIT :limit"
+            f" FROM stories s, (SELECT {query_sql} AS q) q"
+            " WHERE s.search_tsv @@ q.q" + scope_sql + " ORDER BY rank DESC, s.id DESC LIMIT :limit"
         )
     else:
         match = fts5_match(terms)
@@ -163,7 +175,7 @@ async def _search(
         params.update(q=match, start=HIGHLIGHT_START, stop=HIGHLIGHT_END)
         sql = (
             "SELECT s.id, s.title, s.url, s.source_count, s.created_at,"  # noqa: S608 - constant fragments, values bound
-            " -bm25(stories_fts, 10.0, 6.0, 3.0, 2.0) AS rank,"
+            " -bm25(stories_fts, 10.0, 6.0, 3.0, 2.0, 8.0) AS rank,"
             " snippet(stories_fts, -1, :start, :stop, ' … ', 16) AS snippet"
             " FROM stories_fts JOIN stories s ON s.id = stories_fts.rowid"
             " WHERE stories_fts MATCH :q"

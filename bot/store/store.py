@@ -117,6 +117,12 @@ class Store:
                 [await claims.release_all(s, m, worker_id=worker_id) for m in _LEASED.values()]
             )
 
+    async def release_dead_leases(self, *, now: datetime) -> int:
+        """Give back the leases of claimers known to be dead (`bot.store.claimers`): a
+        restarted worker takes over a killed one's work at once, not after its lease."""
+        async with self.session() as s:
+            return sum([await claims.release_dead(s, m, now=now) for m in _LEASED.values()])
+
     async def upgrade(self) -> None:
         """Apply every pending migration."""
         await migrate.upgrade(self.engine)

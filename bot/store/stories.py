@@ -54,6 +54,19 @@ def search_fields(summary: dict[str, Any] | None, lead: str | None) -> dict[str,
     }
 
 
+def add_headline(headlines: str | None, *titles: str | None) -> str | None:
+    """`headlines` (one a line, as `Story.search_headlines` keeps them) with each of `titles`
+    added once, case aside."""
+    kept = [line for line in (headlines or "").split("\n") if line]
+    seen = {line.casefold() for line in kept}
+    for title in titles:
+        line = " ".join((title or "").split())
+        if line and line.casefold() not in seen:
+            kept.append(line)
+            seen.add(line.casefold())
+    return "\n".join(kept) or None
+
+
 def visible_in_workspace(platform: str, workspace_id: str) -> ColumnElement[bool]:
     """True for stories with a source from a feed some channel of the workspace follows.
 
@@ -113,6 +126,7 @@ class StoryRepo:
                 source_count=0,
                 created_at=now,
                 updated_at=now,
+                search_headlines=add_headline(None, title),
                 **search_fields(summary, lead),
             )
             s.add(story)
@@ -153,6 +167,7 @@ class StoryRepo:
             for key, value in given.items():
                 if value is not None:
                     setattr(story, key, value)
+            story.search_headlines = add_headline(story.search_headlines, title)
             story.summary = summary
             for key, value in search_fields(summary, story.lead).items():
                 setattr(story, key, value)
@@ -167,10 +182,12 @@ class StoryRepo:
         article_id: int | None = None,
         feed_id: int | None = None,
         feed_title: str | None = None,
+        headline: str | None = None,
         now: datetime | None = None,
     ) -> bool:
-        """Add a source link (normalised by the caller). Returns False when the story already
-        has it. Also points the article at the story."""
+        """Add a source link (normalised by the caller), its `headline` searchable with the
+        story. Returns False when the story already has it. Also points the article at the
+        story."""
         now = now or utcnow()
         async with self._store.session() as s:
             new_id = await insert_ignore(
@@ -192,6 +209,9 @@ class StoryRepo:
                 )
             if new_id is None:
                 return False
+            story = await s.get(Story, story_id)
+            if story is not None:
+                story.search_headlines = add_headline(story.search_headlines, headline)
             await s.execute(
                 update(Story)
                 .where(Story.id == story_id)

@@ -64,7 +64,7 @@ from bot.store.models import (
     StorySource,
 )
 from bot.store.store import Store
-from bot.store.stories import add_quotes, search_fields
+from bot.store.stories import add_headline, add_quotes, search_fields
 from bot.store.types import utcnow
 from bot.store.upsert import insert_ignore
 from bot.stories.cluster import (
@@ -217,6 +217,8 @@ class _Made:
     feed_id: int | None
     retry_in_s: float | None = None
     """Set when the page failed transiently: the article stays queued for a page retry."""
+    headlines: tuple[str, ...] = ()
+    """The titles of the feed items that point at the article (searchable with its story)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,7 +290,8 @@ class ArticlePipeline:
                     if stopping:
                         return stats
                     if loop.time() < give_up and await self._pending_held_by_others():
-                        await asyncio.sleep(min(0.5, max(0.0, give_up - loop.time())))
+                        if not await self._store.release_dead_leases(now=self._clock()):
+                            await asyncio.sleep(min(0.5, max(0.0, give_up - loop.time())))
                         continue
                     return stats
                 done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
@@ -421,6 +424,7 @@ class ArticlePipeline:
     async def _make_summary(self, article: Article) -> _Made | _PageStillFailing | None:
         entries = await self._store.articles.entries_for(article.id)
         title = next((e.title for e in entries if e.title), None)
+        headlines = tuple(e.title for e in entries if e.title)
         published = next((e.published_at for e in entries if e.published_at), None)
         feed_id = entries[0].feed_id if entries else None
         page_error: str | None = None
@@ -442,6 +446,7 @@ class ArticlePipeline:
                             page_error=None,
                             published=published or self._clock(),
                             feed_id=feed_id,
+                            headlines=headlines,
                         )
                     page_error = "no article text was found on the page"
             except FetchError as exc:
@@ -479,6 +484,7 @@ class ArticlePipeline:
             published=published or self._clock(),
             feed_id=feed_id,
             retry_in_s=retry_in_s,
+            headlines=headlines,
         )
 
     async def _feed_title(self, feed_id: int | None) -> str | None:
@@ -545,6 +551,9 @@ class ArticlePipeline:
                         setattr(story, key, value)
                 story.updated_at = now
                 created = False
+            story.search_headlines = add_headline(
+                story.search_headlines, summary.title, *made.headlines
+            )
             added = await insert_ignore(
                 s,
                 StorySource,

@@ -28,6 +28,8 @@ from aiohttp import web
 from tests.emulators.waiting import wait_until
 
 Json = dict[str, Any]
+RESPONSE_URL = "response_url"
+"""`drop_after_accept(RESPONSE_URL)`: the fault for a slash command's response URL."""
 
 
 @dataclass
@@ -73,8 +75,9 @@ class SlackEmulator:
         self._limits[method] = [times, retry_after]
 
     def drop_after_accept(self, method: str, *, times: int = 1) -> None:
-        """The next `times` calls of `method` are carried out, then their connection is closed
-        before the answer is written (the client sees a disconnect, not an error)."""
+        """The next `times` calls of `method` (or posts to a response URL, `RESPONSE_URL`) are
+        carried out, then their connection is closed before the answer is written (the client
+        sees a disconnect, not an error)."""
         self._drops[method] = times
 
     def calls_of(self, method: str) -> list[SlackCall]:
@@ -390,6 +393,10 @@ class SlackEmulator:
         body = await request.json()
         self.responses.append(dict(body, response_id=request.match_info["rid"]))
         self._changed.set()
+        if self._drops.get(RESPONSE_URL, 0) > 0:
+            self._drops[RESPONSE_URL] -= 1
+            assert request.transport is not None
+            request.transport.abort()
         return web.Response(text="ok")
 
     # ---- Socket Mode --------------------------------------------------------------------------
