@@ -188,7 +188,15 @@ def _story_embed(card: StoryCard) -> Embed:
     embed["footer"] = {"text": _footer(card)}
     if card.published is not None:
         embed["timestamp"] = card.published.isoformat()
+    if image := _image(card):
+        embed["thumbnail"] = {"url": image}
     return embed
+
+
+def _image(card: StoryCard) -> str | None:
+    """The card's picture, re-checked here (a payload frozen in the outbox is read back)."""
+    url = safe_url(card.image_url)
+    return url if url and url.lower().startswith("https://") else None
 
 
 def _footer(card: StoryCard) -> str:

@@ -18,6 +18,8 @@ def story_message(card: StoryCard) -> str:
         meta = f"{meta} · {stamp}" if meta else stamp
     if meta:
         lines.append(meta)
+    if (image := safe_url(card.image_url)) and image.lower().startswith("https://"):
+        lines.append(f"  picture: {image}")
     lines.extend(f"  • {flatten(f)}" for f in card.key_facts if flatten(f))
     lines.extend(
         f"  “{flatten(q.text)}” — {flatten(q.speaker) or 'unattributed'}"

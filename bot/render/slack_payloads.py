@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.render import limits as L
 from bot.render._lines import fit_lines
-from bot.render.text import flatten, slack_escape, slack_link, truncate
+from bot.render.text import flatten, safe_url, slack_escape, slack_link, truncate
 from bot.render.views import DigestView, QuoteLine, SourceLink, StoryCard, ThreadUpdate
 
 FEED_ONLY_NOTE = "_Summarized from the feed's description: the article page could not be read._"
@@ -23,7 +23,10 @@ Args = dict[str, Any]
 def story_message(card: StoryCard) -> Args:
     """The story's message in a digest: title linked to the article, sources and time, facts,
     quotes. Its thread is where the discussion and later updates go."""
-    blocks: list[Block] = [_mrkdwn_section(f"*{_title_link(card)}*")]
+    title = _mrkdwn_section(f"*{_title_link(card)}*")
+    if image := _image(card):
+        title["accessory"] = {"type": "image", "image_url": image, "alt_text": _alt(card)}
+    blocks: list[Block] = [title]
     meta = _meta_line(card)
     if meta:
         blocks.append(_context(meta))
@@ -114,6 +117,16 @@ def _context(text: str) -> Block:
         "type": "context",
         "elements": [{"type": "mrkdwn", "text": truncate(text, L.SLACK_SECTION_TEXT)}],
     }
+
+
+def _image(card: StoryCard) -> str | None:
+    url = safe_url(card.image_url)
+    return url if url and url.lower().startswith("https://") else None
+
+
+def _alt(card: StoryCard) -> str:
+    """Alt text is plain text (no mrkdwn), at most 2,000 characters."""
+    return truncate(flatten(card.title) or "Story picture", 2000)
 
 
 def _title_text(card: StoryCard) -> str:

@@ -46,6 +46,8 @@ class StoryCard:
     lead: str = ""
     from_feed_only: bool = False
     thread_url: str | None = None
+    image_url: str | None = None
+    """An https picture already judged fit to show (`bot.stories.images.display_image`)."""
 
     @property
     def thread_lead(self) -> str:

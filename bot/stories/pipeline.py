@@ -73,6 +73,7 @@ from bot.stories.cluster import (
     best_match,
     better_summary,
 )
+from bot.stories.images import best_image
 from summarizer import Summary, summarize
 
 __all__ = [
@@ -215,6 +216,8 @@ class _Made:
     published: datetime
     feed_id: int | None
     retry_in_s: float | None = None
+    image: str | None = None
+    """The picture to show: the feed's own first, else the page's (see `bot.stories.images`)."""
     """Set when the page failed transiently: the article stays queued for a page retry."""
 
 
@@ -422,6 +425,7 @@ class ArticlePipeline:
         title = next((e.title for e in entries if e.title), None)
         published = next((e.published_at for e in entries if e.published_at), None)
         feed_id = entries[0].feed_id if entries else None
+        feed_images = [e.image_url for e in entries]
         page_error: str | None = None
         retry_in_s: float | None = None
         if article.normalized_url.startswith(LINKLESS_PREFIX):
@@ -441,6 +445,7 @@ class ArticlePipeline:
                             page_error=None,
                             published=published or self._clock(),
                             feed_id=feed_id,
+                            image=best_image(feed_images=feed_images, page_image=summary.image),
                         )
                     page_error = "no article text was found on the page"
             except FetchError as exc:
@@ -473,6 +478,7 @@ class ArticlePipeline:
             published=published or self._clock(),
             feed_id=feed_id,
             retry_in_s=retry_in_s,
+            image=best_image(feed_images=feed_images, page_image=None),
         )
 
     async def _feed_title(self, feed_id: int | None) -> str | None:
@@ -517,6 +523,7 @@ class ArticlePipeline:
                     summary=data,
                     best_article_id=article.id,
                     from_feed_only=bool(made.page_error),
+                    image_url=made.image,
                     published_at=made.published,
                     source_count=0,
                     created_at=now,
@@ -535,6 +542,9 @@ class ArticlePipeline:
                     story.summary = data
                     story.best_article_id = article.id
                     story.from_feed_only = bool(made.page_error)
+                    story.image_url = made.image or story.image_url
+                elif story.image_url is None:
+                    story.image_url = made.image
                     for key, value in search_fields(data, story.lead).items():
                         setattr(story, key, value)
                 story.updated_at = now
