@@ -68,6 +68,8 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("feeds", "resume"): feeds.resume,
     ("digest", "schedule"): digest.schedule,
     ("digest", "now"): digest.now,
+    ("digest", "layout"): digest.layout,
+    ("digest", "size"): digest.size,
 }
 
 

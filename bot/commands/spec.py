@@ -20,6 +20,7 @@ from dataclasses import dataclass
 OPTION_TYPES = ("string", "integer", "channel", "url")
 MAX_OPTION_CHARS = 500
 MAX_URL_CHARS = 2048
+MAX_DIGEST_SIZE = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,10 +135,10 @@ COMMANDS: tuple[CommandSpec, ...] = (
             Option("timezone", "IANA time zone for 'at' times, e.g. Europe/Paris"),
             Option(
                 "max_stories",
-                "Stories per digest (1-20)",
+                f"Stories per digest (1-{MAX_DIGEST_SIZE})",
                 type="integer",
                 min_value=1,
-                max_value=20,
+                max_value=MAX_DIGEST_SIZE,
             ),
             _CHANNEL,
         ),
@@ -146,12 +147,36 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "digest", "now", "Post a digest of what is new, now", (_CHANNEL,), moderator_only=True
     ),
+    CommandSpec(
+        "digest",
+        "layout",
+        "Full story cards, or compact: one line per story (threads either way)",
+        (Option("style", "'full' or 'compact'", required=True), _CHANNEL),
+        moderator_only=True,
+    ),
+    CommandSpec(
+        "digest",
+        "size",
+        f"How many stories a digest holds at most (1-{MAX_DIGEST_SIZE})",
+        (
+            Option(
+                "stories",
+                f"Stories per digest (1-{MAX_DIGEST_SIZE})",
+                type="integer",
+                required=True,
+                min_value=1,
+                max_value=MAX_DIGEST_SIZE,
+            ),
+            _CHANNEL,
+        ),
+        moderator_only=True,
+    ),
 )
 
 GROUPS: dict[str, str] = {
     "news": "Look up stories, quotes and summaries",
     "feeds": "Manage this server's feeds (moderators)",
-    "digest": "Digest schedule (moderators)",
+    "digest": "Digest schedule, layout and size (moderators)",
 }
 
 _BY_NAME = {(c.group, c.name): c for c in COMMANDS}

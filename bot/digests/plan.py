@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -39,6 +39,7 @@ from bot.render.views import StoryCard
 from bot.store.models import (
     DIGEST_QUEUED,
     FEED_DISABLED,
+    LAYOUT_COMPACT,
     POST_PENDING,
     Article,
     ChannelSettings,
@@ -124,6 +125,7 @@ async def plan_digest_now(
             ref,
             now=now,
             max_stories=max_stories,
+            compact=settings is not None and settings.layout == LAYOUT_COMPACT,
             title=digest_title(now, timezone),
             header=True,
             include_backlog=include_backlog,
@@ -167,6 +169,7 @@ async def _plan_slot(
             ref,
             now=now,
             max_stories=settings.max_stories,
+            compact=settings.layout == LAYOUT_COMPACT,
             title=None if schedule.kind == "live" else digest_title(now, settings.timezone),
             header=schedule.kind != "live",
         )
@@ -180,6 +183,7 @@ async def _plan(
     max_stories: int,
     title: str | None,
     header: bool,
+    compact: bool = False,
     include_backlog: bool = False,
 ) -> int | None:
     candidates, filters, loaded = await _candidates(
@@ -221,7 +225,8 @@ async def _plan(
             conflict=["platform", "workspace_id", "channel_id", "story_id"],
         )
         if claimed is not None:
-            chosen.append((story, story_card(story, sources[story_id], article_urls=urls)))
+            card = story_card(story, sources[story_id], article_urls=urls)
+            chosen.append((story, replace(card, compact=compact)))
     if not chosen:
         await s.delete(digest)
         return None

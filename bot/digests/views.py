@@ -119,6 +119,7 @@ def card_to_json(card: StoryCard) -> dict[str, Any]:
         "lead": card.lead,
         "from_feed_only": card.from_feed_only,
         "image_url": card.image_url,
+        "compact": card.compact,
     }
 
 
@@ -135,6 +136,7 @@ def card_from_json(data: dict[str, Any]) -> StoryCard:
         lead=data.get("lead") or "",
         from_feed_only=bool(data.get("from_feed_only")),
         image_url=display_image(data.get("image_url")),
+        compact=bool(data.get("compact")),
     )
 
 

@@ -160,6 +160,7 @@ class DiscordPlatform:
                 embeds=[discord.Embed.from_dict(e) for e in payload.get("embeds", [])],
                 allowed_mentions=discord.AllowedMentions.none(),
                 nonce=nonce_for(key),
+                suppress_embeds=bool(payload.get("flags", 0) & discord_payloads.SUPPRESS_EMBEDS),
             )
         except discord.HTTPException as exc:
             raise _delivery_error(exc) from exc
@@ -187,6 +188,8 @@ class DiscordPlatform:
                     continue
                 if any(_names_story(e, marker) for e in message.embeds):
                     return str(message.id)
+                if message.content.endswith(" · " + marker):
+                    return str(message.id)
         except discord.Forbidden:
             return None
         except discord.HTTPException as exc:
@@ -208,6 +211,7 @@ class DiscordPlatform:
                 content=message.get("content") or None,
                 embeds=[discord.Embed.from_dict(e) for e in message.get("embeds", [])],
                 allowed_mentions=discord.AllowedMentions.none(),
+                suppress_embeds=bool(message.get("flags", 0) & discord_payloads.SUPPRESS_EMBEDS),
                 auto_archive_duration=self._archive,  # type: ignore[arg-type]
             )
         except discord.HTTPException as exc:
@@ -228,6 +232,8 @@ class DiscordPlatform:
                     continue
                 starter = await thread.fetch_message(thread.id)
                 if any(_names_story(e, marker) for e in starter.embeds):
+                    return str(thread.id)
+                if starter.content.endswith(" · " + marker):
                     return str(thread.id)
         except discord.NotFound:
             return None

@@ -30,11 +30,44 @@ Embed = dict[str, Any]
 Payload = dict[str, Any]
 
 
+SUPPRESS_EMBEDS = 1 << 2
+COMPACT_LEAD = 200
+COMPACT_SOURCES = 3
+
+
 def story_message(card: StoryCard) -> Payload:
-    """The story's message in a digest: title linked to the article, sources, facts, quotes."""
+    """The story's message in a digest: title linked to the article, sources, facts, quotes;
+    for a compact card, one line of text with link previews suppressed."""
+    if card.compact:
+        return compact_story_message(card)
     embed = _story_embed(card)
     _fit_total([embed])
     return {"content": "", "embeds": [embed], "allowed_mentions": NO_MENTIONS}
+
+
+def compact_story_message(card: StoryCard) -> Payload:
+    """One line: **[headline](url)** — sources — lead · Story N (the marker is how the
+    adapter finds the message again, as the footer does for a card)."""
+    title = truncate(discord_escape(card.title) or "(untitled story)", 200)
+    parts = [f"**{discord_link(card.url, title)}**"]
+    if card.sources:
+        links = [_source_link(s) for s in card.sources[:COMPACT_SOURCES]]
+        more = len(card.sources) - COMPACT_SOURCES
+        parts.append(" · ".join(links) + (f" +{more}" if more > 0 else ""))
+    if lead := discord_escape(card.one_line_lead):
+        parts.append(truncate(lead, COMPACT_LEAD))
+    marker = compact_marker(card.story_id)
+    line = truncate(" — ".join(parts), L.DISCORD_CONTENT - len(marker) - 3)
+    return {
+        "content": f"{line} · {marker}",
+        "embeds": [],
+        "allowed_mentions": NO_MENTIONS,
+        "flags": SUPPRESS_EMBEDS,
+    }
+
+
+def compact_marker(story_id: str) -> str:
+    return f"Story {discord_plain(story_id)}"
 
 
 def forum_post(card: StoryCard, *, auto_archive_minutes: int = 1440) -> Payload:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from bot.render.text import flatten, safe_url
+from bot.render.text import flatten, safe_url, truncate
 from bot.render.views import DigestView, StoryCard, ThreadUpdate
 
 FEED_ONLY_NOTE = "(Summarized from the feed's description: the article page could not be read.)"
 
 
 def story_message(card: StoryCard) -> str:
+    if card.compact:
+        return compact_story_message(card)
     lines = [flatten(card.title) or "(untitled story)"]
     if url := safe_url(card.url):
         lines.append(url)
@@ -30,6 +32,19 @@ def story_message(card: StoryCard) -> str:
         lines.append(FEED_ONLY_NOTE)
     lines.append(f"  [story {flatten(card.story_id)}]")
     return "\n".join(lines)
+
+
+def compact_story_message(card: StoryCard) -> str:
+    """One line: headline — sources — lead [story N] <url>."""
+    parts = [flatten(card.title) or "(untitled story)"]
+    if card.sources:
+        parts.append(", ".join(flatten(s.name) for s in card.sources[:3]))
+    if lead := flatten(card.one_line_lead):
+        parts.append(truncate(lead, 200))
+    line = " — ".join(parts) + f"  [story {flatten(card.story_id)}]"
+    if url := safe_url(card.url):
+        line += f" {url}"
+    return line
 
 
 def digest(view: DigestView) -> str:

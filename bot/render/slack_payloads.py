@@ -20,9 +20,16 @@ Block = dict[str, Any]
 Args = dict[str, Any]
 
 
+COMPACT_LEAD = 200
+COMPACT_SOURCES = 3
+
+
 def story_message(card: StoryCard) -> Args:
     """The story's message in a digest: title linked to the article, sources and time, facts,
-    quotes. Its thread is where the discussion and later updates go."""
+    quotes (a compact card: one line). Its thread is where the discussion and later updates
+    go."""
+    if card.compact:
+        return compact_story_message(card)
     title = _mrkdwn_section(f"*{_title_link(card)}*")
     if image := _image(card):
         title["accessory"] = {"type": "image", "image_url": image, "alt_text": _alt(card)}
@@ -40,6 +47,22 @@ def story_message(card: StoryCard) -> Args:
     if card.sources:
         text += " — " + ", ".join(slack_escape(s.name) for s in card.sources[:3])
     return _args(blocks, text)
+
+
+def compact_story_message(card: StoryCard) -> Args:
+    """One line: *<url|headline>* — sources — lead."""
+    room = 2000
+    parts = [f"*{slack_link(card.url, truncate(_title_text(card), 200))}*"]
+    if card.sources:
+        links = [_source_link(s) for s in card.sources[:COMPACT_SOURCES]]
+        more = len(card.sources) - COMPACT_SOURCES
+        parts.append(" · ".join(links) + (f" +{more}" if more > 0 else ""))
+    if lead := slack_escape(card.one_line_lead):
+        parts.append(truncate(lead, COMPACT_LEAD))
+    line = " — ".join(parts)
+    if len(line) > room:
+        line = " — ".join(parts[:1] + parts[2:])
+    return _args([_mrkdwn_section(line)], _title_text(card))
 
 
 def digest_header(digest: DigestView) -> Args:

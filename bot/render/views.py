@@ -48,6 +48,9 @@ class StoryCard:
     thread_url: str | None = None
     image_url: str | None = None
     """An https picture already judged fit to show (`bot.stories.images.display_image`)."""
+    compact: bool = False
+    """The channel's layout is compact: the story's message is one line (headline link,
+    sources, a one-line lead); its thread still opens with the full summary."""
 
     @property
     def thread_lead(self) -> str:
@@ -59,6 +62,14 @@ class StoryCard:
         first = " ".join(self.key_facts[0].split())
         stem = lead.rstrip(" .…")
         return "" if stem and (stem in first or first in lead) else lead
+
+    @property
+    def one_line_lead(self) -> str:
+        """The lead for a compact line: the lead, else the first key fact, on one line."""
+        lead = " ".join(self.lead.split())
+        if not lead and self.key_facts:
+            lead = " ".join(self.key_facts[0].split())
+        return lead
 
     @classmethod
     def from_summary(

@@ -32,7 +32,7 @@ from bot.store.upsert import insert_ignore
 if TYPE_CHECKING:
     from bot.store.store import Store
 
-_SETTINGS_FIELDS = ("schedule", "timezone", "max_stories", "log_channel_id", "is_forum")
+_SETTINGS_FIELDS = ("schedule", "timezone", "max_stories", "layout", "log_channel_id", "is_forum")
 
 
 def _in(platform: str, workspace_id: str, model: Any) -> Any:
@@ -149,7 +149,7 @@ class ChannelRepo:
         self, *, platform: str, workspace_id: str, channel_id: str, **fields: Any
     ) -> ChannelSettings:
         """Create or update a channel's settings: `schedule`, `timezone`, `max_stories`,
-        `log_channel_id`, `is_forum`, `next_digest_at`, `last_digest_at`."""
+        `layout`, `log_channel_id`, `is_forum`, `next_digest_at`, `last_digest_at`."""
         allowed = {*_SETTINGS_FIELDS, "next_digest_at", "last_digest_at"}
         unknown = set(fields) - allowed
         if unknown:
