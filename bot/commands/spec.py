@@ -9,7 +9,8 @@ are one person's question; `/news story` and `/news summarize` answer in the cha
 sharing a story or an article's summary with the conversation is why people run them.
 
 Option types: "string", "integer", "channel" (Discord: a channel picker; Slack and CLI: a
-`#name` or `<#C123|name>` mention) and "url". `rest` marks the option that takes the rest of
+`#name` or `<#C123|name>` mention), "role" (Discord: a role picker; Slack: a user group
+mention `<!subteam^S123|@team>`) and "url". `rest` marks the option that takes the rest of
 a text command's words (`/news search ferry strike` → words="ferry strike").
 """
 
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-OPTION_TYPES = ("string", "integer", "channel", "url")
+OPTION_TYPES = ("string", "integer", "channel", "url", "role")
 MAX_OPTION_CHARS = 500
 MAX_URL_CHARS = 2048
 MAX_DIGEST_SIZE = 20
@@ -98,6 +99,19 @@ COMMANDS: tuple[CommandSpec, ...] = (
         (Option("id", "The story's number", type="integer", required=True, min_value=1),),
         ephemeral=False,
     ),
+    CommandSpec(
+        "news",
+        "follow",
+        "Be mentioned in a story's thread when a story here matches your words",
+        (Option("words", "Words or phrases, comma-separated", required=True, rest=True),),
+    ),
+    CommandSpec(
+        "news",
+        "unfollow",
+        "Stop following words in this channel",
+        (Option("words", "Words or phrases, comma-separated", required=True, rest=True),),
+    ),
+    CommandSpec("news", "following", "The words you follow, by channel"),
     CommandSpec("news", "help", "What the bot's commands do"),
     CommandSpec(
         "feeds",
@@ -119,6 +133,17 @@ COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec("feeds", "remove", "Stop following a feed", (_FEED, _CHANNEL), moderator_only=True),
     CommandSpec("feeds", "pause", "Pause a feed's stories", (_FEED, _CHANNEL), moderator_only=True),
+    CommandSpec(
+        "feeds",
+        "ping",
+        "Mention a role (Slack: a user group) in the thread of each story from a feed",
+        (
+            _FEED,
+            Option("role", "The role to mention; leave out to mention nobody", type="role"),
+            _CHANNEL,
+        ),
+        moderator_only=True,
+    ),
     CommandSpec(
         "feeds",
         "resume",

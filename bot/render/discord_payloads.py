@@ -7,6 +7,7 @@ the bot posts can ping anyone. The Discord adapter turns these into discord.py c
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.render import limits as L
@@ -19,7 +20,7 @@ from bot.render.text import (
     safe_url,
     truncate,
 )
-from bot.render.views import DigestView, QuoteLine, SourceLink, StoryCard, ThreadUpdate
+from bot.render.views import DigestView, Ping, QuoteLine, SourceLink, StoryCard, ThreadUpdate
 
 NO_MENTIONS: dict[str, list[str]] = {"parse": []}
 FEED_ONLY_NOTE = "_Summarized from the feed's description: the article page could not be read._"
@@ -135,6 +136,34 @@ def thread_update(update: ThreadUpdate) -> Payload:
         embed["fields"] = fields
     _fit_total([embed])
     return {"content": "", "embeds": [embed], "allowed_mentions": NO_MENTIONS}
+
+
+PING_MARK = "🔔"
+MAX_ALLOWED_MENTIONS = 100
+_SNOWFLAKE = re.compile(r"[1-9][0-9]{5,19}")
+
+
+def ping(ping: Ping) -> Payload:
+    """The mentions in a story's thread: `🔔 @a @b @role — you follow: ferry strike`.
+
+    `allowed_mentions` names exactly the users and roles written here (`parse` empty), so
+    nothing else in the text could ping, even if it looked like a mention. Ids that are not
+    snowflakes are dropped. An empty `content` means there is nobody to mention."""
+    users = [u for u in dict.fromkeys(ping.user_ids) if _SNOWFLAKE.fullmatch(u)]
+    roles = [r for r in dict.fromkeys(ping.role_ids) if _SNOWFLAKE.fullmatch(r)]
+    users, roles = users[:MAX_ALLOWED_MENTIONS], roles[:MAX_ALLOWED_MENTIONS]
+    if not users and not roles:
+        return {"content": "", "embeds": [], "allowed_mentions": NO_MENTIONS}
+    mentions = " ".join([*(f"<@{u}>" for u in users), *(f"<@&{r}>" for r in roles)])
+    topics = ", ".join(t for t in (discord_escape(t) for t in ping.topics) if t)
+    line = f"{PING_MARK} {mentions}"
+    if topics:
+        line += " — you follow: " + truncate(topics, 300)
+    return {
+        "content": truncate(line, L.DISCORD_CONTENT),
+        "embeds": [],
+        "allowed_mentions": {"parse": [], "users": users, "roles": roles},
+    }
 
 
 def notice(*, title: str, lines: tuple[str, ...] = (), url: str | None = None) -> Payload:

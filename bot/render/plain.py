@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.render.text import flatten, safe_url, truncate
-from bot.render.views import DigestView, StoryCard, ThreadUpdate
+from bot.render.views import DigestView, Ping, StoryCard, ThreadUpdate
 
 FEED_ONLY_NOTE = "(Summarized from the feed's description: the article page could not be read.)"
 
@@ -97,3 +97,14 @@ def notice(*, title: str, lines: tuple[str, ...] = (), url: str | None = None) -
     if safe := safe_url(url):
         out.append(f"  {safe}")
     return "\n".join(out)
+
+
+def ping(ping: Ping) -> str:
+    """`[ping] @U1 @U2 @&role — you follow: ferry strike` (empty: nobody to mention)."""
+    names = [f"@{flatten(u)}" for u in ping.user_ids if flatten(u)]
+    names += [f"@&{flatten(r)}" for r in ping.role_ids if flatten(r)]
+    if not names:
+        return ""
+    line = "[ping] " + " ".join(names)
+    topics = ", ".join(flatten(t) for t in ping.topics if flatten(t))
+    return line + (f" — you follow: {topics}" if topics else "")

@@ -7,12 +7,13 @@ notifications, and unfurling turned off so a story's links do not expand into pr
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.render import limits as L
 from bot.render._lines import fit_lines
 from bot.render.text import flatten, safe_url, slack_escape, slack_link, truncate
-from bot.render.views import DigestView, QuoteLine, SourceLink, StoryCard, ThreadUpdate
+from bot.render.views import DigestView, Ping, QuoteLine, SourceLink, StoryCard, ThreadUpdate
 
 FEED_ONLY_NOTE = "_Summarized from the feed's description: the article page could not be read._"
 
@@ -106,6 +107,29 @@ def thread_update(update: ThreadUpdate) -> Args:
     blocks = [_mrkdwn_section(text), *_quote_sections(update.quotes, max_blocks=5)]
     first = slack_escape(update.key_facts[0]) if update.key_facts else ""
     return _args(blocks, f"New from {name}: {first}".rstrip(": "))
+
+
+_SLACK_ID = re.compile(r"[A-Z0-9]{2,40}")
+MAX_MENTIONED = 100
+
+
+def ping(ping: Ping) -> Args:
+    """The mentions in a story's thread: `<@U…> <!subteam^S…> — you follow: ferry strike`.
+
+    Slack has no allowed-mentions list, so the text itself holds only these mentions: ids are
+    checked to be Slack ids, topics are escaped like feed text (no `<!channel>` can slip in),
+    and `link_names` stays off. An empty `text` means there is nobody to mention."""
+    users = [u for u in dict.fromkeys(ping.user_ids) if _SLACK_ID.fullmatch(u)]
+    groups = [g for g in dict.fromkeys(ping.role_ids) if _SLACK_ID.fullmatch(g)]
+    users, groups = users[:MAX_MENTIONED], groups[:MAX_MENTIONED]
+    if not users and not groups:
+        return _args([], "")
+    mentions = " ".join([*(f"<@{u}>" for u in users), *(f"<!subteam^{g}>" for g in groups)])
+    topics = ", ".join(t for t in (slack_escape(t) for t in ping.topics) if t)
+    line = f":bell: {mentions}"
+    if topics:
+        line += " — you follow: " + truncate(topics, 300)
+    return _args([_mrkdwn_section(line)], line)
 
 
 def notice(*, title: str, lines: tuple[str, ...] = (), url: str | None = None) -> Args:

@@ -119,3 +119,15 @@ class ThreadUpdate:
     source: SourceLink
     key_facts: tuple[str, ...] = ()
     quotes: tuple[QuoteLine, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Ping:
+    """Who is mentioned in a story's thread: members who follow a topic it matches
+    (`topics`, their words) and the roles (Discord) or user groups (Slack) of the feeds that
+    brought it. Ids are the platform's; renderers mention exactly these and nothing else."""
+
+    story_id: str
+    user_ids: tuple[str, ...] = ()
+    role_ids: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()

@@ -132,6 +132,21 @@ class ChannelRepo:
             )
             return result.rowcount == 1  # type: ignore[attr-defined]
 
+    async def set_ping_role(
+        self, *, platform: str, workspace_id: str, subscription_id: int, role_id: str | None
+    ) -> bool:
+        """The role (Discord) or user group (Slack) mentioned for the subscription's stories;
+        None mentions nobody."""
+        async with self._store.session() as s:
+            result = await s.execute(
+                update(Subscription)
+                .where(
+                    _in(platform, workspace_id, Subscription), Subscription.id == subscription_id
+                )
+                .values(ping_role_id=role_id)
+            )
+            return result.rowcount == 1  # type: ignore[attr-defined]
+
     # Channel settings
 
     async def settings(
