@@ -67,6 +67,13 @@ def test_json_feed_image_banner_and_attachments() -> None:
                 ],
             },
             {"id": "4", "url": "https://j.example/4", "image": 42},
+            {
+                "id": "5",
+                "url": "https://j.example/5",
+                "image": "https://j.example/" + "x" * 3000,
+                "banner_image": "javascript:alert(1)",
+                "attachments": [{"url": "https://j.example/ok.png", "mime_type": "image/png"}],
+            },
         ],
     }
     feed = parse_feed(json.dumps(doc).encode(), headers={}, url="https://j.example/feed.json")
@@ -75,6 +82,7 @@ def test_json_feed_image_banner_and_attachments() -> None:
         "https://j.example/b.jpg",
         "https://j.example/a.gif",
         None,
+        "https://j.example/ok.png",
     ]
 
 

@@ -21,7 +21,7 @@ from bot.digests.engine import deliver_pending, plan_due_digests
 from bot.digests.pings import MAX_TOPICS_PER_MEMBER, PINGS_PER_WINDOW
 from bot.digests.plan import plan_digest_now
 from bot.feeds.fetch import Fetcher
-from bot.platforms.console import ConsolePlatform
+from bot.platforms.console import ConsolePlatform, serve_commands
 from bot.platforms.discord import DiscordPlatform, make_client
 from bot.platforms.discord_commands import register_commands
 from bot.platforms.slack import SlackPlatform, build_app, socket_mode_handler, web_client
@@ -407,3 +407,31 @@ async def test_slack_follow_user_group_and_ping_mentions_only_those(
     async with store.session(readonly=True) as s:
         left = (await s.scalars(select(Follow.user_id))).all()
     assert left == ["U0MEMBER"]
+
+
+async def _lines(*lines: str) -> AsyncIterator[str]:
+    for line in lines:
+        yield line
+
+
+async def test_console_commands_follow_layout_and_size_and_the_digest_follows_them(
+    commands: Commands, store: Store
+) -> None:
+    room, feed = await _subscribed(store, platform="console", workspace="console",
+                                   channel="console")  # fmt: skip
+    out = io.StringIO()
+    ran = await serve_commands(commands, _lines(
+        "/news follow ferry", "/digest layout compact", "/digest size 2",
+        f"/feeds ping {feed.id} role: crew", "/news following",
+    ), out=out)  # fmt: skip
+    assert ran == 5 and "error:" not in out.getvalue(), out.getvalue()
+    for i in range(3):
+        await room.story(
+            feed, f"Ferry item {i}", facts=[f"Fact {i}."], at=T0 - timedelta(minutes=i)
+        )
+    assert await plan_due_digests(store, now=T0)
+    printed = io.StringIO()
+    await deliver_pending(store, {"console": ConsolePlatform(printed)}, worker_id="t", now=T0)
+    text = printed.getvalue()
+    assert text.count("[story ") == 2, text
+    assert text.count("[ping] @operator @&crew — you follow: ferry") == 2
