@@ -49,9 +49,7 @@ def story_text(story: Story) -> str:
     return "\n".join(t for t in [story.title or "", *facts] if t)
 
 
-def matching_followers(
-    follows: Iterable[Follow], text: str
-) -> dict[str, list[str]]:  # fmt: skip
+def matching_followers(follows: Iterable[Follow], text: str) -> dict[str, list[str]]:
     """user id → the topics of theirs the text matches, in following order."""
     hits: dict[str, list[str]] = {}
     for follow in follows:

@@ -10,7 +10,9 @@ A channel's digest for one schedule slot is planned in **one transaction** that
    skipped, ranked by `select_stories`, at most `max_stories`);
 3. claims each story for the channel in `channel_story` (unique per channel: a story is given
    to a channel once, whichever digest or process got it first);
-4. creates the digest and queues its posts: header, then each story in rank order.
+4. creates the digest and queues its posts: header, then each story in rank order, each
+   followed by its ping when members follow words it matches or its feed has a ping role
+   (`bot.digests.pings`; the channel's layout is frozen into each story's card).
 
 So the slot moves exactly when the digest exists, and a crash leaves either both or neither.
 A story whose post later fails for good stays claimed: it is not offered to that channel again.

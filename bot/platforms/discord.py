@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -161,22 +162,9 @@ class DiscordPlatform:
 
     async def _find_ping(self, target: Any) -> str | None:
         """A ping of ours already in the thread (one per story and channel, so any counts)."""
-        if self._history_check <= 0 or self._client.user is None:
-            return None
-        me = self._client.user.id
-        try:
-            async for message in target.history(limit=self._history_check):
-                if message.author.id == me and message.content.startswith(
-                    discord_payloads.PING_MARK
-                ):
-                    return str(message.id)
-        except discord.Forbidden:
-            return None
-        except discord.HTTPException as exc:
-            raise _delivery_error(exc) from exc
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise DeliveryError(f"Discord unreachable: {exc!r}", retryable=True) from exc
-        return None
+        return await self._find_own(
+            target, lambda message: message.content.startswith(discord_payloads.PING_MARK)
+        )
 
     async def post_notice(self, *, channel_id: str, notice: Notice, key: str) -> Posted:
         """A message to moderators; in a forum channel it becomes a post of its own."""
@@ -233,19 +221,28 @@ class DiscordPlatform:
         before a longer outage. Command replies (other message types) and the forum starter
         (`skip`) do not count. Without permission to read history, the nonce is all there is.
         """
+        marker = f"Story {story.story_id}"
+
+        def names_story(message: discord.Message) -> bool:
+            if message.id == skip or message.type is not discord.MessageType.default:
+                return False
+            if any(_names_story(e, marker) for e in message.embeds):
+                return True
+            return message.content.endswith(" · " + marker)
+
+        return await self._find_own(target, names_story)
+
+    async def _find_own(
+        self, target: Any, matches: Callable[[discord.Message], bool]
+    ) -> str | None:
+        """The id of the newest of the bot's last `history_check` messages in `target` that
+        `matches`; None without permission to read history (the nonce is all there is)."""
         if self._history_check <= 0 or self._client.user is None:
             return None
         me = self._client.user.id
-        marker = f"Story {story.story_id}"
         try:
             async for message in target.history(limit=self._history_check):
-                if message.id == skip or message.author.id != me:
-                    continue
-                if message.type is not discord.MessageType.default:
-                    continue
-                if any(_names_story(e, marker) for e in message.embeds):
-                    return str(message.id)
-                if message.content.endswith(" · " + marker):
+                if message.author.id == me and matches(message):
                     return str(message.id)
         except discord.Forbidden:
             return None

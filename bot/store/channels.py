@@ -122,28 +122,25 @@ class ChannelRepo:
     async def set_paused(
         self, *, platform: str, workspace_id: str, subscription_id: int, paused: bool
     ) -> bool:
-        async with self._store.session() as s:
-            result = await s.execute(
-                update(Subscription)
-                .where(
-                    _in(platform, workspace_id, Subscription), Subscription.id == subscription_id
-                )
-                .values(paused=paused)
-            )
-            return result.rowcount == 1  # type: ignore[attr-defined]
+        return await self._set(platform, workspace_id, subscription_id, paused=paused)
 
     async def set_ping_role(
         self, *, platform: str, workspace_id: str, subscription_id: int, role_id: str | None
     ) -> bool:
         """The role (Discord) or user group (Slack) mentioned for the subscription's stories;
         None mentions nobody."""
+        return await self._set(platform, workspace_id, subscription_id, ping_role_id=role_id)
+
+    async def _set(
+        self, platform: str, workspace_id: str, subscription_id: int, **values: Any
+    ) -> bool:
         async with self._store.session() as s:
             result = await s.execute(
                 update(Subscription)
                 .where(
                     _in(platform, workspace_id, Subscription), Subscription.id == subscription_id
                 )
-                .values(ping_role_id=role_id)
+                .values(**values)
             )
             return result.rowcount == 1  # type: ignore[attr-defined]
 
