@@ -22,6 +22,7 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 import trafilatura
@@ -251,6 +252,9 @@ class Extracted:
     paragraphs: list[str]
     furniture: list[str] = field(default_factory=list)
     headings: list[str] = field(default_factory=list)
+    image: str | None = None
+    """The page's own picture (og:image, twitter:image), made absolute against the page's
+    address; http(s) only, not otherwise checked."""
 
 
 def normalize_text(text: str) -> str:
@@ -672,7 +676,27 @@ def _extract_html(source: str, *, title: str | None, url: str | None) -> Extract
         paragraphs=paragraphs,
         furniture=dropped,
         headings=headings,
+        image=page_image(getattr(doc, "image", None) if doc is not None else None, url=url),
     )
+
+
+_MAX_IMAGE_URL = 4096
+
+
+def page_image(value: object, *, url: str | None) -> str | None:
+    """An image address from the page's metadata, resolved against `url` (relative ones are
+    dropped when there is no `url`); None unless it is http(s) and of a sane length."""
+    if not isinstance(value, str) or not value.strip() or len(value) > _MAX_IMAGE_URL:
+        return None
+    candidate = "".join(ch for ch in value.strip() if ch.isprintable() and not ch.isspace())
+    try:
+        absolute = urljoin(url, candidate) if url else candidate
+        parts = urlsplit(absolute)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or absolute == url:
+        return None
+    return absolute
 
 
 def extract(source: str | bytes, *, title: str | None = None, url: str | None = None) -> Extracted:

@@ -57,6 +57,8 @@ class Summary:
     reading_time_minutes: int = 0
     sentence_count: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    image: str | None = None
+    """The page's og:image / twitter:image, absolute; the caller decides whether to show it."""
 
     @staticmethod
     def reading_time(word_count: int) -> int:
@@ -90,6 +92,7 @@ class Summary:
             reading_time_minutes=int(data.get("reading_time_minutes", 0)),
             sentence_count=int(data.get("sentence_count", 0)),
             extra=dict(data.get("extra") or {}),
+            image=data.get("image") if isinstance(data.get("image"), str) else None,
         )
 
     @classmethod

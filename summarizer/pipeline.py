@@ -46,4 +46,5 @@ def summarize(
         word_count=word_count,
         reading_time_minutes=Summary.reading_time(word_count),
         sentence_count=len(sentences),
+        image=doc.image,
     )

@@ -12,6 +12,7 @@ import pytest
 
 from bot.commands import COMMANDS, Commands, Reply, help_text
 from bot.commands.router import APOLOGY, HANDLERS
+from bot.commands.spec import OPTION_TYPES
 from bot.feeds.fetch import Fetcher
 from bot.store import Store
 from tests.feed_site import Clock
@@ -39,7 +40,7 @@ def test_the_table_fits_discord_and_slack() -> None:
         assert required == sorted(required, reverse=True), f"{spec.name}: required first"
         for opt in spec.options:
             assert name.match(opt.name) and 1 <= len(opt.description) <= 100, opt
-            assert opt.type in ("string", "integer", "channel", "url")
+            assert opt.type in OPTION_TYPES
         assert sum(o.rest for o in spec.options) <= 1
         if spec.name != "help":
             assert (spec.group, spec.name) in HANDLERS

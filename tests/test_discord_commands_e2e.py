@@ -92,7 +92,9 @@ async def test_commands_are_registered_from_the_table_with_moderator_defaults(
     assert int(registered["digest"]["default_member_permissions"]) == MANAGE_GUILD
     assert registered["news"]["default_member_permissions"] is None
     subs = {o["name"]: o for o in registered["feeds"]["options"]}
-    assert sorted(subs) == ["add", "list", "pause", "remove", "resume"]
+    assert sorted(subs) == ["add", "list", "pause", "ping", "remove", "resume"]
+    ping_opts = {o["name"]: o for o in subs["ping"]["options"]}
+    assert ping_opts["role"]["type"] == 8 and not ping_opts["role"].get("required")
     feed_opt = next(o for o in subs["remove"]["options"] if o["name"] == "feed")
     assert feed_opt["autocomplete"] is True and feed_opt["required"] is True
     add_opts = {o["name"]: o for o in subs["add"]["options"]}

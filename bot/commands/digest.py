@@ -1,4 +1,4 @@
-"""Moderator commands: `/digest schedule` and `/digest now`, through the digest engine."""
+"""Moderator commands: `/digest schedule`, `/digest now`, `/digest layout` and `/digest size`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from bot.commands.deps import Deps, channel_label
 from bot.digests.plan import plan_digest_now
 from bot.digests.schedule import ScheduleError, parse_schedule
 from bot.plural import counted
-from bot.store.models import Digest
+from bot.store.models import LAYOUT_COMPACT, LAYOUTS, Digest
 
 log = logging.getLogger(__name__)
 
@@ -85,3 +85,31 @@ async def now(deps: Deps, ctx: CommandContext, opts: Options) -> Reply:
             log.exception("after /digest now: waking delivery for digest %s failed", digest_id)
     noun = "story" if count == 1 else "stories"
     return Reply(f"A digest of {count} {noun} is on its way to {where}.")
+
+
+async def layout(deps: Deps, ctx: CommandContext, opts: Options) -> Reply:
+    style = str(opts["style"]).strip().casefold()
+    if style not in LAYOUTS:
+        raise CommandError(f"layout must be 'full' or 'compact', not {style[:40]!r}")
+    channel = await deps.channel(ctx, opts.get("channel"))
+    await deps.store.channels.save_settings(
+        platform=ctx.platform, workspace_id=ctx.workspace_id, channel_id=channel, layout=style
+    )
+    where = channel_label(channel)
+    if style == LAYOUT_COMPACT:
+        return Reply(
+            f"{where} now gets compact digests: one line per story (headline, sources, lead); "
+            "each story's thread still has the full summary."
+        )
+    return Reply(f"{where} now gets full story cards (key facts, quotes, picture).")
+
+
+async def size(deps: Deps, ctx: CommandContext, opts: Options) -> Reply:
+    stories = int(opts["stories"])
+    channel = await deps.channel(ctx, opts.get("channel"))
+    await deps.store.channels.save_settings(
+        platform=ctx.platform, workspace_id=ctx.workspace_id, channel_id=channel,
+        max_stories=stories,
+    )  # fmt: skip
+    noun = "story" if stories == 1 else "stories"
+    return Reply(f"{channel_label(channel)}'s digests now hold at most {stories} {noun}.")

@@ -188,7 +188,7 @@ async def list_feeds(deps: Deps, ctx: CommandContext, opts: Options) -> Reply:
     return Reply(text)
 
 
-async def _targets(
+async def targets(
     deps: Deps, ctx: CommandContext, opts: Options
 ) -> tuple[Feed, list[Subscription]]:
     """The workspace's subscriptions to the feed `opts["feed"]` names (id or address), in
@@ -221,7 +221,7 @@ def _channels(subs: Sequence[Subscription]) -> str:
 
 
 async def remove(deps: Deps, ctx: CommandContext, opts: Options) -> Reply:
-    feed, subs = await _targets(deps, ctx, opts)
+    feed, subs = await targets(deps, ctx, opts)
     for sub in subs:
         await deps.store.channels.unsubscribe(
             platform=ctx.platform, workspace_id=ctx.workspace_id, subscription_id=sub.id
@@ -241,7 +241,7 @@ async def _drop_if_unfollowed(deps: Deps, feed_id: int) -> None:
 
 
 async def pause(deps: Deps, ctx: CommandContext, opts: Options) -> Reply:
-    feed, subs = await _targets(deps, ctx, opts)
+    feed, subs = await targets(deps, ctx, opts)
     for sub in subs:
         await deps.store.channels.set_paused(
             platform=ctx.platform,
@@ -256,7 +256,7 @@ async def pause(deps: Deps, ctx: CommandContext, opts: Options) -> Reply:
 
 
 async def resume(deps: Deps, ctx: CommandContext, opts: Options) -> Reply:
-    feed, subs = await _targets(deps, ctx, opts)
+    feed, subs = await targets(deps, ctx, opts)
     for sub in subs:
         await deps.store.channels.set_paused(
             platform=ctx.platform,

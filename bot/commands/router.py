@@ -26,7 +26,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from bot.commands import digest, feeds, news
+from bot.commands import digest, feeds, follows, news
 from bot.commands.context import CommandContext, CommandError, PermissionDenied, Reply
 from bot.commands.deps import (
     ChannelResolver,
@@ -61,6 +61,10 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("news", "quotes"): news.quotes,
     ("news", "summarize"): news.summarize,
     ("news", "story"): news.story,
+    ("news", "follow"): follows.follow,
+    ("news", "unfollow"): follows.unfollow,
+    ("news", "following"): follows.following,
+    ("feeds", "ping"): follows.ping,
     ("feeds", "add"): feeds.add,
     ("feeds", "list"): feeds.list_feeds,
     ("feeds", "remove"): feeds.remove,
@@ -68,6 +72,8 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("feeds", "resume"): feeds.resume,
     ("digest", "schedule"): digest.schedule,
     ("digest", "now"): digest.now,
+    ("digest", "layout"): digest.layout,
+    ("digest", "size"): digest.size,
 }
 
 

@@ -9,7 +9,8 @@ are one person's question; `/news story` and `/news summarize` answer in the cha
 sharing a story or an article's summary with the conversation is why people run them.
 
 Option types: "string", "integer", "channel" (Discord: a channel picker; Slack and CLI: a
-`#name` or `<#C123|name>` mention) and "url". `rest` marks the option that takes the rest of
+`#name` or `<#C123|name>` mention), "role" (Discord: a role picker; Slack: a user group
+mention `<!subteam^S123|@team>`) and "url". `rest` marks the option that takes the rest of
 a text command's words (`/news search ferry strike` → words="ferry strike").
 """
 
@@ -17,9 +18,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-OPTION_TYPES = ("string", "integer", "channel", "url")
+OPTION_TYPES = ("string", "integer", "channel", "url", "role")
 MAX_OPTION_CHARS = 500
 MAX_URL_CHARS = 2048
+MAX_DIGEST_SIZE = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +99,19 @@ COMMANDS: tuple[CommandSpec, ...] = (
         (Option("id", "The story's number", type="integer", required=True, min_value=1),),
         ephemeral=False,
     ),
+    CommandSpec(
+        "news",
+        "follow",
+        "Be mentioned in a story's thread when a story here matches your words",
+        (Option("words", "Words or phrases, comma-separated", required=True, rest=True),),
+    ),
+    CommandSpec(
+        "news",
+        "unfollow",
+        "Stop following words in this channel",
+        (Option("words", "Words or phrases, comma-separated", required=True, rest=True),),
+    ),
+    CommandSpec("news", "following", "The words you follow, by channel"),
     CommandSpec("news", "help", "What the bot's commands do"),
     CommandSpec(
         "feeds",
@@ -120,6 +135,17 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("feeds", "pause", "Pause a feed's stories", (_FEED, _CHANNEL), moderator_only=True),
     CommandSpec(
         "feeds",
+        "ping",
+        "Mention a role (Slack: a user group) in the thread of each story from a feed",
+        (
+            _FEED,
+            Option("role", "The role to mention; leave out to mention nobody", type="role"),
+            _CHANNEL,
+        ),
+        moderator_only=True,
+    ),
+    CommandSpec(
+        "feeds",
         "resume",
         "Resume a paused (or disabled) feed",
         (_FEED, _CHANNEL),
@@ -134,10 +160,10 @@ COMMANDS: tuple[CommandSpec, ...] = (
             Option("timezone", "IANA time zone for 'at' times, e.g. Europe/Paris"),
             Option(
                 "max_stories",
-                "Stories per digest (1-20)",
+                f"Stories per digest (1-{MAX_DIGEST_SIZE})",
                 type="integer",
                 min_value=1,
-                max_value=20,
+                max_value=MAX_DIGEST_SIZE,
             ),
             _CHANNEL,
         ),
@@ -146,12 +172,36 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "digest", "now", "Post a digest of what is new, now", (_CHANNEL,), moderator_only=True
     ),
+    CommandSpec(
+        "digest",
+        "layout",
+        "Full story cards, or compact: one line per story (threads either way)",
+        (Option("style", "'full' or 'compact'", required=True), _CHANNEL),
+        moderator_only=True,
+    ),
+    CommandSpec(
+        "digest",
+        "size",
+        f"How many stories a digest holds at most (1-{MAX_DIGEST_SIZE})",
+        (
+            Option(
+                "stories",
+                f"Stories per digest (1-{MAX_DIGEST_SIZE})",
+                type="integer",
+                required=True,
+                min_value=1,
+                max_value=MAX_DIGEST_SIZE,
+            ),
+            _CHANNEL,
+        ),
+        moderator_only=True,
+    ),
 )
 
 GROUPS: dict[str, str] = {
     "news": "Look up stories, quotes and summaries",
     "feeds": "Manage this server's feeds (moderators)",
-    "digest": "Digest schedule (moderators)",
+    "digest": "Digest schedule, layout and size (moderators)",
 }
 
 _BY_NAME = {(c.group, c.name): c for c in COMMANDS}

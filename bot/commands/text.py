@@ -8,9 +8,11 @@ Words are split on white space; "double quotes" (straight or curly) keep words t
 are never read as option names; an unclosed quote runs to the end. `name: value` (or
 `name=value`) sets an option by name when `name` is one of the command's options, and the
 value runs to the next such name. A word that is a channel mention (`#news`, `<#C123|news>`)
-fills the command's channel option. The other words fill the required options in table
-order, and the option marked `rest` takes all that remain; other optional options must be
-named. Control and format characters are dropped, and input longer than MAX_TEXT is refused.
+fills the command's channel option, and one that is a user group or role mention
+(`<!subteam^S123|@team>`, `<@&123>`) its role option. The other words fill the required
+options in table order, and the option marked `rest` takes all that remain; other optional
+options must be named. Control and format characters are dropped, and input longer than
+MAX_TEXT is refused.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ MAX_WORDS = 200
 _QUOTES = {'"': '"', "“": '”"', "„": '“”"'}
 _KEYED = re.compile(r"^([A-Za-z][\w-]{0,30})[:=](.*)$", re.S)
 _CHANNEL_MENTION = re.compile(r"^(?:<#[A-Za-z0-9]+(?:\|[^>]*)?>|#[\w.-]{1,80})$")
+_ROLE_MENTION = re.compile(r"^(?:<!subteam\^[A-Z0-9]+(?:\|[^>]*)?>|<@&[0-9]+>)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +113,7 @@ def _options(spec: CommandSpec, words: list[_Word]) -> dict[str, str]:
     positional: list[_Word] = []
     current: str | None = None
     has_channel = spec.option("channel") is not None
+    has_role = spec.option("role") is not None
     for word in words:
         match = None if word.quoted else _KEYED.match(word.text)
         if match and _canonical(match.group(1)) in names:
@@ -119,8 +123,12 @@ def _options(spec: CommandSpec, words: list[_Word]) -> dict[str, str]:
             keyed[current] = [match.group(2)] if match.group(2) else []
             continue
         is_channel = not word.quoted and _CHANNEL_MENTION.match(word.text)
+        is_role = not word.quoted and _ROLE_MENTION.match(word.text)
         if is_channel and has_channel and "channel" not in keyed:
             keyed["channel"] = [word.text]
+            current = None
+        elif is_role and has_role and "role" not in keyed:
+            keyed["role"] = [word.text]
             current = None
         elif current is not None:
             keyed[current].append(_spelled(word, spec.option(current)))

@@ -9,6 +9,7 @@ the key is in the message metadata), so a delivery retried after a crash finds i
     d{digest}s{story}   a story's message in a digest
     d{digest}s{story}t  the opening message of that story's thread
     u{posting}s{source} a thread update: channel_story `posting` gained StorySource `source`
+    p{posting}          the mentions (opt-in pings) in the thread of channel_story `posting`
     f{x}{hash}          a feed-health notice (x: f failing, d disabled, r recovered; the
                         hash names the feed, the failure episode and the destination)
     x{post}             a notice to moderators that post `post` could not be delivered
@@ -37,6 +38,10 @@ def thread_key(post_key: str) -> str:
 
 def update_key(channel_story_id: int, source_id: int) -> str:
     return f"u{channel_story_id}s{source_id}"
+
+
+def ping_key(channel_story_id: int) -> str:
+    return f"p{channel_story_id}"
 
 
 def health_key(feed_id: int, status: str, episode: int, *, destination: str) -> str:

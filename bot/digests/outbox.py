@@ -33,8 +33,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.digests.keys import thread_key, undeliverable_key
+from bot.digests.pings import ping_from_json
 from bot.digests.views import Notice, card_from_json, notice_card, update_from_json
-from bot.platforms.base import DeliveryError, Platform, Posted
+from bot.platforms.base import DeliveryError, PingPosted, Platform, Posted
 from bot.render.views import DigestView, StoryCard
 from bot.store.claims import claim, owned_by
 from bot.store.models import (
@@ -242,6 +243,8 @@ async def _call_platform(store: Store, platform: Platform, post: Post, *, worker
         return await platform.reply(
             channel_id=channel_id, thread_id=thread_id, update=update_view, key=key
         )
+    if post.kind == "ping":
+        return await _ping(store, platform, post)
     if post.kind == "feed_health":
         notice = Notice.from_json(payload["notice"])
         post_notice = getattr(platform, "post_notice", None)
@@ -249,6 +252,27 @@ async def _call_platform(store: Store, platform: Platform, post: Post, *, worker
             return await post_notice(channel_id=channel_id, notice=notice, key=key)
         return await platform.post_story(channel_id=channel_id, story=notice_card(notice), key=key)
     raise DeliveryError(f"unknown post kind {post.kind!r}", retryable=False)
+
+
+async def _ping(store: Store, platform: Platform, post: Post) -> Posted:
+    """Mention a story's followers in its thread. Members the platform says have left are
+    not mentioned and their follows are dropped, so they cost nothing again."""
+    thread_id = post.thread_id or await _thread_of(store, post)
+    if not thread_id:
+        raise DeliveryError(NO_STORY_MESSAGE, retryable=False)
+    ping = ping_from_json((post.payload or {}).get("ping") or {})
+    post_ping = getattr(platform, "post_ping", None)
+    if post_ping is None:
+        return Posted(post.channel_id, "", thread_id)
+    result: PingPosted = await post_ping(
+        channel_id=post.channel_id, thread_id=thread_id, ping=ping, key=post.idempotency_key
+    )
+    if result.gone:
+        forgotten = await store.follows.forget_members(
+            platform=post.platform, workspace_id=post.workspace_id, user_ids=result.gone
+        )
+        log.info("%d follows of %d departed members dropped", forgotten, len(result.gone))
+    return result.posted
 
 
 async def _record_progress(
@@ -313,8 +337,8 @@ async def _fail(
 async def _tell_moderators(store: Store, post: Post, reason: str, *, now: datetime) -> None:
     """Queue a notice in the channel's log channel (the failing channel itself may be the
     problem, so without a log channel the failure is only logged and kept on the post)."""
-    if post.kind == "feed_health" or reason == NO_STORY_MESSAGE:
-        return  # a notice about a notice helps no one; the story's failure was reported
+    if post.kind in ("feed_health", "ping") or reason == NO_STORY_MESSAGE:
+        return  # a notice about a notice or a ping helps no one; a story's failure was reported
     async with store.session() as s:
         log_channel = await s.scalar(
             select(ChannelSettings.log_channel_id).where(

@@ -10,7 +10,9 @@ A channel's digest for one schedule slot is planned in **one transaction** that
    skipped, ranked by `select_stories`, at most `max_stories`);
 3. claims each story for the channel in `channel_story` (unique per channel: a story is given
    to a channel once, whichever digest or process got it first);
-4. creates the digest and queues its posts: header, then each story in rank order.
+4. creates the digest and queues its posts: header, then each story in rank order, each
+   followed by its ping when members follow words it matches or its feed has a ping role
+   (`bot.digests.pings`; the channel's layout is frozen into each story's card).
 
 So the slot moves exactly when the digest exists, and a crash leaves either both or neither.
 A story whose post later fails for good stays claimed: it is not offered to that channel again.
@@ -24,14 +26,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.digests.keys import header_key, story_key
+from bot.digests.keys import header_key, ping_key, story_key
+from bot.digests.pings import Where, channel_follows, ping_to_json, plan_ping
 from bot.digests.schedule import Schedule, ScheduleError, parse_schedule
 from bot.digests.select import Candidate, KeywordFilter, select_stories
 from bot.digests.views import card_to_json, story_card
@@ -39,6 +42,7 @@ from bot.render.views import StoryCard
 from bot.store.models import (
     DIGEST_QUEUED,
     FEED_DISABLED,
+    LAYOUT_COMPACT,
     POST_PENDING,
     Article,
     ChannelSettings,
@@ -124,6 +128,7 @@ async def plan_digest_now(
             ref,
             now=now,
             max_stories=max_stories,
+            compact=settings is not None and settings.layout == LAYOUT_COMPACT,
             title=digest_title(now, timezone),
             header=True,
             include_backlog=include_backlog,
@@ -167,6 +172,7 @@ async def _plan_slot(
             ref,
             now=now,
             max_stories=settings.max_stories,
+            compact=settings.layout == LAYOUT_COMPACT,
             title=None if schedule.kind == "live" else digest_title(now, settings.timezone),
             header=schedule.kind != "live",
         )
@@ -180,12 +186,12 @@ async def _plan(
     max_stories: int,
     title: str | None,
     header: bool,
+    compact: bool = False,
     include_backlog: bool = False,
 ) -> int | None:
-    candidates, filters, loaded = await _candidates(
-        s, ref, now=now, include_backlog=include_backlog
-    )
-    ranked = select_stories(candidates, filters=filters, limit=max_stories, now=now)
+    pool = await _candidates(s, ref, now=now, include_backlog=include_backlog)
+    loaded = pool.stories
+    ranked = select_stories(pool.candidates, filters=pool.filters, limit=max_stories, now=now)
     if not ranked:
         return None
     digest = Digest(
@@ -204,7 +210,7 @@ async def _plan(
     for source in (await s.scalars(query)).all():
         sources[source.story_id].append(source)
     urls = await _article_urls(s, [src for group in sources.values() for src in group])
-    chosen: list[tuple[Story, StoryCard]] = []
+    chosen: list[tuple[Story, StoryCard, int]] = []
     for story_id in ids:
         story = loaded[story_id]
         claimed = await insert_ignore(
@@ -221,7 +227,8 @@ async def _plan(
             conflict=["platform", "workspace_id", "channel_id", "story_id"],
         )
         if claimed is not None:
-            chosen.append((story, story_card(story, sources[story_id], article_urls=urls)))
+            card = story_card(story, sources[story_id], article_urls=urls)
+            chosen.append((story, replace(card, compact=compact), claimed))
     if not chosen:
         await s.delete(digest)
         return None
@@ -233,10 +240,12 @@ async def _plan(
             key=header_key(digest.id),
             kind="digest_header",
             digest_id=digest.id,
-            payload={"title": title, "story_ids": [story.id for story, _ in chosen]},
+            payload={"title": title, "story_ids": [story.id for story, _, _ in chosen]},
             now=now,
         )
-    for rank, (story, card) in enumerate(chosen):
+    where = Where(ref.platform, ref.workspace_id, ref.channel_id)
+    follows = await channel_follows(s, where)
+    for rank, (story, card, posting) in enumerate(chosen):
         key = story_key(digest.id, story.id)
         await _enqueue(
             s,
@@ -248,6 +257,19 @@ async def _plan(
             payload={"rank": rank, "card": card_to_json(card)},
             now=now,
         )
+        roles = [pool.roles[f] for f in sorted(pool.carriers[story.id]) if f in pool.roles]
+        ping = await plan_ping(s, where, story=story, follows=follows, roles=roles, now=now)
+        if ping is not None:
+            await _enqueue(
+                s,
+                ref,
+                key=ping_key(posting),
+                kind="ping",
+                digest_id=digest.id,
+                story_id=story.id,
+                payload={"ping": ping_to_json(ping)},
+                now=now,
+            )
     post_of_story = (
         select(Post.id)
         .where(
@@ -259,7 +281,7 @@ async def _plan(
     )
     await s.execute(
         update(ChannelStory)
-        .where(*_at(ref, ChannelStory), ChannelStory.story_id.in_([st.id for st, _ in chosen]))
+        .where(*_at(ref, ChannelStory), ChannelStory.story_id.in_([st.id for st, _, _ in chosen]))
         .values(post_id=post_of_story)
         .execution_options(synchronize_session=False)
     )
@@ -323,13 +345,24 @@ async def _settings(s: AsyncSession, ref: ChannelRef) -> ChannelSettings | None:
     return await s.scalar(select(ChannelSettings).where(*_at(ref, ChannelSettings)))
 
 
+@dataclass(frozen=True, slots=True)
+class _Pool:
+    """The candidates with every subscription's filter (for ranking by keyword hits), the
+    stories by id, the channel's feeds carrying each story and the feeds' ping roles."""
+
+    candidates: list[Candidate]
+    filters: list[KeywordFilter]
+    stories: dict[int, Story]
+    carriers: dict[int, set[int]]
+    roles: dict[int, str]
+
+
 async def _candidates(
     s: AsyncSession, ref: ChannelRef, *, now: datetime, include_backlog: bool
-) -> tuple[list[Candidate], list[KeywordFilter], dict[int, Story]]:
+) -> _Pool:
     """Stories carried by recent, non-backlog entries of the channel's active subscriptions
     that the channel has not had, each kept only if its own subscriptions' filters let it
-    through. Returns them with every subscription's filter (for ranking by keyword hits) and
-    the stories by id."""
+    through."""
     subs = list(
         (
             await s.scalars(
@@ -345,8 +378,9 @@ async def _candidates(
         ).all()
     )
     if not subs:
-        return [], [], {}
+        return _Pool([], [], {}, {}, {})
     filters = {sub.feed_id: _filter(sub) for sub in subs}
+    roles = {sub.feed_id: sub.ping_role_id for sub in subs if sub.ping_role_id}
     already = exists().where(*_at(ref, ChannelStory), ChannelStory.story_id == Story.id)
     query = (
         select(Story, Entry.feed_id)
@@ -373,7 +407,7 @@ async def _candidates(
             candidates.append(
                 Candidate(story_id, text, max(1, story.source_count), min(published, now))
             )
-    return candidates, list(filters.values()), stories
+    return _Pool(candidates, list(filters.values()), stories, carriers, roles)
 
 
 def _filter(sub: Subscription) -> KeywordFilter:

@@ -32,25 +32,28 @@ class KeywordFilter:
     @classmethod
     def parse(cls, include: str | None = None, exclude: str | None = None) -> KeywordFilter:
         """Keywords come comma-separated from a command: ``"climate, net zero"``."""
-        return cls(include=_split_keywords(include), exclude=_split_keywords(exclude))
+        return cls(include=split_keywords(include), exclude=split_keywords(exclude))
 
     def matches(self, text: str) -> bool:
-        if any(_contains(text, k) for k in self.exclude):
+        if any(contains(text, k) for k in self.exclude):
             return False
-        return not self.include or any(_contains(text, k) for k in self.include)
+        return not self.include or any(contains(text, k) for k in self.include)
 
     def hits(self, text: str) -> int:
-        return sum(_contains(text, k) for k in self.include)
+        return sum(contains(text, k) for k in self.include)
 
 
-def _split_keywords(raw: str | None) -> tuple[str, ...]:
+def split_keywords(raw: str | None) -> tuple[str, ...]:
+    """``"Climate, net  zero, climate"`` → ``("climate", "net zero")``: comma-separated
+    phrases, spaces collapsed, case folded, repeats dropped."""
     if not raw:
         return ()
     words = (" ".join(part.split()).casefold() for part in raw.split(","))
     return tuple(dict.fromkeys(w for w in words if w))
 
 
-def _contains(text: str, keyword: str) -> bool:
+def contains(text: str, keyword: str) -> bool:
+    """`keyword` (a word or phrase, already folded) occurs in `text` as whole words."""
     pattern = r"(?<!\w)" + r"\s+".join(map(re.escape, keyword.split())) + r"(?!\w)"
     return re.search(pattern, text.casefold()) is not None
 

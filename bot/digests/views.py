@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from bot.render.views import QuoteLine, SourceLink, StoryCard, ThreadUpdate
 from bot.store.models import Story, StorySource
+from bot.stories.images import display_image
 
 _WS = re.compile(r"\s+")
 
@@ -68,6 +69,7 @@ def story_card(
         quotes=summary_quotes(summary),
         lead=lead,
         from_feed_only=bool(story.from_feed_only),
+        image_url=display_image(story.image_url),
     )
 
 
@@ -116,6 +118,8 @@ def card_to_json(card: StoryCard) -> dict[str, Any]:
         "quotes": [[q.text, q.speaker] for q in card.quotes],
         "lead": card.lead,
         "from_feed_only": card.from_feed_only,
+        "image_url": card.image_url,
+        "compact": card.compact,
     }
 
 
@@ -131,6 +135,8 @@ def card_from_json(data: dict[str, Any]) -> StoryCard:
         quotes=tuple(QuoteLine(t, s) for t, s in data.get("quotes") or ()),
         lead=data.get("lead") or "",
         from_feed_only=bool(data.get("from_feed_only")),
+        image_url=display_image(data.get("image_url")),
+        compact=bool(data.get("compact")),
     )
 
 

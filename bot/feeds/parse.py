@@ -56,6 +56,10 @@ class ParsedEntry:
     published: datetime | None
     updated: datetime | None
     author: str | None
+    image: str | None = None
+    """The item's own picture (media:content, media:thumbnail, an image enclosure, JSON Feed
+    ``image``/``banner_image``/image attachments), absolute and http(s); not yet checked for
+    display (``bot.stories.images`` does that)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +217,60 @@ def _xml_entry(entry: Mapping[str, Any], base: str, warnings: list[str]) -> Pars
         published=published or updated,
         updated=updated,
         author=_text(entry.get("author"), 200) or None,
+        image=_xml_image(entry, base),
     )
+
+
+_IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif")
+
+
+_MAX_IMAGE_URL = 2048
+
+
+def _image_link(value: Any, base: str) -> str | None:
+    """An image address as `_link` reads it; longer than a platform would show: none."""
+    if isinstance(value, str) and len(value) > _MAX_IMAGE_URL:
+        return None
+    link = _link(value, base)
+    return link if link is None or len(link) <= _MAX_IMAGE_URL else None
+
+
+def _is_image(kind: Any, medium: Any, url: str) -> bool:
+    """An image by its MIME type or media:content ``medium``; with neither, by its suffix."""
+    if isinstance(medium, str) and medium.strip():
+        return medium.strip().lower() == "image"
+    if isinstance(kind, str) and kind.strip():
+        return kind.strip().lower().startswith("image/")
+    return urlsplit(url).path.lower().endswith(_IMAGE_SUFFIXES)
+
+
+def _width(item: Mapping[str, Any]) -> int:
+    raw = item.get("width")
+    text = str(raw).strip() if raw is not None else ""
+    return int(text) if text.isdigit() and len(text) <= 6 else 0
+
+
+def _xml_image(entry: Mapping[str, Any], base: str) -> str | None:
+    """media:content images (widest first), then media:thumbnail, then image enclosures."""
+    media = [m for m in entry.get("media_content") or () if isinstance(m, Mapping)]
+    found: list[tuple[int, str]] = []
+    for item in media:
+        url = _image_link(item.get("url"), base)
+        if url and _is_image(item.get("type"), item.get("medium"), url):
+            found.append((_width(item), url))
+    if found:
+        return max(found, key=lambda pair: pair[0])[1]
+    for item in entry.get("media_thumbnail") or ():
+        if isinstance(item, Mapping) and (url := _image_link(item.get("url"), base)):
+            return url
+    links = [*(entry.get("enclosures") or ()), *(entry.get("links") or ())]
+    for item in links:
+        if not isinstance(item, Mapping) or item.get("rel", "enclosure") != "enclosure":
+            continue
+        url = _image_link(item.get("href"), base)
+        if url and _is_image(item.get("type"), None, url):
+            return url
+    return None
 
 
 def _first_html_content(content: Any) -> str | None:
@@ -309,7 +366,22 @@ def _json_entry(item: dict[str, Any], base: str, warnings: list[str]) -> ParsedE
         published=published or updated,
         updated=updated,
         author=_json_author(item),
+        image=_json_image(item, base),
     )
+
+
+def _json_image(item: dict[str, Any], base: str) -> str | None:
+    for key in ("image", "banner_image"):
+        if url := _image_link(item.get(key), base):
+            return url
+    attachments = item.get("attachments")
+    for attachment in attachments if isinstance(attachments, list) else ():
+        if not isinstance(attachment, dict):
+            continue
+        url = _image_link(attachment.get("url"), base)
+        if url and _is_image(attachment.get("mime_type"), None, url):
+            return url
+    return None
 
 
 def _json_id(value: Any) -> str | None:

@@ -197,6 +197,7 @@ def entries_from(parsed: ParsedFeed) -> tuple[EntryData, ...]:
                 summary=item.summary or None,
                 content=item.content_html,
                 author=item.author,
+                image_url=item.image,
                 published_at=item.published or item.updated,
             )
         )

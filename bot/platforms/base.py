@@ -42,6 +42,15 @@ class Posted:
     already_posted: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class PingPosted:
+    """Where a ping landed, and the members it left out because they are no longer in the
+    workspace (their follows are then forgotten, so they cost nothing again)."""
+
+    posted: Posted
+    gone: tuple[str, ...] = ()
+
+
 class DeliveryError(Exception):
     """A delivery failed. `retryable` is False when trying again cannot help (unknown
     channel, missing permission, a payload the platform rejects); the reason is one line
@@ -70,6 +79,10 @@ class Platform(Protocol):
                 self._sent[key] = Posted(channel_id, msg_id, thread_id=None)
                 return self._sent[key]
             ...
+
+    Optional: `post_ping(*, channel_id, thread_id, ping, key) -> PingPosted` mentions
+    exactly the members and roles of a `Ping` in a story's thread (a platform without it
+    mentions nobody), and `post_notice` (see `bot.digests.views.Notice`).
 
     The outbox calls, for a digest: `post_digest_header` once, then per story `post_story`
     and always `open_thread` with the message id `post_story` returned (where `post_story`

@@ -23,10 +23,10 @@ from typing import TextIO
 from bot.commands.context import CommandContext, Reply
 from bot.commands.router import Commands
 from bot.digests.views import Notice
-from bot.platforms.base import Posted
+from bot.platforms.base import PingPosted, Posted
 from bot.render import plain
 from bot.render.text import flatten, safe_url
-from bot.render.views import DigestView, StoryCard, ThreadUpdate
+from bot.render.views import DigestView, Ping, StoryCard, ThreadUpdate
 
 
 def write_line(text: str, out: TextIO) -> None:
@@ -73,6 +73,15 @@ class ConsolePlatform:
     ) -> Posted:
         text = textwrap.indent(plain.thread_update(update), "    │ ")
         return self._print(key, channel_id, text, thread=thread_id)
+
+    async def post_ping(
+        self, *, channel_id: str, thread_id: str, ping: Ping, key: str
+    ) -> PingPosted:
+        text = plain.ping(ping)
+        if not text:
+            return PingPosted(Posted(channel_id, "", thread_id))
+        indented = textwrap.indent(text, "    │ ")
+        return PingPosted(self._print(key, channel_id, indented, thread=thread_id))
 
     async def post_notice(self, *, channel_id: str, notice: Notice, key: str) -> Posted:
         """A message to moderators (feed health, undeliverable posts)."""

@@ -18,16 +18,18 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
 import discord
 
 from bot.digests.views import Notice
-from bot.platforms.base import DeliveryError, Posted
+from bot.platforms.base import DeliveryError, PingPosted, Posted
 from bot.render import discord_payloads
 from bot.render.text import discord_plain, truncate
-from bot.render.views import DigestView, StoryCard, ThreadUpdate
+from bot.render.views import DigestView, Ping, StoryCard, ThreadUpdate
 
 NONCE_MAX = 25
 THREAD_EXISTS = 160004
@@ -121,6 +123,49 @@ class DiscordPlatform:
         message = await self._send(target, discord_payloads.thread_update(update), key)
         return Posted(channel_id, str(message.id), thread_id)
 
+    async def post_ping(
+        self, *, channel_id: str, thread_id: str, ping: Ping, key: str
+    ) -> PingPosted:
+        """Mention a story's followers and roles in its thread, with `allowed_mentions`
+        naming exactly them. Members no longer in the server are left out and reported."""
+        gone = await self._departed(channel_id, ping.user_ids)
+        if gone:
+            ping = replace(ping, user_ids=tuple(u for u in ping.user_ids if u not in gone))
+        payload = discord_payloads.ping(ping)
+        if not payload["content"]:
+            return PingPosted(Posted(channel_id, "", thread_id), gone)
+        target = self._client.get_partial_messageable(int(thread_id))
+        if (found := await self._find_ping(target)) is not None:
+            return PingPosted(Posted(channel_id, found, thread_id, already_posted=True), gone)
+        message = await self._send(target, payload, key)
+        return PingPosted(Posted(channel_id, str(message.id), thread_id), gone)
+
+    async def _departed(self, channel_id: str, user_ids: tuple[str, ...]) -> tuple[str, ...]:
+        """The members Discord says are not in the channel's server (Unknown Member). A
+        failed look-up counts as present: a glitch must not make anyone lose their follows."""
+        if not user_ids:
+            return ()
+        guild = getattr(await self._channel(channel_id), "guild", None)
+        if guild is None:
+            return ()
+        gone: list[str] = []
+        for user_id in user_ids:
+            if not user_id.isdigit() or guild.get_member(int(user_id)) is not None:
+                continue
+            try:
+                await guild.fetch_member(int(user_id))
+            except discord.NotFound:
+                gone.append(user_id)
+            except (discord.HTTPException, aiohttp.ClientError, TimeoutError):
+                continue
+        return tuple(gone)
+
+    async def _find_ping(self, target: Any) -> str | None:
+        """A ping of ours already in the thread (one per story and channel, so any counts)."""
+        return await self._find_own(
+            target, lambda message: message.content.startswith(discord_payloads.PING_MARK)
+        )
+
     async def post_notice(self, *, channel_id: str, notice: Notice, key: str) -> Posted:
         """A message to moderators; in a forum channel it becomes a post of its own."""
         channel = await self._channel(channel_id)
@@ -158,8 +203,9 @@ class DiscordPlatform:
             return await target.send(
                 content=payload.get("content") or None,
                 embeds=[discord.Embed.from_dict(e) for e in payload.get("embeds", [])],
-                allowed_mentions=discord.AllowedMentions.none(),
+                allowed_mentions=_allowed_mentions(payload),
                 nonce=nonce_for(key),
+                suppress_embeds=bool(payload.get("flags", 0) & discord_payloads.SUPPRESS_EMBEDS),
             )
         except discord.HTTPException as exc:
             raise _delivery_error(exc) from exc
@@ -175,17 +221,28 @@ class DiscordPlatform:
         before a longer outage. Command replies (other message types) and the forum starter
         (`skip`) do not count. Without permission to read history, the nonce is all there is.
         """
+        marker = f"Story {story.story_id}"
+
+        def names_story(message: discord.Message) -> bool:
+            if message.id == skip or message.type is not discord.MessageType.default:
+                return False
+            if any(_names_story(e, marker) for e in message.embeds):
+                return True
+            return message.content.endswith(" · " + marker)
+
+        return await self._find_own(target, names_story)
+
+    async def _find_own(
+        self, target: Any, matches: Callable[[discord.Message], bool]
+    ) -> str | None:
+        """The id of the newest of the bot's last `history_check` messages in `target` that
+        `matches`; None without permission to read history (the nonce is all there is)."""
         if self._history_check <= 0 or self._client.user is None:
             return None
         me = self._client.user.id
-        marker = f"Story {story.story_id}"
         try:
             async for message in target.history(limit=self._history_check):
-                if message.id == skip or message.author.id != me:
-                    continue
-                if message.type is not discord.MessageType.default:
-                    continue
-                if any(_names_story(e, marker) for e in message.embeds):
+                if message.author.id == me and matches(message):
                     return str(message.id)
         except discord.Forbidden:
             return None
@@ -208,6 +265,7 @@ class DiscordPlatform:
                 content=message.get("content") or None,
                 embeds=[discord.Embed.from_dict(e) for e in message.get("embeds", [])],
                 allowed_mentions=discord.AllowedMentions.none(),
+                suppress_embeds=bool(message.get("flags", 0) & discord_payloads.SUPPRESS_EMBEDS),
                 auto_archive_duration=self._archive,  # type: ignore[arg-type]
             )
         except discord.HTTPException as exc:
@@ -229,6 +287,8 @@ class DiscordPlatform:
                 starter = await thread.fetch_message(thread.id)
                 if any(_names_story(e, marker) for e in starter.embeds):
                     return str(thread.id)
+                if starter.content.endswith(" · " + marker):
+                    return str(thread.id)
         except discord.NotFound:
             return None
         except discord.HTTPException as exc:
@@ -236,6 +296,18 @@ class DiscordPlatform:
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise DeliveryError(f"Discord unreachable: {exc!r}", retryable=True) from exc
         return None
+
+
+def _allowed_mentions(payload: dict[str, Any]) -> discord.AllowedMentions:
+    """None, unless the payload names users or roles (a ping): then exactly those."""
+    spec = payload.get("allowed_mentions") or {}
+    users = [discord.Object(int(u)) for u in spec.get("users") or ()]
+    roles = [discord.Object(int(r)) for r in spec.get("roles") or ()]
+    if not users and not roles:
+        return discord.AllowedMentions.none()
+    return discord.AllowedMentions(
+        everyone=False, users=users or False, roles=roles or False, replied_user=False
+    )
 
 
 def _names_story(embed: discord.Embed, marker: str) -> bool:

@@ -211,6 +211,8 @@ def _annotation(option: Option) -> Any:
         return app_commands.Range[int, option.min_value, option.max_value]
     if option.type == "channel":
         return app_commands.AppCommandChannel
+    if option.type == "role":
+        return discord.Role
     return str
 
 
@@ -234,8 +236,10 @@ def _signature(options: tuple[Option, ...]) -> inspect.Signature:
 
 
 def _option_value(value: Any) -> Any:
-    """What the router expects: channel ids as strings, everything else as given."""
+    """What the router expects: channel and role ids as strings, everything else as given."""
     if isinstance(value, app_commands.AppCommandChannel | app_commands.AppCommandThread):
+        return str(value.id)
+    if isinstance(value, discord.Role):
         return str(value.id)
     return value
 

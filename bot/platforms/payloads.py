@@ -12,11 +12,11 @@ import json
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from bot.platforms.base import KEY_EVENT_TYPE, Posted
+from bot.platforms.base import KEY_EVENT_TYPE, PingPosted, Posted
 from bot.platforms.console import write_line
 from bot.platforms.discord import nonce_for
 from bot.render import discord_payloads, slack_payloads
-from bot.render.views import DigestView, StoryCard, ThreadUpdate
+from bot.render.views import DigestView, Ping, StoryCard, ThreadUpdate
 
 PAYLOAD_PLATFORMS = ("discord", "slack")
 
@@ -79,6 +79,17 @@ class PayloadPlatform:
         render = discord_payloads if self.name == "discord" else slack_payloads
         body = render.thread_update(update)
         return Posted(channel_id, self._send(channel_id, body, key, thread_id), thread_id)
+
+    async def post_ping(
+        self, *, channel_id: str, thread_id: str, ping: Ping, key: str
+    ) -> PingPosted:
+        render = discord_payloads if self.name == "discord" else slack_payloads
+        body = render.ping(ping)
+        if not (body.get("content") or body.get("text")):
+            return PingPosted(Posted(channel_id, "", thread_id))
+        return PingPosted(
+            Posted(channel_id, self._send(channel_id, body, key, thread_id), thread_id)
+        )
 
 
 def json_lines(out: TextIO) -> Emit:

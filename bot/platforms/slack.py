@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
@@ -44,9 +45,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.digests.views import Notice
-from bot.platforms.base import KEY_EVENT_TYPE, DeliveryError, Posted
+from bot.platforms.base import KEY_EVENT_TYPE, DeliveryError, PingPosted, Posted
 from bot.render import slack_payloads
-from bot.render.views import DigestView, StoryCard, ThreadUpdate
+from bot.render.views import DigestView, Ping, StoryCard, ThreadUpdate
 
 RETRYABLE_ERRORS = frozenset(
     {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
@@ -185,6 +186,38 @@ class SlackPlatform:
     ) -> Posted:
         args = slack_payloads.thread_update(update)
         return await self._deliver(channel_id=channel_id, args=args, key=key, thread=thread_id)
+
+    async def post_ping(
+        self, *, channel_id: str, thread_id: str, ping: Ping, key: str
+    ) -> PingPosted:
+        """Mention a story's followers and user groups in its thread (the text holds those
+        mentions and nothing else that could notify). Deactivated or unknown members are
+        left out and reported."""
+        gone = await self._departed(ping.user_ids)
+        if gone:
+            ping = replace(ping, user_ids=tuple(u for u in ping.user_ids if u not in gone))
+        args = slack_payloads.ping(ping)
+        if not args["text"]:
+            return PingPosted(Posted(channel_id, "", thread_id), gone)
+        posted = await self._deliver(channel_id=channel_id, args=args, key=key, thread=thread_id)
+        return PingPosted(posted, gone)
+
+    async def _departed(self, user_ids: tuple[str, ...]) -> tuple[str, ...]:
+        """Members `users.info` says are deleted (deactivated) or unknown; a failed look-up
+        counts as present."""
+        gone: list[str] = []
+        for user_id in user_ids:
+            try:
+                resp = await self._client.users_info(user=user_id)
+            except SlackApiError as exc:
+                if exc.response.get("error") in ("user_not_found", "account_inactive"):
+                    gone.append(user_id)
+                continue
+            except aiohttp.ClientError:
+                continue
+            if (resp.get("user") or {}).get("deleted"):
+                gone.append(user_id)
+        return tuple(gone)
 
     async def post_notice(self, *, channel_id: str, notice: Notice, key: str) -> Posted:
         """A message to moderators (feed health, undeliverable posts)."""

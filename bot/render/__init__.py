@@ -14,17 +14,20 @@ Pure functions, no platform library imported. Build a `StoryCard` (or `DigestVie
 Each module has `story_message`, `digest_header`, `thread_opening` (the full summary and
 every source link, first message in the story's thread) and `thread_update` ("New from
 <source>: …"); `discord_payloads` also has `thread_name` and `forum_post`, `plain` has
-`digest`. Every payload stays within the platform's documented limits (`bot.render.limits`)
+`digest`; `ping` is the one message that mentions anyone: exactly the members and roles a
+`Ping` names (Discord: `allowed_mentions` lists those ids and nothing else). Every payload
+stays within the platform's documented limits (`bot.render.limits`)
 and feed text in it can never mention anyone or inject links or formatting.
 """
 
 from __future__ import annotations
 
 from bot.render import discord_payloads, plain, slack_payloads
-from bot.render.views import DigestView, QuoteLine, SourceLink, StoryCard, ThreadUpdate
+from bot.render.views import DigestView, Ping, QuoteLine, SourceLink, StoryCard, ThreadUpdate
 
 __all__ = [
     "DigestView",
+    "Ping",
     "QuoteLine",
     "SourceLink",
     "StoryCard",

@@ -7,6 +7,7 @@ the bot posts can ping anyone. The Discord adapter turns these into discord.py c
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.render import limits as L
@@ -19,7 +20,7 @@ from bot.render.text import (
     safe_url,
     truncate,
 )
-from bot.render.views import DigestView, QuoteLine, SourceLink, StoryCard, ThreadUpdate
+from bot.render.views import DigestView, Ping, QuoteLine, SourceLink, StoryCard, ThreadUpdate
 
 NO_MENTIONS: dict[str, list[str]] = {"parse": []}
 FEED_ONLY_NOTE = "_Summarized from the feed's description: the article page could not be read._"
@@ -30,11 +31,44 @@ Embed = dict[str, Any]
 Payload = dict[str, Any]
 
 
+SUPPRESS_EMBEDS = 1 << 2
+COMPACT_LEAD = 200
+COMPACT_SOURCES = 3
+
+
 def story_message(card: StoryCard) -> Payload:
-    """The story's message in a digest: title linked to the article, sources, facts, quotes."""
+    """The story's message in a digest: title linked to the article, sources, facts, quotes;
+    for a compact card, one line of text with link previews suppressed."""
+    if card.compact:
+        return compact_story_message(card)
     embed = _story_embed(card)
     _fit_total([embed])
     return {"content": "", "embeds": [embed], "allowed_mentions": NO_MENTIONS}
+
+
+def compact_story_message(card: StoryCard) -> Payload:
+    """One line: **[headline](url)** — sources — lead · Story N (the marker is how the
+    adapter finds the message again, as the footer does for a card)."""
+    title = truncate(discord_escape(card.title) or "(untitled story)", 200)
+    parts = [f"**{discord_link(card.url, title)}**"]
+    if card.sources:
+        links = [_source_link(s) for s in card.sources[:COMPACT_SOURCES]]
+        more = len(card.sources) - COMPACT_SOURCES
+        parts.append(" · ".join(links) + (f" +{more}" if more > 0 else ""))
+    if lead := discord_escape(card.one_line_lead):
+        parts.append(truncate(lead, COMPACT_LEAD))
+    marker = compact_marker(card.story_id)
+    line = truncate(" — ".join(parts), L.DISCORD_CONTENT - len(marker) - 3)
+    return {
+        "content": f"{line} · {marker}",
+        "embeds": [],
+        "allowed_mentions": NO_MENTIONS,
+        "flags": SUPPRESS_EMBEDS,
+    }
+
+
+def compact_marker(story_id: str) -> str:
+    return f"Story {discord_plain(story_id)}"
 
 
 def forum_post(card: StoryCard, *, auto_archive_minutes: int = 1440) -> Payload:
@@ -102,6 +136,34 @@ def thread_update(update: ThreadUpdate) -> Payload:
         embed["fields"] = fields
     _fit_total([embed])
     return {"content": "", "embeds": [embed], "allowed_mentions": NO_MENTIONS}
+
+
+PING_MARK = "🔔"
+MAX_ALLOWED_MENTIONS = 100
+_SNOWFLAKE = re.compile(r"[1-9][0-9]{5,19}")
+
+
+def ping(ping: Ping) -> Payload:
+    """The mentions in a story's thread: `🔔 @a @b @role — you follow: ferry strike`.
+
+    `allowed_mentions` names exactly the users and roles written here (`parse` empty), so
+    nothing else in the text could ping, even if it looked like a mention. Ids that are not
+    snowflakes are dropped. An empty `content` means there is nobody to mention."""
+    users = [u for u in dict.fromkeys(ping.user_ids) if _SNOWFLAKE.fullmatch(u)]
+    roles = [r for r in dict.fromkeys(ping.role_ids) if _SNOWFLAKE.fullmatch(r)]
+    users, roles = users[:MAX_ALLOWED_MENTIONS], roles[:MAX_ALLOWED_MENTIONS]
+    if not users and not roles:
+        return {"content": "", "embeds": [], "allowed_mentions": NO_MENTIONS}
+    mentions = " ".join([*(f"<@{u}>" for u in users), *(f"<@&{r}>" for r in roles)])
+    topics = ", ".join(t for t in (discord_escape(t) for t in ping.topics) if t)
+    line = f"{PING_MARK} {mentions}"
+    if topics:
+        line += " — you follow: " + truncate(topics, 300)
+    return {
+        "content": truncate(line, L.DISCORD_CONTENT),
+        "embeds": [],
+        "allowed_mentions": {"parse": [], "users": users, "roles": roles},
+    }
 
 
 def notice(*, title: str, lines: tuple[str, ...] = (), url: str | None = None) -> Payload:
@@ -188,7 +250,15 @@ def _story_embed(card: StoryCard) -> Embed:
     embed["footer"] = {"text": _footer(card)}
     if card.published is not None:
         embed["timestamp"] = card.published.isoformat()
+    if image := _image(card):
+        embed["thumbnail"] = {"url": image}
     return embed
+
+
+def _image(card: StoryCard) -> str | None:
+    """The card's picture, re-checked here (a payload frozen in the outbox is read back)."""
+    url = safe_url(card.image_url)
+    return url if url and url.lower().startswith("https://") else None
 
 
 def _footer(card: StoryCard) -> str:

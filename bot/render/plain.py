@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from bot.render.text import flatten, safe_url
-from bot.render.views import DigestView, StoryCard, ThreadUpdate
+from bot.render.text import flatten, safe_url, truncate
+from bot.render.views import DigestView, Ping, StoryCard, ThreadUpdate
 
 FEED_ONLY_NOTE = "(Summarized from the feed's description: the article page could not be read.)"
 
 
 def story_message(card: StoryCard) -> str:
+    if card.compact:
+        return compact_story_message(card)
     lines = [flatten(card.title) or "(untitled story)"]
     if url := safe_url(card.url):
         lines.append(url)
@@ -18,6 +20,8 @@ def story_message(card: StoryCard) -> str:
         meta = f"{meta} · {stamp}" if meta else stamp
     if meta:
         lines.append(meta)
+    if (image := safe_url(card.image_url)) and image.lower().startswith("https://"):
+        lines.append(f"  picture: {image}")
     lines.extend(f"  • {flatten(f)}" for f in card.key_facts if flatten(f))
     lines.extend(
         f"  “{flatten(q.text)}” — {flatten(q.speaker) or 'unattributed'}"
@@ -28,6 +32,19 @@ def story_message(card: StoryCard) -> str:
         lines.append(FEED_ONLY_NOTE)
     lines.append(f"  [story {flatten(card.story_id)}]")
     return "\n".join(lines)
+
+
+def compact_story_message(card: StoryCard) -> str:
+    """One line: headline — sources — lead [story N] <url>."""
+    parts = [flatten(card.title) or "(untitled story)"]
+    if card.sources:
+        parts.append(", ".join(flatten(s.name) for s in card.sources[:3]))
+    if lead := flatten(card.one_line_lead):
+        parts.append(truncate(lead, 200))
+    line = " — ".join(parts) + f"  [story {flatten(card.story_id)}]"
+    if url := safe_url(card.url):
+        line += f" {url}"
+    return line
 
 
 def digest(view: DigestView) -> str:
@@ -80,3 +97,14 @@ def notice(*, title: str, lines: tuple[str, ...] = (), url: str | None = None) -
     if safe := safe_url(url):
         out.append(f"  {safe}")
     return "\n".join(out)
+
+
+def ping(ping: Ping) -> str:
+    """`[ping] @U1 @U2 @&role — you follow: ferry strike` (empty: nobody to mention)."""
+    names = [f"@{flatten(u)}" for u in ping.user_ids if flatten(u)]
+    names += [f"@&{flatten(r)}" for r in ping.role_ids if flatten(r)]
+    if not names:
+        return ""
+    line = "[ping] " + " ".join(names)
+    topics = ", ".join(flatten(t) for t in ping.topics if flatten(t))
+    return line + (f" — you follow: {topics}" if topics else "")

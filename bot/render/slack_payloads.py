@@ -7,12 +7,13 @@ notifications, and unfurling turned off so a story's links do not expand into pr
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.render import limits as L
 from bot.render._lines import fit_lines
-from bot.render.text import flatten, slack_escape, slack_link, truncate
-from bot.render.views import DigestView, QuoteLine, SourceLink, StoryCard, ThreadUpdate
+from bot.render.text import flatten, safe_url, slack_escape, slack_link, truncate
+from bot.render.views import DigestView, Ping, QuoteLine, SourceLink, StoryCard, ThreadUpdate
 
 FEED_ONLY_NOTE = "_Summarized from the feed's description: the article page could not be read._"
 
@@ -20,10 +21,20 @@ Block = dict[str, Any]
 Args = dict[str, Any]
 
 
+COMPACT_LEAD = 200
+COMPACT_SOURCES = 3
+
+
 def story_message(card: StoryCard) -> Args:
     """The story's message in a digest: title linked to the article, sources and time, facts,
-    quotes. Its thread is where the discussion and later updates go."""
-    blocks: list[Block] = [_mrkdwn_section(f"*{_title_link(card)}*")]
+    quotes (a compact card: one line). Its thread is where the discussion and later updates
+    go."""
+    if card.compact:
+        return compact_story_message(card)
+    title = _mrkdwn_section(f"*{_title_link(card)}*")
+    if image := _image(card):
+        title["accessory"] = {"type": "image", "image_url": image, "alt_text": _alt(card)}
+    blocks: list[Block] = [title]
     meta = _meta_line(card)
     if meta:
         blocks.append(_context(meta))
@@ -37,6 +48,22 @@ def story_message(card: StoryCard) -> Args:
     if card.sources:
         text += " — " + ", ".join(slack_escape(s.name) for s in card.sources[:3])
     return _args(blocks, text)
+
+
+def compact_story_message(card: StoryCard) -> Args:
+    """One line: *<url|headline>* — sources — lead."""
+    room = 2000
+    parts = [f"*{slack_link(card.url, truncate(_title_text(card), 200))}*"]
+    if card.sources:
+        links = [_source_link(s) for s in card.sources[:COMPACT_SOURCES]]
+        more = len(card.sources) - COMPACT_SOURCES
+        parts.append(" · ".join(links) + (f" +{more}" if more > 0 else ""))
+    if lead := slack_escape(card.one_line_lead):
+        parts.append(truncate(lead, COMPACT_LEAD))
+    line = " — ".join(parts)
+    if len(line) > room:
+        line = " — ".join(parts[:1] + parts[2:])
+    return _args([_mrkdwn_section(line)], _title_text(card))
 
 
 def digest_header(digest: DigestView) -> Args:
@@ -82,6 +109,29 @@ def thread_update(update: ThreadUpdate) -> Args:
     return _args(blocks, f"New from {name}: {first}".rstrip(": "))
 
 
+_SLACK_ID = re.compile(r"[A-Z0-9]{2,40}")
+MAX_MENTIONED = 100
+
+
+def ping(ping: Ping) -> Args:
+    """The mentions in a story's thread: `<@U…> <!subteam^S…> — you follow: ferry strike`.
+
+    Slack has no allowed-mentions list, so the text itself holds only these mentions: ids are
+    checked to be Slack ids, topics are escaped like feed text (no `<!channel>` can slip in),
+    and `link_names` stays off. An empty `text` means there is nobody to mention."""
+    users = [u for u in dict.fromkeys(ping.user_ids) if _SLACK_ID.fullmatch(u)]
+    groups = [g for g in dict.fromkeys(ping.role_ids) if _SLACK_ID.fullmatch(g)]
+    users, groups = users[:MAX_MENTIONED], groups[:MAX_MENTIONED]
+    if not users and not groups:
+        return _args([], "")
+    mentions = " ".join([*(f"<@{u}>" for u in users), *(f"<!subteam^{g}>" for g in groups)])
+    topics = ", ".join(t for t in (slack_escape(t) for t in ping.topics) if t)
+    line = f":bell: {mentions}"
+    if topics:
+        line += " — you follow: " + truncate(topics, 300)
+    return _args([_mrkdwn_section(line)], line)
+
+
 def notice(*, title: str, lines: tuple[str, ...] = (), url: str | None = None) -> Args:
     """A message to moderators (a feed failing, a post that cannot be delivered)."""
     head = truncate(slack_escape(title) or "Notice", 900)
@@ -114,6 +164,16 @@ def _context(text: str) -> Block:
         "type": "context",
         "elements": [{"type": "mrkdwn", "text": truncate(text, L.SLACK_SECTION_TEXT)}],
     }
+
+
+def _image(card: StoryCard) -> str | None:
+    url = safe_url(card.image_url)
+    return url if url and url.lower().startswith("https://") else None
+
+
+def _alt(card: StoryCard) -> str:
+    """Alt text is plain text (no mrkdwn), at most 2,000 characters."""
+    return truncate(flatten(card.title) or "Story picture", 2000)
 
 
 def _title_text(card: StoryCard) -> str:

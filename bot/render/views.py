@@ -46,6 +46,11 @@ class StoryCard:
     lead: str = ""
     from_feed_only: bool = False
     thread_url: str | None = None
+    image_url: str | None = None
+    """An https picture already judged fit to show (`bot.stories.images.display_image`)."""
+    compact: bool = False
+    """The channel's layout is compact: the story's message is one line (headline link,
+    sources, a one-line lead); its thread still opens with the full summary."""
 
     @property
     def thread_lead(self) -> str:
@@ -57,6 +62,14 @@ class StoryCard:
         first = " ".join(self.key_facts[0].split())
         stem = lead.rstrip(" .…")
         return "" if stem and (stem in first or first in lead) else lead
+
+    @property
+    def one_line_lead(self) -> str:
+        """The lead for a compact line: the lead, else the first key fact, on one line."""
+        lead = " ".join(self.lead.split())
+        if not lead and self.key_facts:
+            lead = " ".join(self.key_facts[0].split())
+        return lead
 
     @classmethod
     def from_summary(
@@ -106,3 +119,15 @@ class ThreadUpdate:
     source: SourceLink
     key_facts: tuple[str, ...] = ()
     quotes: tuple[QuoteLine, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Ping:
+    """Who is mentioned in a story's thread: members who follow a topic it matches
+    (`topics`, their words) and the roles (Discord) or user groups (Slack) of the feeds that
+    brought it. Ids are the platform's; renderers mention exactly these and nothing else."""
+
+    story_id: str
+    user_ids: tuple[str, ...] = ()
+    role_ids: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()

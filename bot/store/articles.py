@@ -43,6 +43,7 @@ class EntryData:
     summary: str | None = None
     content: str | None = None
     author: str | None = None
+    image_url: str | None = None
     published_at: datetime | None = None
 
 
@@ -53,7 +54,16 @@ class EntryChange:
     kind: Literal["new", "updated", "unchanged"]
 
 
-_EDITABLE = ("link", "normalized_link", "content_hash", "title", "summary", "content", "author")
+_EDITABLE = (
+    "link",
+    "normalized_link",
+    "content_hash",
+    "title",
+    "summary",
+    "content",
+    "author",
+    "image_url",
+)
 
 
 class ArticleRepo:

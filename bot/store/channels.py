@@ -32,7 +32,7 @@ from bot.store.upsert import insert_ignore
 if TYPE_CHECKING:
     from bot.store.store import Store
 
-_SETTINGS_FIELDS = ("schedule", "timezone", "max_stories", "log_channel_id", "is_forum")
+_SETTINGS_FIELDS = ("schedule", "timezone", "max_stories", "layout", "log_channel_id", "is_forum")
 
 
 def _in(platform: str, workspace_id: str, model: Any) -> Any:
@@ -122,13 +122,25 @@ class ChannelRepo:
     async def set_paused(
         self, *, platform: str, workspace_id: str, subscription_id: int, paused: bool
     ) -> bool:
+        return await self._set(platform, workspace_id, subscription_id, paused=paused)
+
+    async def set_ping_role(
+        self, *, platform: str, workspace_id: str, subscription_id: int, role_id: str | None
+    ) -> bool:
+        """The role (Discord) or user group (Slack) mentioned for the subscription's stories;
+        None mentions nobody."""
+        return await self._set(platform, workspace_id, subscription_id, ping_role_id=role_id)
+
+    async def _set(
+        self, platform: str, workspace_id: str, subscription_id: int, **values: Any
+    ) -> bool:
         async with self._store.session() as s:
             result = await s.execute(
                 update(Subscription)
                 .where(
                     _in(platform, workspace_id, Subscription), Subscription.id == subscription_id
                 )
-                .values(paused=paused)
+                .values(**values)
             )
             return result.rowcount == 1  # type: ignore[attr-defined]
 
@@ -149,7 +161,7 @@ class ChannelRepo:
         self, *, platform: str, workspace_id: str, channel_id: str, **fields: Any
     ) -> ChannelSettings:
         """Create or update a channel's settings: `schedule`, `timezone`, `max_stories`,
-        `log_channel_id`, `is_forum`, `next_digest_at`, `last_digest_at`."""
+        `layout`, `log_channel_id`, `is_forum`, `next_digest_at`, `last_digest_at`."""
         allowed = {*_SETTINGS_FIELDS, "next_digest_at", "last_digest_at"}
         unknown = set(fields) - allowed
         if unknown:

@@ -55,7 +55,11 @@ POST_PENDING = "pending"
 POST_POSTED = "posted"
 POST_FAILED = "failed"
 
-POST_KINDS = ("digest_header", "story", "thread_update", "feed_health")
+POST_KINDS = ("digest_header", "story", "thread_update", "feed_health", "ping")
+
+LAYOUT_FULL = "full"
+LAYOUT_COMPACT = "compact"
+LAYOUTS = (LAYOUT_FULL, LAYOUT_COMPACT)
 
 
 class Base(DeclarativeBase):
@@ -112,6 +116,7 @@ class Entry(Base):
     summary: Mapped[str | None] = mapped_column(CleanText)
     content: Mapped[str | None] = mapped_column(CleanText)
     author: Mapped[str | None] = mapped_column(CleanText)
+    image_url: Mapped[str | None] = mapped_column(CleanText)
     published_at: Mapped[datetime | None]
     seen_for_posting: Mapped[bool] = mapped_column(Boolean, default=False)
     article_id: Mapped[int | None] = mapped_column(
@@ -189,6 +194,7 @@ class Story(Base):
     search_quotes: Mapped[str | None] = mapped_column(CleanText)
     search_speakers: Mapped[str | None] = mapped_column(CleanText)
     search_headlines: Mapped[str | None] = mapped_column(CleanText)
+    image_url: Mapped[str | None] = mapped_column(CleanText)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -256,6 +262,7 @@ class Subscription(Base):
     include_keywords: Mapped[list[str]] = mapped_column(default=list)
     exclude_keywords: Mapped[list[str]] = mapped_column(default=list)
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    ping_role_id: Mapped[str | None] = mapped_column(CleanString(64))
     created_by: Mapped[str | None] = mapped_column(CleanString(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -278,6 +285,7 @@ class ChannelSettings(Base):
     schedule: Mapped[str] = mapped_column(CleanString(200), default="every 6h")
     timezone: Mapped[str] = mapped_column(CleanString(64), default="UTC")
     max_stories: Mapped[int] = mapped_column(Integer, default=7)
+    layout: Mapped[str] = mapped_column(CleanString(16), default=LAYOUT_FULL, server_default="full")
     log_channel_id: Mapped[str | None] = mapped_column(CleanString(64))
     is_forum: Mapped[bool] = mapped_column(Boolean, default=False)
     last_digest_at: Mapped[datetime | None]
@@ -360,3 +368,39 @@ class ChannelStory(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (UniqueConstraint("platform", "workspace_id", "channel_id", "story_id"),)
+
+
+class Follow(Base):
+    """A member's topic in a channel: words matched like a feed's include filter. A story
+    posted to the channel that matches mentions the member in the story's thread."""
+
+    __tablename__ = "follows"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(CleanString(16))
+    workspace_id: Mapped[str] = mapped_column(CleanString(64))
+    channel_id: Mapped[str] = mapped_column(CleanString(64))
+    user_id: Mapped[str] = mapped_column(CleanString(64))
+    words: Mapped[str] = mapped_column(CleanText)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("platform", "workspace_id", "channel_id", "user_id", "words"),
+        Index("ix_follows_member", "platform", "workspace_id", "user_id"),
+    )
+
+
+class MemberPings(Base):
+    """How often a member was mentioned in the current window (`window_start` on): the rate
+    limit of opt-in pings."""
+
+    __tablename__ = "member_pings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(CleanString(16))
+    workspace_id: Mapped[str] = mapped_column(CleanString(64))
+    user_id: Mapped[str] = mapped_column(CleanString(64))
+    window_start: Mapped[datetime]
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (UniqueConstraint("platform", "workspace_id", "user_id"),)

@@ -32,6 +32,7 @@ from bot.store.articles import ArticleRepo
 from bot.store.channels import ChannelRepo
 from bot.store.engine import make_engine
 from bot.store.feeds import FeedRepo
+from bot.store.follows import FollowRepo
 from bot.store.models import Article, ChannelSettings, Feed, Post
 from bot.store.stories import StoryRepo
 
@@ -70,6 +71,7 @@ class Store:
         self.articles = ArticleRepo(self)
         self.stories = StoryRepo(self)
         self.channels = ChannelRepo(self)
+        self.follows = FollowRepo(self)
 
     @property
     def dialect(self) -> str:

@@ -74,6 +74,7 @@ from bot.stories.cluster import (
     best_match,
     better_summary,
 )
+from bot.stories.images import best_image
 from summarizer import Summary, summarize
 
 __all__ = [
@@ -217,6 +218,8 @@ class _Made:
     feed_id: int | None
     retry_in_s: float | None = None
     """Set when the page failed transiently: the article stays queued for a page retry."""
+    image: str | None = None
+    """The picture to show: the feed's own first, else the page's (see `bot.stories.images`)."""
     headlines: tuple[str, ...] = ()
     """The titles of the feed items that point at the article (searchable with its story)."""
 
@@ -427,6 +430,7 @@ class ArticlePipeline:
         headlines = tuple(e.title for e in entries if e.title)
         published = next((e.published_at for e in entries if e.published_at), None)
         feed_id = entries[0].feed_id if entries else None
+        feed_images = [e.image_url for e in entries]
         page_error: str | None = None
         retry_in_s: float | None = None
         if article.normalized_url.startswith(LINKLESS_PREFIX):
@@ -447,6 +451,7 @@ class ArticlePipeline:
                             published=published or self._clock(),
                             feed_id=feed_id,
                             headlines=headlines,
+                            image=best_image(feed_images=feed_images, page_image=summary.image),
                         )
                     page_error = "no article text was found on the page"
             except FetchError as exc:
@@ -485,6 +490,7 @@ class ArticlePipeline:
             feed_id=feed_id,
             retry_in_s=retry_in_s,
             headlines=headlines,
+            image=best_image(feed_images=feed_images, page_image=None),
         )
 
     async def _feed_title(self, feed_id: int | None) -> str | None:
@@ -529,6 +535,7 @@ class ArticlePipeline:
                     summary=data,
                     best_article_id=article.id,
                     from_feed_only=bool(made.page_error),
+                    image_url=made.image,
                     published_at=made.published,
                     source_count=0,
                     created_at=now,
@@ -547,6 +554,9 @@ class ArticlePipeline:
                     story.summary = data
                     story.best_article_id = article.id
                     story.from_feed_only = bool(made.page_error)
+                    story.image_url = made.image or story.image_url
+                elif story.image_url is None:
+                    story.image_url = made.image
                     for key, value in search_fields(data, story.lead).items():
                         setattr(story, key, value)
                 story.updated_at = now

@@ -192,6 +192,14 @@ class DiscordEmulator:
             "nsfw_level": 0,
         }
 
+    def role_payload(self, spec: GuildSpec) -> Json:
+        """The guild's moderator role as an interaction's `resolved.roles` entry."""
+        return {
+            "id": str(spec.moderator_role), "name": "Moderators",
+            "permissions": str(EVERYONE_PERMISSIONS | MANAGE_GUILD), "position": 1, "color": 0,
+            "hoist": False, "managed": False, "mentionable": True, "flags": 0,
+        }  # fmt: skip
+
     def _member(
         self, uid: int, name: str, *, roles: list[int], bot: bool = False, permissions: int = 0
     ) -> Json:
@@ -346,11 +354,13 @@ class DiscordEmulator:
         roles: list[int] | None = None,
         permissions: int = EVERYONE_PERMISSIONS,
         interaction_type: int = 2,
+        resolved: Json | None = None,
     ) -> Json:
         """Dispatch INTERACTION_CREATE for `/name` in the guild's text channel; returns it.
 
         `permissions` is what Discord computes for the member in the channel; a moderator is
-        `EVERYONE_PERMISSIONS | MANAGE_GUILD` with `roles=[guild.moderator_role]`.
+        `EVERYONE_PERMISSIONS | MANAGE_GUILD` with `roles=[guild.moderator_role]`. `resolved`
+        carries the objects that role, user or channel options name (`role_payload`).
         """
         guild = guild or self.guilds[0]
         uid = user_id or guild.member_ids[-1]
@@ -373,6 +383,7 @@ class DiscordEmulator:
                 "type": 1,
                 "options": options or [],
                 "guild_id": str(guild.id),
+                **({"resolved": resolved} if resolved else {}),
             },
             "locale": "en-US",
             "guild_locale": "en-US",
@@ -449,6 +460,7 @@ class DiscordEmulator:
             (r"/channels/(\d+)/messages/(\d+)/threads", "POST", self._post_message_thread),
             (r"/channels/(\d+)/messages/(\d+)", "GET", self._get_message),
             (r"/guilds/(\d+)/threads/active", "GET", self._get_active_threads),
+            (r"/guilds/(\d+)/members/(\d+)", "GET", self._get_member),
             (r"/channels/(\d+)/threads", "POST", self._post_forum_thread),
             (r"/interactions/(\d+)/([^/]+)/callback", "POST", self._post_callback),
             (r"/webhooks/(\d+)/([^/]+)", "POST", self._post_followup),
@@ -567,6 +579,15 @@ class DiscordEmulator:
             if msg["id"] == mid:
                 return _json(msg)
         return _json({"message": "Unknown Message", "code": 10008}, status=404)
+
+    async def _get_member(self, request: web.Request, body: Json, gid: str, uid: str):
+        """A member of the guild, or 404 Unknown Member (10007) for anyone not in it."""
+        spec = next((g for g in self.guilds if g.id == int(gid)), None)
+        if spec is None:
+            return _json({"message": "Unknown Guild", "code": 10004}, status=404)
+        if int(uid) not in spec.member_ids and int(uid) != self.bot_id:
+            return _json({"message": "Unknown Member", "code": 10007}, status=404)
+        return _json(self._member(int(uid), f"user-{uid}", roles=[]))
 
     async def _get_active_threads(self, request: web.Request, body: Json, gid: str):
         threads = [t for t in self.threads.values() if t["guild_id"] == gid]

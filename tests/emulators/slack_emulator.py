@@ -48,6 +48,7 @@ class SlackEmulator:
     bot_user_id: str = "U0BOT"
     bot_id: str = "B0BOT"
     admins: set[str] = field(default_factory=lambda: {"U0ADMIN"})
+    deactivated: set[str] = field(default_factory=set)
     calls: list[SlackCall] = field(default_factory=list)
     channels: dict[str, list[Json]] = field(default_factory=dict)
     acks: dict[str, Json] = field(default_factory=dict)
@@ -382,6 +383,7 @@ class SlackEmulator:
                 "is_admin": admin,
                 "is_owner": False,
                 "is_bot": uid == self.bot_user_id,
+                "deleted": uid in self.deactivated,
                 "tz": "Europe/Amsterdam",
             }
         )
