@@ -35,6 +35,16 @@ half after that round):
                        passes (output identical on 844
                        articles); the bench reads every line
                        as a paragraph, as extract does
+    8      2026-12-07  none: re-measured at the start of     .806 (104/129)   .899       .974
+                       session 4 (main at 7864728); dev half
+                       1.000 (68/68), P .953, R .954; our own
+                       set .997 (1307 quotes)
+    9      2026-12-07  headlines' runs cut to the body's     .806 (104/129)   .899       .974
+                       names; 'World leaders' is no person;
+                       subject after an opening adverbial;
+                       'X on <place>' no name, a place never
+                       he/she; 'the X campaign' a body, X
+                       stays a person; pronoun cue past a body
 
 (Round 0 was first run with a scorer that took the first capitalised run as the name,
 so "Trump lawyer Marc Kasowitz" asked for "Trump": .737 (98/133). The scorer was fixed

@@ -116,6 +116,12 @@ _ROLE_ENDINGS = (
 )
 _ROLE_VOCAB = TITLES | ROLE_NOUNS | RELATIVES | MALE_WORDS | FEMALE_WORDS
 _CONNECTORS = {"of", "for", "and", "&", "the", "on"}
+_FRONTED = re.compile(
+    r" ?(?:In|At|On|During|After|Before|Later|Earlier|Speaking|Asked|Writing|Since|From|"
+    r"Throughout|Meanwhile|Instead|However|Still|Yet|Also|Separately|Elsewhere)\b[^,]*, $"
+)
+"""An opening adverbial before the subject: 'In a White House statement, President
+Obama condemned …'."""
 _EAST_ASIAN_GIVEN = re.compile(r"[A-Z][a-z]{1,5}-[a-z]{1,5}")
 """'Park Ji-min', 'Rhee Chang-yong': a family name first (which may also be a
 place word such as 'Park'), then a hyphenated given name."""
@@ -273,6 +279,65 @@ def find_runs(text: str, base: int = 0) -> list[Run]:
     return runs
 
 
+_HEADING_WORD = re.compile(r"[^\W\d_][\w’'-]*")
+
+
+def _is_heading(line: str) -> bool:
+    """A headline or section heading: every word of four letters or more capitalised
+    ('Black Lawmakers Rip Donald Trump …', 'OBAMA SEEKS MORE …'), so its capitals
+    say nothing about which words are names."""
+    long = [w for w in _HEADING_WORD.findall(line) if len(w) >= 4]
+    return len(long) >= 3 and all(w[0].isupper() for w in long)
+
+
+def _outside_headings(source: str, runs: list[Run]) -> list[Run]:
+    """Runs of heading lines cut down to the names the body gives: a heading's run
+    keeps the stretches that are a whole run of the body (or a body person's
+    surname), spelt as the body spells them; the rest of it is dropped."""
+    spans: list[tuple[int, int]] = []
+    at = 0
+    for line in source.split("\n"):
+        if _is_heading(line):
+            spans.append((at, at + len(line)))
+        at += len(line) + 1
+    if not spans:
+        return runs
+
+    def in_heading(run: Run) -> bool:
+        return any(a <= run.start < b for a, b in spans)
+
+    body: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for run in runs:
+        if not in_heading(run):
+            body.setdefault(tuple(t.lower() for t in run.tokens), run.tokens)
+            if len(run.tokens) >= 2 and classify(run.tokens) == "person":
+                body.setdefault((run.tokens[-1].lower(),), run.tokens[-1:])
+    out: list[Run] = []
+    for run in runs:
+        if not in_heading(run):
+            out.append(run)
+            continue
+        lows = [t.lower() for t in run.tokens]
+        offsets: list[tuple[int, int]] = []
+        pos = run.start
+        for tok in run.tokens:
+            found = source.find(tok, pos, run.end)
+            found = pos if found < 0 else found
+            offsets.append((found, found + len(tok)))
+            pos = found + len(tok)
+        i = 0
+        while i < len(lows):
+            for j in range(len(lows), i, -1):
+                tokens = body.get(tuple(lows[i:j]))
+                if tokens is not None:
+                    out.append(Run(offsets[i][0], offsets[j - 1][1], tokens, False))
+                    i = j
+                    break
+            else:
+                i += 1
+    return out
+
+
 def _joins(tokens: list[str], pending: list[str]) -> bool:
     """Whether 'of'/'and' joins two capitalised parts into one name:
     'Bank of England', 'Secretary of State', but not 'Jun Takahashi of Meridian'."""
@@ -281,6 +346,8 @@ def _joins(tokens: list[str], pending: list[str]) -> bool:
     ):
         return True
     first = tokens[0].lower()
+    if pending == ["on"]:
+        return tokens[-1].lower().rstrip(".") in ORG_HEADS
     if len(tokens) == 1 and first in ROLE_NOUNS and first not in ORG_HEADS | GENERIC_ORGS:
         return False
     last = tokens[-1].lower()
@@ -433,6 +500,7 @@ class Registry:
             for r in all_runs
             if not (source[max(0, r.start - 4) : r.start].lower() == "the " and describes(r.tokens))
         ]
+        all_runs = _outside_headings(source, all_runs)
         for run in all_runs:
             titles, name = split_titles(run.tokens)
             if len(name) >= 2 and classify(name) == "person":
@@ -453,11 +521,13 @@ class Registry:
             org_noun = bool(prev) and _is_org_noun(prev[-1].lower())
             if len(prev) >= 2 and prev[-1].endswith(",") and prev[-2].lower() == "the":
                 org_noun = org_noun or _is_org_noun(prev[-1].rstrip(",").lower())
-            if prev and (org_noun or prev[-1] == "the"):
-                kind = "org" if kind == "person" or prev[-1] != "the" else kind
             follow = None if run.possessive else _NOUN_AFTER.match(outside, run.end)
             noun_after = follow.group(1) if follow and _is_org_noun(follow.group(1)) else ""
             suffix = ""
+            if prev and prev[-1] == "the" and noun_after and kind == "person":
+                kind, suffix = "org", f" {noun_after}"
+            elif prev and (org_noun or prev[-1] == "the"):
+                kind = "org" if kind == "person" or prev[-1] != "the" else kind
             if noun_after and kind != "org" and len(run.tokens) == 1:
                 kind, suffix = "org", f" {noun_after}"
             if kind == "thing":
@@ -478,7 +548,8 @@ class Registry:
                 name = " ".join(run.tokens) + suffix
                 name = name[4:] if name.lower().startswith("the ") else name
                 reg._add_entity(name.lower(), name, "org")
-                org_first.setdefault(name.split()[0].lower(), name.lower())
+                if not suffix:
+                    org_first.setdefault(name.split()[0].lower(), name.lower())
                 if org_noun:
                     reg.entities[name.lower()].roles.add(prev[-1].lower())
                 if noun_after:
@@ -518,6 +589,8 @@ class Registry:
             subject = _is_subject(outside, run)
             reg._mention(Mention(run.start, run.end, "person", key, subject, titles))
             reg._gender_cues(reg.entities[key], titles, name, outside, run)
+            if " ".join(name).lower() in PLACES and key == full.lower():
+                reg.entities[key].neuter += 4
         for m in _UNNAMED.finditer(outside):
             phrase = " ".join(m.group("np").lower().split())
             key = f"{phrase}@{m.start('np')}"
@@ -668,7 +741,8 @@ class Registry:
         """The first pronoun after a name, before the sentence ends or another
         mention, is a vote for that name's gender ('it' for an organisation)."""
         for i, m in enumerate(self.mentions):
-            stop = self.mentions[i + 1].start if i + 1 < len(self.mentions) else len(outside)
+            later = (n for n in self.mentions[i + 1 :] if n.kind == "person")
+            stop = next((n.start for n in later), len(outside))
             window = outside[m.end : min(stop, m.end + 160)]
             cut = re.search(r"[.!?]\s|\n", window)
             m.speaks = bool(_SPEAKS.match(outside, m.end, m.end + 140))
@@ -997,7 +1071,18 @@ def _lone_subject(outside: str, run: Run, name: tuple[str, ...]) -> bool:
         return False
     verb = re.match(r" ([a-z]+)\b", outside[run.end : run.end + 30])
     word = verb.group(1) if verb else ""
+    if _plural_noun(word):
+        return False
     return word in _PAST_VERBS or (word.endswith(("ed", "s")) and not word.endswith("ss"))
+
+
+def _plural_noun(word: str) -> bool:
+    """'World leaders expressed …', 'Union officials said': a plural person noun after
+    a capitalised word makes that word a modifier, not a name before its verb."""
+    if not word.endswith("s") or word.endswith("ss"):
+        return False
+    stem = word[:-1]
+    return word in _ROLE_VOCAB or stem in _ROLE_VOCAB or stem.endswith(_ROLE_ENDINGS)
 
 
 def _introduced(outside: str, run: Run) -> bool:
@@ -1036,6 +1121,8 @@ def _is_subject(outside: str, run: Run | re.Match[str]) -> bool:
     words = clause.split()
     if len(words) <= 3 and "," not in clause:
         return all(w[0].isupper() or w.lower() in TITLES for w in words)
+    if _FRONTED.match(clause) and clause.count(",") == 1 and len(words) <= 10:
+        return True
     return (
         clause.endswith(", ")
         and 2 <= len(words) <= 4
