@@ -87,6 +87,14 @@ def _side(text: str, i: int, open_now: bool) -> str | None:
     return "close" if open_now else "open"
 
 
+def _mid_sentence(text: str, i: int) -> bool:
+    """A closing mark with no opening one, between a word and a lowercase word that
+    carries the sentence on ('a review of his systems" including his heart'): the lost
+    mark opened a phrase somewhere inside the sentence, so where the quote began is
+    unknown and no span is guessed."""
+    return i > 0 and text[i - 1].isalnum() and re.match(r" [a-z]", text[i + 1 : i + 3]) is not None
+
+
 def _nested(text: str, open_at: int, i: int, last_curly_close: int) -> bool:
     """A straight mark inside a curly quote that is closed later is a nested
     quote (“he said "no" twice”), not the end of the outer one."""
@@ -123,6 +131,8 @@ def paragraph_spans(text: str, paragraph: int, sentence_starts: list[int]) -> li
         if open_at is not None:
             spans.append(QuoteSpan(paragraph, open_at + 1, i, True, True))
             open_at = None
+        elif _mid_sentence(text, i):
+            pass
         elif not spans:
             spans.append(QuoteSpan(paragraph, 0, i, False, True))
         else:
@@ -191,12 +201,39 @@ def layout(sentences: list[Sentence]) -> list[Paragraph]:
         para.starts.append(len(para.text))
         para.sentence_ids.append(s.index)
         para.text += s.text
+    in_excerpt = False
     for i, para in enumerate(paragraphs):
+        para.text, in_excerpt = _excerpt_marks_blanked(para.text, in_excerpt)
         para.spans = paragraph_spans(para.text, i, para.starts)
     link_continuations([p.spans for p in paragraphs])
     for para in paragraphs:
         para.text = _blank_labels(para.text, para.spans)
     return paragraphs
+
+
+def _excerpt_marks_blanked(text: str, in_excerpt: bool) -> tuple[str, bool]:
+    """(text for finding spans, whether an excerpt runs on past this paragraph).
+
+    A passage copied from another text is set off by a straight mark opening each of
+    its paragraphs and one closing the last, while the quotes inside it keep their
+    curly marks (`"The first time she saw him … a “rant,” …`). Those outer marks
+    are the excerpt's, not a speaker's: blanked, so the quotes inside it are found.
+    A paragraph is read so when its only straight marks open or close it and it holds
+    curly marks, or it follows such a paragraph.
+    """
+    stripped = text.rstrip()
+    marks = [i for i, ch in enumerate(text) if ch == _STRAIGHT]
+    if not marks or any(0 < i < len(stripped) - 1 for i in marks):
+        return text, False
+    curly = any(ch in _OPENERS or ch in _CLOSERS for ch in text)
+    opens = marks[0] == 0
+    closes = marks[-1] == len(stripped) - 1 and (len(marks) == 2 or not opens)
+    if not (curly or in_excerpt) or not (opens or (closes and in_excerpt)):
+        return text, False
+    chars = list(text)
+    for i in marks:
+        chars[i] = " "
+    return "".join(chars), not closes
 
 
 def _blank_labels(text: str, spans: list[QuoteSpan]) -> str:

@@ -68,6 +68,13 @@ _INSCRIPTION = re.compile(
     r"saying|says|bearing|bore)[:,]?\s*$",
     re.IGNORECASE,
 )
+_WORK_NAMED = re.compile(
+    r"\b(?:commentary|column|op-ed|essay|editorial|article|piece|blog post|book|novel|memoir"
+    r"|film|documentary|report|study|paper|headline)s?,\s*$",
+    re.IGNORECASE,
+)
+"""'Ouisa Davis' commentary, “Melania, tell your story,” is …': a quote set after a
+written work and a comma is the work's title, whatever its case."""
 _NAME_END = re.compile(r"\b[A-Z][a-z’'-]+ $")
 _SMALL_WORDS = _set("a an the of and or in on at to for from by with de la le")
 
@@ -76,7 +83,7 @@ def _is_title(text: str, before: str, attributed: bool) -> bool:
     """A quoted title ('her novel “The Quiet Shore”'): Title Case words, after
     a cue such as 'novel' or 'album', or with no one said to have said them.
     Words on a sign or a banner ('a sign read “…”') are not speech either."""
-    if not attributed and _INSCRIPTION.search(before):
+    if not attributed and (_INSCRIPTION.search(before) or _WORK_NAMED.search(before)):
         return True
     words = _WORD.findall(text)
     if not words or text.rstrip()[-1:] in ".!?,;:":
@@ -196,6 +203,21 @@ def _sort_out(
     return key, fragments
 
 
+def _short_pair(prev: Attributed, q: Attributed, between: str) -> bool:
+    """`“Here it comes,” she said, clapping. “At last.”`: a short quote whose
+    attribution ends a sentence, then another with no attribution of its own and the
+    same speaker, are one remark when each alone is too short to be a key quote."""
+    short = max(len(_WORD.findall(prev.text)), len(_WORD.findall(q.text))) < MIN_KEY_WORDS
+    return (
+        short
+        and q.cue is None
+        and q.speaker == prev.speaker
+        and between.endswith(".")
+        and len(between.split()) <= 40
+        and MASK not in between
+    )
+
+
 def _merge_interrupted(found: list[Attributed], paragraphs: list[Paragraph]) -> list[Attributed]:
     """`“We will win,” she said, “and soon.”` is one quote, not two."""
     out: list[Attributed] = []
@@ -206,10 +228,12 @@ def _merge_interrupted(found: list[Attributed], paragraphs: list[Paragraph]) -> 
             between = text[prev.span.close_after : q.span.open_at].strip()
             raw = text[prev.span.start : prev.span.end].rstrip()
             if (
-                raw.endswith(",")
-                and between.endswith(",")
-                and len(between.split()) <= 12
-                and prev.via_verb
+                prev.via_verb
+                and raw.endswith(",")
+                and (
+                    (between.endswith(",") and len(between.split()) <= 12)
+                    or _short_pair(prev, q, between)
+                )
             ):
                 prev.text = f"{prev.text}, {q.text}"
                 prev.span = QuoteSpan(

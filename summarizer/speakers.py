@@ -1058,8 +1058,8 @@ _PAST_VERBS = frozenset(
 
 
 def _opens_sentence(outside: str, run: Run) -> bool:
-    before = outside[max(0, run.start - 2) : run.start]
-    return run.start == 0 or before.endswith("\n") or before[:1] in '.!?”"'
+    before = outside[max(0, run.start - 3) : run.start].rstrip(" ")
+    return not before or before.endswith("\n") or before[-1:] in '.!?”"'
 
 
 def _lone_subject(outside: str, run: Run, name: tuple[str, ...]) -> bool:

@@ -100,3 +100,47 @@ def test_a_pronoun_after_a_name_votes_for_it_past_an_organisation() -> None:
         "Lupan visited the Port Authority on Monday, a year after she was elected."
     )
     assert registry.entities["lupan"].gender == "f"
+
+
+def test_an_excerpt_set_off_by_straight_marks_gives_the_quotes_inside_it() -> None:
+    """A passage copied from another paper opens each paragraph with a straight mark;
+    the quotes inside it keep curly ones. The excerpt is not a quote; those are."""
+    found = quotes(
+        "Paper profiles a harbour pilot",
+        "The Courier's reporter Ada Vell writes:",
+        '"The first time Rosa saw the ship she was on the quay, watching the cranes turn.'
+        " She had waited all winter for the “big red one,” as she called it.",
+        '"Rosa waved at the bridge. “There she comes at last, my girl,” she said, laughing."',
+    )
+    assert [(q.text, q.speaker) for q in found if len(q.text.split()) >= 5] == [
+        ("There she comes at last, my girl", "Rosa")
+    ]
+
+
+def test_two_short_pieces_around_one_attribution_are_one_remark() -> None:
+    found = quotes(
+        "Pilot wins award",
+        "“Here comes the ship,” Rosa Adley said, clapping. “My big red one.”",
+    )
+    assert [(q.text, q.speaker) for q in found] == [
+        ("Here comes the ship, My big red one.", "Rosa Adley")
+    ]
+
+
+def test_a_quote_after_a_written_work_and_a_comma_is_its_title() -> None:
+    found = quotes(
+        "Letters",
+        "Ada Vell's commentary, “Harbour pilots, tell your story,” is thoughtful and kind.",
+    )
+    assert found == []
+
+
+def test_a_closing_mark_alone_inside_a_sentence_starts_no_guessed_quote() -> None:
+    """'… a cursory review of his charts" including the tides': the opening mark was
+    lost somewhere inside the sentence, so no span is guessed from its start."""
+    found = quotes(
+        "Pilot checks",
+        'The pilot took the master through a cursory review of the charts" including the'
+        " tides and the buoys.",
+    )
+    assert found == []
