@@ -115,7 +115,11 @@ async def serve(
                 runner.wake()
 
         commands = Commands(
-            store=app.store, fetcher=app.fetcher, executor=app.executor, on_digest_planned=planned
+            store=app.store,
+            fetcher=app.fetcher,
+            executor=app.executor,
+            on_digest_planned=planned,
+            local_files=name == "console",
         )
         async with connect(name, settings, commands) as connected:
             worker_id = make_worker_id()

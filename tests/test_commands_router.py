@@ -29,11 +29,14 @@ async def commands(store: Store) -> AsyncIterator[Commands]:
 
 
 def test_the_table_fits_discord_and_slack() -> None:
-    """Discord: lower-case names of at most 32 characters, descriptions of at most 100,
-    required options before optional ones, at most 25 options; every entry has a handler."""
+    """Discord: lower-case names of at most 32 characters (hyphens allowed in command names;
+    option names also become the Python keyword parameters discord.py reads, so no hyphen),
+    descriptions of at most 100, required options before optional ones, at most 25 options;
+    every entry has a handler."""
+    command = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
     name = re.compile(r"^[a-z_]{1,32}$")
     for spec in COMMANDS:
-        assert name.match(spec.group) and name.match(spec.name), spec
+        assert command.match(spec.group) and command.match(spec.name), spec
         assert 1 <= len(spec.description) <= 100, spec.name
         assert len(spec.options) <= 25
         required = [o.required for o in spec.options]

@@ -72,7 +72,9 @@ async def _run(settings: Settings, text: str, *, group: str | None, channel: str
         is_moderator=True,
     )
     async with open_app(settings, with_executor=False) as app:
-        commands = Commands(store=app.store, fetcher=app.fetcher, executor=app.executor)
+        commands = Commands(
+            store=app.store, fetcher=app.fetcher, executor=app.executor, local_files=True
+        )
         return await commands.handle_text(ctx, text, group=group)
 
 
@@ -83,7 +85,13 @@ def _print(reply: Reply) -> int:
     if reply.error:
         print(f"error: {flatten(reply.text)}", file=sys.stderr)
         return 1
-    print("\n".join(flatten(line) for line in reply.plain_text().splitlines()))
+    text = "\n".join(flatten(line) for line in reply.plain_text().splitlines())
+    if reply.file is not None:  # the file on standard output, so `> feeds.opml` keeps it whole
+        print(text, file=sys.stderr)
+        sys.stdout.buffer.write(reply.file.data)
+        sys.stdout.flush()
+        return 0
+    print(text)
     for card in reply.cards:
         print()
         print(plain.story_message(card))

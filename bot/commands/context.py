@@ -53,6 +53,16 @@ class CommandContext:
 
 
 @dataclass(frozen=True, slots=True)
+class ReplyFile:
+    """A file sent with a reply (an OPML export): Discord attaches it to the ephemeral answer,
+    Slack uploads it to the caller's direct messages, the console prints or writes it."""
+
+    filename: str
+    data: bytes
+    content_type: str = "application/octet-stream"
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """A handler's answer.
 
@@ -61,13 +71,14 @@ class Reply:
     matches with HIGHLIGHT_START/HIGHLIGHT_END and channels are `channel_ref`s; replace both
     after escaping (or call `plain_text()`, which shows a channel as `#id`). `cards` render
     with the story renderers (`bot.render`). `ephemeral`: only the person who ran the command
-    sees it. `error` marks a one-line refusal.
+    sees it. `error` marks a one-line refusal. `file` goes with the text (`ReplyFile`).
     """
 
     text: str
     cards: tuple[StoryCard, ...] = ()
     ephemeral: bool = True
     error: bool = False
+    file: ReplyFile | None = None
 
     def plain_text(self) -> str:
         text = self.text.replace(HIGHLIGHT_START, "").replace(HIGHLIGHT_END, "")

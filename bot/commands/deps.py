@@ -60,8 +60,10 @@ class Deps:
     on_digest_planned: DigestPlanned | None = None
     summarize_timeout_s: float = 60.0
     max_summaries: int = 4
+    local_files: bool = False
     _gate: asyncio.Semaphore | None = field(default=None, repr=False)
     _summarizing: set[tuple[str, str, str]] = field(default_factory=set, repr=False)
+    _importing: set[tuple[str, str]] = field(default_factory=set, repr=False)
 
     async def channel(self, ctx: CommandContext, value: str | None) -> str:
         """The channel an option names (default: where the command was run)."""
@@ -100,6 +102,19 @@ class Deps:
                 yield
         finally:
             self._summarizing.discard(who)
+
+    @asynccontextmanager
+    async def import_slot(self, ctx: CommandContext) -> AsyncIterator[None]:
+        """One OPML import per workspace at a time (a second would race the first's writes
+        and double its replies)."""
+        where = (ctx.platform, ctx.workspace_id)
+        if where in self._importing:
+            raise CommandError("an import is already running here; wait for its answer first")
+        self._importing.add(where)
+        try:
+            yield
+        finally:
+            self._importing.discard(where)
 
 
 def channel_label(channel_id: str) -> str:

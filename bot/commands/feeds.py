@@ -1,4 +1,5 @@
-"""Moderator commands: `/feeds add | list | remove | pause | resume`.
+"""Moderator commands: `/feeds add | list | remove | pause | resume | health-channel`
+(`import` and `export` are in `bot.commands.feed_files`).
 
 Feeds are shared by every workspace (one poll however many follow it); what a workspace owns
 is its subscriptions. So a feed "exists" for a moderator only through their workspace's
@@ -293,3 +294,44 @@ async def feed_choices(
         if len(out) >= limit:
             break
     return out
+
+
+async def health_channel(deps: Deps, ctx: CommandContext, opts: Options) -> Reply:
+    """Send the feed-health notices of the server's channels (or of one, `of`) to `channel`:
+    the `log_channel_id` of each channel's settings, which also receives notices of posts
+    that could not be delivered there. Naming a channel itself sets it back to the default."""
+    target = await deps.channel(ctx, opts["channel"])
+    if opts.get("of"):
+        channels = [await deps.channel(ctx, opts["of"])]
+    else:
+        rows = await deps.store.channels.subscriptions(
+            platform=ctx.platform, workspace_id=ctx.workspace_id
+        )
+        channels = sorted({sub.channel_id for sub, _ in rows})
+        if not channels:
+            raise CommandError(
+                "no channel here follows a feed yet; add feeds first (/feeds add or /feeds import)"
+            )
+    for channel in channels:
+        await deps.store.channels.save_settings(
+            platform=ctx.platform,
+            workspace_id=ctx.workspace_id,
+            channel_id=channel,
+            log_channel_id=None if channel == target else target,
+        )
+    others = [c for c in channels if c != target]
+    lines = []
+    if others:
+        lines.append(
+            f"Notices about failing, disabled and recovered feeds of {_names(others)} now go to "
+            f"{channel_label(target)}, and so do notices of posts that could not be delivered."
+        )
+    if target in channels:
+        lines.append(f"{channel_label(target)} gets its own feeds' notices itself (the default).")
+    if not opts.get("of"):
+        lines.append("Channels that start following feeds later report to themselves until set.")
+    return Reply("\n".join(lines))
+
+
+def _names(channels: Sequence[str]) -> str:
+    return ", ".join(channel_label(c) for c in channels)

@@ -26,7 +26,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from bot.commands import digest, feeds, follows, news
+from bot.commands import digest, feed_files, feeds, follows, news
 from bot.commands.context import CommandContext, CommandError, PermissionDenied, Reply
 from bot.commands.deps import (
     ChannelResolver,
@@ -35,6 +35,7 @@ from bot.commands.deps import (
     ThreadLink,
     default_thread_link,
 )
+from bot.commands.feed_files import Upload
 from bot.commands.spec import (
     GROUPS,
     MAX_OPTION_CHARS,
@@ -70,6 +71,9 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("feeds", "remove"): feeds.remove,
     ("feeds", "pause"): feeds.pause,
     ("feeds", "resume"): feeds.resume,
+    ("feeds", "import"): feed_files.import_feeds,
+    ("feeds", "export"): feed_files.export_feeds,
+    ("feeds", "health-channel"): feeds.health_channel,
     ("digest", "schedule"): digest.schedule,
     ("digest", "now"): digest.now,
     ("digest", "layout"): digest.layout,
@@ -84,6 +88,8 @@ class Commands:
     builds the link to a story's thread (default: `deps.default_thread_link`);
     `resolve_channel` turns a `#name` into a channel id of the caller's workspace;
     `on_digest_planned(ctx, digest_id)` runs after `/digest now` queued a digest.
+    `local_files`: a `/feeds import` file option may be a path on this machine (the console
+    only; never for a chat platform, whose users must not read the bot's disk).
     """
 
     def __init__(
@@ -98,6 +104,7 @@ class Commands:
         on_digest_planned: DigestPlanned | None = None,
         summarize_timeout_s: float = 60.0,
         max_summaries: int = 4,
+        local_files: bool = False,
     ) -> None:
         self.deps = Deps(
             store=store,
@@ -109,6 +116,7 @@ class Commands:
             on_digest_planned=on_digest_planned,
             summarize_timeout_s=summarize_timeout_s,
             max_summaries=max_summaries,
+            local_files=local_files,
         )
 
     async def handle(
@@ -188,6 +196,9 @@ def checked_options(spec: CommandSpec, options: Mapping[str, Any]) -> dict[str, 
     out: dict[str, Any] = {}
     for opt in spec.options:
         raw = options.get(opt.name)
+        if opt.type == "file" and isinstance(raw, Upload):
+            out[opt.name] = raw
+            continue
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             if opt.required:
                 raise CommandError(f"{opt.name} is missing; usage: {spec.usage}")

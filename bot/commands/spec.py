@@ -10,7 +10,9 @@ sharing a story or an article's summary with the conversation is why people run 
 
 Option types: "string", "integer", "channel" (Discord: a channel picker; Slack and CLI: a
 `#name` or `<#C123|name>` mention), "role" (Discord: a role picker; Slack: a user group
-mention `<!subteam^S123|@team>`) and "url". `rest` marks the option that takes the rest of
+mention `<!subteam^S123|@team>`), "url" and "file" (Discord: an attached file; Slack: the
+address of the file, fetched through the guarded fetcher; console: a local path or an
+address). `rest` marks the option that takes the rest of
 a text command's words (`/news search ferry strike` → words="ferry strike").
 """
 
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-OPTION_TYPES = ("string", "integer", "channel", "url", "role")
+OPTION_TYPES = ("string", "integer", "channel", "url", "role", "file")
 MAX_OPTION_CHARS = 500
 MAX_URL_CHARS = 2048
 MAX_DIGEST_SIZE = 20
@@ -141,6 +143,46 @@ COMMANDS: tuple[CommandSpec, ...] = (
             _FEED,
             Option("role", "The role to mention; leave out to mention nobody", type="role"),
             _CHANNEL,
+        ),
+        moderator_only=True,
+    ),
+    CommandSpec(
+        "feeds",
+        "import",
+        "Follow every feed of an OPML file (one line per feed: added, already followed, refused)",
+        (
+            Option(
+                "file",
+                "The .opml file (Slack: its https address)",
+                type="file",
+                required=True,
+            ),
+            Option("channel", "The channel that follows them (default: this one)", type="channel"),
+        ),
+        moderator_only=True,
+    ),
+    CommandSpec(
+        "feeds",
+        "export",
+        "This server's feeds as an OPML file, one folder per channel",
+        moderator_only=True,
+    ),
+    CommandSpec(
+        "feeds",
+        "health-channel",
+        "Where notices about failing feeds go (default: each feed's own channel)",
+        (
+            Option(
+                "channel",
+                "The channel for the notices (the feeds' own channel: back to the default)",
+                type="channel",
+                required=True,
+            ),
+            Option(
+                "of",
+                "Only for the feeds of this channel (default: every channel here with feeds)",
+                type="channel",
+            ),
         ),
         moderator_only=True,
     ),

@@ -112,10 +112,16 @@ QUIT = frozenset({"quit", "exit", "/quit", "/exit"})
 
 
 def format_reply(reply: Reply) -> str:
-    """A command's reply as terminal text: errors as one `error:` line, cards in full."""
+    """A command's reply as terminal text: errors as one `error:` line, cards in full, a file
+    (an OPML export) printed after the text between two rules."""
     if reply.error:
         return f"error: {flatten(reply.text)}"
     lines = [flatten(line) for line in reply.plain_text().splitlines()]
+    if reply.file is not None:
+        name = flatten(reply.file.filename)
+        lines += [f"----- {name} ({len(reply.file.data):,} bytes) -----"]
+        lines += [flatten(line) for line in reply.file.data.decode("utf-8", "replace").splitlines()]
+        lines += [f"----- end of {name} -----"]
     for card in reply.cards:
         lines += ["", plain.story_message(card)]
         if thread := safe_url(card.thread_url):
