@@ -1,10 +1,13 @@
 """Slash commands end to end on Discord: the real discord.py (app_commands) against the loopback
-emulator, the real store, worker and guarded fetcher, feeds and articles served on loopback."""
+emulator, the real store, worker and guarded fetcher, feeds and articles served on loopback.
+An OPML file for `/feeds import` is an attachment kept on the emulator's CDN; `/feeds export`
+answers with the file in a multipart response."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -14,6 +17,7 @@ from bot.commands import Commands
 from bot.commands.context import Reply
 from bot.demo.server import ContentServer
 from bot.feeds.fetch import Fetcher
+from bot.feeds.opml import OpmlFeed, parse_opml, write_opml
 from bot.platforms.discord import make_client
 from bot.platforms.discord_commands import register_commands, reply_message
 from bot.store import Store
@@ -92,7 +96,11 @@ async def test_commands_are_registered_from_the_table_with_moderator_defaults(
     assert int(registered["digest"]["default_member_permissions"]) == MANAGE_GUILD
     assert registered["news"]["default_member_permissions"] is None
     subs = {o["name"]: o for o in registered["feeds"]["options"]}
-    assert sorted(subs) == ["add", "list", "pause", "ping", "remove", "resume"]
+    assert sorted(subs) == [
+        "add", "export", "health-channel", "import", "list", "pause", "ping", "remove", "resume"
+    ]  # fmt: skip
+    (file_opt,) = (o for o in subs["import"]["options"] if o["name"] == "file")
+    assert file_opt["type"] == 11 and file_opt["required"] is True
     ping_opts = {o["name"]: o for o in subs["ping"]["options"]}
     assert ping_opts["role"]["type"] == 8 and not ping_opts["role"].get("required")
     feed_opt = next(o for o in subs["remove"]["options"] if o["name"] == "feed")
@@ -236,3 +244,82 @@ def test_reply_text_is_escaped_and_cards_beyond_the_limits_are_counted() -> None
     assert 0 < len(message["embeds"]) < 12
     assert message["content"].endswith(f"{12 - len(message['embeds'])} more stories not shown.")
     assert message["ephemeral"] is False
+
+
+def opml_file(*urls: str) -> bytes:
+    feeds = [OpmlFeed(xml_url=url, title=f"Feed {i}") for i, url in enumerate(urls)]
+    return write_opml(feeds, title="exported elsewhere", now=datetime(2026, 12, 7, tzinfo=UTC))
+
+
+def import_options(
+    emu: DiscordEmulator, data: bytes, **kw: int
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    value, resolved = emu.attachment("feeds.opml", data, **kw)
+    options = [{"type": 1, "name": "import", "options": [{"type": 11, "name": "file", **value}]}]
+    return options, resolved
+
+
+async def test_attached_opml_is_imported_and_export_comes_back_as_a_file(
+    store: Store, fetcher: Fetcher, content: ContentServer, discord_emulator: DiscordEmulator
+) -> None:
+    emu = discord_emulator
+    guild = emu.guilds[0]
+    bot = Bot(store, fetcher)
+    feeds = content.feed_urls[:2]
+    async with running_client(bot.client, emu):
+        options, resolved = import_options(emu, opml_file(*feeds, "http://127.0.0.1:9/rss"))
+        sent = await emu.send_slash_command(
+            "feeds", options, roles=[guild.moderator_role], permissions=MOD, resolved=resolved
+        )
+        deferred, followup = await answers(emu, sent)
+        assert deferred["type"] == 5 and deferred["data"]["flags"] == EPHEMERAL
+        head, *lines = followup["content"].splitlines()
+        assert head.startswith(f"Import into <#{guild.text_channel}>: 3 outlines: 2 added")
+        assert lines[0].startswith("refused: “Feed 2” http://127.0.0.1:9/rss: private address")
+        assert [line.split(" ")[0] for line in lines] == ["refused:", "added:", "added:"]
+        assert len(emu.cdn_reads) == 1
+        subs = await store.channels.subscriptions(platform="discord", workspace_id=str(guild.id))
+        assert sorted(f.url for _, f in subs) == sorted(feeds)
+
+        exported = await emu.send_slash_command(
+            "feeds",
+            [{"type": 1, "name": "export", "options": []}],
+            roles=[guild.moderator_role],
+            permissions=MOD,
+        )
+        (answer,) = await answers(emu, exported)
+        assert answer["type"] == 4 and answer["data"]["flags"] == EPHEMERAL
+        assert "2 feeds in 1 channel" in answer["data"]["content"]
+        (file,) = answer["_files"]
+        assert file["filename"].endswith(".opml")
+        back = parse_opml(file["data"])
+        assert sorted(o.xml_url for o in back.outlines) == sorted(feeds)
+
+
+async def test_an_oversized_or_hostile_attachment_gets_one_line_and_adds_nothing(
+    store: Store, fetcher: Fetcher, discord_emulator: DiscordEmulator
+) -> None:
+    emu = discord_emulator
+    guild = emu.guilds[0]
+    bot = Bot(store, fetcher)
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE o [<!ENTITY a "aaaaaaaaaa">'
+        b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        b'<opml version="2.0"><body><outline text="&b;" xmlUrl="https://a.example/rss"/>'
+        b"</body></opml>"
+    )
+    cases = [
+        (import_options(emu, b"<opml/>", declared_size=50 * 1024 * 1024), "larger than 2 MB"),
+        (import_options(emu, bomb), "declares a DTD or entities"),
+        (import_options(emu, b"<opml><body><outline"), "not well-formed XML"),
+    ]
+    async with running_client(bot.client, emu):
+        for (options, resolved), reason in cases:
+            sent = await emu.send_slash_command(
+                "feeds", options, roles=[guild.moderator_role], permissions=MOD, resolved=resolved
+            )
+            _, followup = await answers(emu, sent)
+            text = followup["content"]
+            assert text.startswith("⚠️ ") and "\n" not in text and reason in text, text
+    assert len(emu.cdn_reads) == 2, "the declared 50 MB file is never read"
+    assert await store.channels.subscriptions(platform="discord", workspace_id=str(guild.id)) == []

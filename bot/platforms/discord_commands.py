@@ -24,15 +24,18 @@ edits it; so when `/news summarize` (deferred in the channel) ends in an error, 
 
 from __future__ import annotations
 
+import asyncio
 import inspect
+import io
 import logging
 from collections.abc import Callable
 from typing import Any
 
+import aiohttp
 import discord
 from discord import app_commands
 
-from bot.commands.context import CommandContext, Reply, render_channel_refs
+from bot.commands.context import CommandContext, CommandError, Reply, render_channel_refs
 from bot.commands.router import Commands
 from bot.commands.spec import GROUPS, CommandSpec, Option, commands_of
 from bot.plural import counted
@@ -44,8 +47,10 @@ from bot.store.search import HIGHLIGHT_END, HIGHLIGHT_START
 
 log = logging.getLogger(__name__)
 
-SLOW_COMMANDS = frozenset({("news", "summarize"), ("feeds", "add")})
-"""Commands that fetch and summarize pages: deferred, then answered with a follow-up."""
+SLOW_COMMANDS = frozenset({("news", "summarize"), ("feeds", "add"), ("feeds", "import")})
+"""Commands that fetch pages or files: deferred, then answered with a follow-up."""
+
+ATTACHMENT_READ_TIMEOUT_S = 30.0
 
 MODERATOR_PERMISSIONS = discord.Permissions(manage_guild=True)
 NOT_IN_A_SERVER = "These commands work in a server's channels, not in direct messages."
@@ -74,6 +79,38 @@ def command_context(interaction: discord.Interaction) -> CommandContext | None:
 def _channel_mention(channel_id: str) -> str:
     """`<#id>` for a Discord channel id (a snowflake), else the id as text."""
     return f"<#{channel_id}>" if channel_id.isascii() and channel_id.isdigit() else f"#{channel_id}"
+
+
+class AttachedFile:
+    """A file attached to a command (an `Upload` for `bot.commands.feed_files`).
+
+    Discord declares the attachment's size in the interaction, so a file over the caller's
+    limit is refused before a byte is read; the bytes come from Discord's CDN through
+    discord.py's own session (the address is Discord's, from the signed-in gateway, not the
+    user's), within `ATTACHMENT_READ_TIMEOUT_S`.
+    """
+
+    def __init__(self, attachment: discord.Attachment) -> None:
+        self._attachment = attachment
+        self.filename = attachment.filename
+        self.size: int | None = attachment.size
+
+    async def read(self, *, limit: int) -> bytes:
+        if self.size is not None and self.size > limit:
+            raise _larger_than(limit)
+        try:
+            async with asyncio.timeout(ATTACHMENT_READ_TIMEOUT_S):
+                data = await self._attachment.read()
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+            log.info("reading attachment %s failed: %s", self._attachment.id, exc)
+            raise CommandError("could not read the attached file from Discord; try again") from None
+        if len(data) > limit:
+            raise _larger_than(limit)
+        return data
+
+
+def _larger_than(limit: int) -> CommandError:
+    return CommandError(f"that file is larger than {limit:,} bytes, so it was not read")
 
 
 def reply_message(reply: Reply) -> dict[str, Any]:
@@ -115,6 +152,8 @@ async def send_reply(interaction: discord.Interaction, reply: Reply) -> None:
         "allowed_mentions": discord.AllowedMentions.none(),
         "ephemeral": message["ephemeral"],
     }
+    if reply.file is not None:
+        kwargs["file"] = discord.File(io.BytesIO(reply.file.data), filename=reply.file.filename)
     if interaction.response.is_done():
         await interaction.followup.send(**kwargs)
     else:
@@ -213,6 +252,8 @@ def _annotation(option: Option) -> Any:
         return app_commands.AppCommandChannel
     if option.type == "role":
         return discord.Role
+    if option.type == "file":
+        return discord.Attachment
     return str
 
 
@@ -236,17 +277,21 @@ def _signature(options: tuple[Option, ...]) -> inspect.Signature:
 
 
 def _option_value(value: Any) -> Any:
-    """What the router expects: channel and role ids as strings, everything else as given."""
+    """What the router expects: channel and role ids as strings, an attachment as an `Upload`,
+    everything else as given."""
     if isinstance(value, app_commands.AppCommandChannel | app_commands.AppCommandThread):
         return str(value.id)
     if isinstance(value, discord.Role):
         return str(value.id)
+    if isinstance(value, discord.Attachment):
+        return AttachedFile(value)
     return value
 
 
 __all__ = [
     "MODERATOR_PERMISSIONS",
     "SLOW_COMMANDS",
+    "AttachedFile",
     "command_context",
     "is_moderator",
     "register_commands",

@@ -6,7 +6,10 @@ memory, dedupes messages on (channel, nonce) when `enforce_nonce` is set, answer
 already exists" with Discord's code 160004, can inject 429s (`rate_limit`) and can drop the
 connection after accepting a message (`drop_after_accept`), the crash case delivery must
 reconcile. `send_slash_command` dispatches INTERACTION_CREATE; the answer arrives through the
-interaction callback route and is recorded in `callbacks`.
+interaction callback route and is recorded in `callbacks`. Files sent with a message come as
+multipart bodies (`payload_json` and `files[n]`): the JSON is the recorded body and the files
+are under its `"_files"` key as `{"filename", "content_type", "data"}`. `attachment` keeps a
+file on the emulator's CDN (`/attachments/...`) for an attachment option of a command.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import BodyPartReader, WSMsgType, web
 
 from tests.emulators.waiting import wait_until
 
@@ -99,6 +102,8 @@ class DiscordEmulator:
     followups: list[Json] = field(default_factory=list)
     deleted_originals: list[str] = field(default_factory=list)
     interactions: dict[int, Json] = field(default_factory=dict)
+    cdn: dict[str, bytes] = field(default_factory=dict)
+    cdn_reads: list[str] = field(default_factory=list)
     gateway_connections: list[dict[str, str]] = field(default_factory=list)
     identifies: int = 0
     shards_identified: list[tuple[int, int]] = field(default_factory=list)
@@ -225,6 +230,26 @@ class DiscordEmulator:
         """Accept the next `times` matching POSTs, then close the connection without answering."""
         self._drops.append(_Injection("POST", re.compile(path_regex), times))
 
+    def attachment(
+        self, filename: str, data: bytes, *, declared_size: int | None = None
+    ) -> tuple[Json, Json]:
+        """A file on the CDN as a command's attachment: (the option's value, `resolved`).
+
+        `declared_size` is the size the interaction claims (default: the real one)."""
+        aid = str(self.next_id())
+        path = f"/attachments/{aid}/{filename}"
+        self.cdn[path] = data
+        url = f"http://127.0.0.1:{self.port}{path}"
+        payload = {
+            "id": aid,
+            "filename": filename,
+            "size": len(data) if declared_size is None else declared_size,
+            "url": url,
+            "proxy_url": url,
+            "content_type": "text/x-opml",
+        }
+        return {"value": aid}, {"attachments": {aid: payload}}
+
     def patch(self, monkeypatch: Any) -> None:
         """Point discord.py (process-wide class attributes) at this emulator."""
         import discord.gateway
@@ -249,6 +274,7 @@ class DiscordEmulator:
     async def start(self) -> DiscordEmulator:
         app = web.Application(middlewares=[self._middleware])
         app.router.add_get("/", self._gateway)
+        app.router.add_get("/attachments/{tail:.*}", self._cdn)
         app.router.add_route("*", API + "/{tail:.*}", self._rest)
         self._runner = web.AppRunner(app, handle_signals=False)
         await self._runner.setup()
@@ -406,11 +432,19 @@ class DiscordEmulator:
         finally:
             self._changed.set()
 
+    async def _cdn(self, request: web.Request) -> web.StreamResponse:
+        self.cdn_reads.append(request.path)
+        data = self.cdn.get(request.path)
+        if data is None:
+            return web.Response(status=404)
+        return web.Response(body=data, content_type="application/octet-stream")
+
     async def _rest(self, request: web.Request) -> web.StreamResponse:
         path = "/" + request.match_info["tail"]
-        raw = await request.read()
         body: Any = None
-        if raw:
+        if request.content_type.startswith("multipart/"):
+            body = await _multipart_body(request)
+        elif raw := await request.read():
             try:
                 body = json.loads(raw)
             except ValueError:
@@ -706,6 +740,29 @@ class DiscordEmulator:
             return _json({"message": "Unknown Webhook", "code": 10015}, status=404)
         self.deleted_originals.append(str(iid))
         return web.Response(status=204)
+
+
+async def _multipart_body(request: web.Request) -> Json:
+    """A message sent with files: `payload_json` as the body, the files under `"_files"`."""
+    body: Json = {}
+    files: list[Json] = []
+    reader = await request.multipart()
+    async for part in reader:
+        if not isinstance(part, BodyPartReader):
+            continue
+        data = await part.read()
+        if part.name == "payload_json":
+            body = json.loads(data)
+        else:
+            files.append(
+                {
+                    "filename": part.filename,
+                    "content_type": part.headers.get("Content-Type"),
+                    "data": bytes(data),
+                }
+            )
+    body["_files"] = files
+    return body
 
 
 def embed_errors(body: Json) -> list[str]:
