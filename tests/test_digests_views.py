@@ -66,6 +66,24 @@ def test_story_card_from_rows() -> None:
     assert card_from_json(card_to_json(card)) == card
 
 
+def test_stored_scores_pick_the_card_facts_and_survive_the_outbox() -> None:
+    facts = [
+        {"text": "Third.", "position": 9, "score": 0.9},
+        {"text": "First.", "position": 1, "score": 0.1},
+        {"text": "Second.", "position": 4, "score": "0.5"},
+        {"text": "Fourth.", "position": 12, "score": "odd"},
+        {"text": "Fifth.", "position": 15, "score": 0.7},
+    ]
+    story = _story(summary={"title": "Ferry", "key_facts": facts, "quotes": []})
+    card = story_card(story, [])
+    assert card.key_facts == ("First.", "Second.", "Third.", "Fourth.", "Fifth.")
+    assert card.card_facts == ("Second.", "Third.", "Fifth.")
+    assert card_from_json(card_to_json(card)).card_facts == card.card_facts
+    frozen = card_to_json(card)
+    del frozen["top_facts"]
+    assert card_from_json(frozen).card_facts == ("First.", "Second.", "Third.")
+
+
 def test_story_card_survives_a_missing_or_odd_summary() -> None:
     card = story_card(_story(summary=None, lead=None, from_feed_only=False), [])
     assert card.key_facts == () and card.quotes == () and card.lead == ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -263,6 +264,38 @@ def test_short_story_is_rendered_whole() -> None:
     assert blocks[3]["text"]["text"] == "> “It feels good” — _Ana Ruiz_"
     assert DigestView("Morning digest", (card,) * 7).heading == "Morning digest — 7 stories"
     assert "First fact." in plain.digest(DigestView("Evening digest", (card,)))
+
+
+def test_the_card_shows_the_best_facts_and_the_thread_adds_the_rest() -> None:
+    scores = [0.2, 0.9, 0.1, 0.8, 0.3, 0.7, 0.05]
+    summary = Summary(
+        title="Harbour plan",
+        lead="The plan passed.",
+        key_facts=tuple(KeyFact(f"Fact {i}.", i * 3, s) for i, s in enumerate(scores)),
+        quotes=tuple(Quote(f"Words {i}", f"Speaker {i}", i) for i in range(4)),
+        url="https://news.example.org/plan",
+    )
+    card = StoryCard.from_summary(summary, story_id="9")
+    assert card.card_facts == ("Fact 1.", "Fact 3.", "Fact 5.")
+    assert [q.text for q in card.card_quotes] == ["Words 0", "Words 1"]
+    embed = discord_payloads.story_message(card)["embeds"][0]
+    assert re.findall(r"Fact \d", embed["description"]) == ["Fact 1", "Fact 3", "Fact 5"]
+    assert [f["name"] for f in embed["fields"]] == ["— Speaker 0", "— Speaker 1"]
+    card_text = "\n".join(slack_mrkdwn(slack_payloads.story_message(card)))
+    assert re.findall(r"Fact \d", card_text) == ["Fact 1", "Fact 3", "Fact 5"]
+    assert "Words 2" not in card_text and "Fact 0" not in plain.story_message(card)
+
+    (summary_embed, *_) = discord_payloads.thread_opening(card)["embeds"]
+    assert re.findall(r"Fact \d", summary_embed["description"]) == [f"Fact {i}" for i in range(7)]
+    assert len(summary_embed["fields"]) == 4
+    thread_text = "\n".join(slack_mrkdwn(slack_payloads.thread_opening(card)))
+    assert all(f"Fact {i}." in thread_text and "Words 3" in thread_text for i in range(7))
+    assert "Fact 6." in plain.thread_opening(card)
+
+    whole = replace(card, whole=True)
+    assert whole.card_facts == card.key_facts and whole.card_quotes == card.quotes
+    old = replace(card, top_facts=())
+    assert old.card_facts == ("Fact 0.", "Fact 1.", "Fact 2.")
 
 
 def test_flatten_drops_controls_and_bidi_tricks_but_keeps_emoji_sequences() -> None:

@@ -4,6 +4,7 @@ same guarded, limited `Fetcher` as polling and `summarize()` run off the event l
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from bot.commands.context import CommandError
@@ -47,10 +48,12 @@ async def summarize_page(deps: Deps, url: str, *, title: str | None = None) -> t
 def summary_card(
     summary: Summary, *, url: str, story_id: str, from_feed_only: bool = False
 ) -> StoryCard:
+    """The card of a one-off summary: the whole summary, as there is no thread."""
     host = urlsplit(url).hostname or url
-    return StoryCard.from_summary(
+    card = StoryCard.from_summary(
         summary,
         story_id=story_id,
         sources=(SourceLink(host, url),),
         from_feed_only=from_feed_only,
     )
+    return replace(card, whole=True)

@@ -14,9 +14,10 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.render.views import QuoteLine, SourceLink, StoryCard, ThreadUpdate
+from bot.render.views import QuoteLine, SourceLink, StoryCard, ThreadUpdate, best_facts
 from bot.store.models import Story, StorySource
 from bot.stories.images import display_image
+from summarizer.model import KeyFact
 
 _WS = re.compile(r"\s+")
 
@@ -31,11 +32,23 @@ def source_link(source: StorySource, *, url: str | None = None) -> SourceLink:
     return SourceLink(name, link)
 
 
+def stored_facts(summary: dict[str, Any] | None) -> list[KeyFact]:
+    """Key facts of a stored summary (`Summary.to_dict()`), in article order."""
+    facts = []
+    for f in (summary or {}).get("key_facts") or ():
+        if isinstance(f, dict) and (text := str(f.get("text") or "").strip()):
+            try:
+                score = float(f.get("score") or 0.0)
+            except (TypeError, ValueError):
+                score = 0.0
+            facts.append(KeyFact(text, int(f.get("position") or 0), score))
+    facts.sort(key=lambda f: f.position)
+    return facts
+
+
 def summary_facts(summary: dict[str, Any] | None) -> tuple[str, ...]:
     """Key facts of a stored summary (`Summary.to_dict()`), in article order."""
-    facts = [f for f in (summary or {}).get("key_facts") or () if isinstance(f, dict)]
-    facts.sort(key=lambda f: int(f.get("position") or 0))
-    return tuple(t for f in facts if (t := str(f.get("text") or "").strip()))
+    return tuple(f.text for f in stored_facts(summary))
 
 
 def summary_quotes(summary: dict[str, Any] | None) -> tuple[QuoteLine, ...]:
@@ -70,6 +83,7 @@ def story_card(
         lead=lead,
         from_feed_only=bool(story.from_feed_only),
         image_url=display_image(story.image_url),
+        top_facts=best_facts(stored_facts(summary)),
     )
 
 
@@ -120,6 +134,7 @@ def card_to_json(card: StoryCard) -> dict[str, Any]:
         "from_feed_only": card.from_feed_only,
         "image_url": card.image_url,
         "compact": card.compact,
+        "top_facts": list(card.top_facts),
     }
 
 
@@ -137,6 +152,7 @@ def card_from_json(data: dict[str, Any]) -> StoryCard:
         from_feed_only=bool(data.get("from_feed_only")),
         image_url=display_image(data.get("image_url")),
         compact=bool(data.get("compact")),
+        top_facts=tuple(data.get("top_facts") or ()),
     )
 
 

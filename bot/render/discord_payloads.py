@@ -239,13 +239,13 @@ def _story_embed(card: StoryCard) -> Embed:
     tail: list[str] = []
     if card.thread_url and (thread := safe_url(card.thread_url)):
         tail.append(f"[Discuss in the thread]({thread})")
-    facts = [f"• {discord_escape(f)}" for f in card.key_facts if flatten(f)]
+    facts = [f"• {discord_escape(f)}" for f in card.card_facts if flatten(f)]
     room = L.DISCORD_EMBED_DESCRIPTION - sum(len(x) + 1 for x in head + tail)
     shown = [fit_lines(facts, room, cuttable=True)[0]] if facts else []
     desc = "\n".join(head + shown + tail)
     if desc:
         embed["description"] = desc
-    if fields := _quote_fields(card.quotes):
+    if fields := _quote_fields(card.card_quotes):
         embed["fields"] = fields
     embed["footer"] = {"text": _footer(card)}
     if card.published is not None:

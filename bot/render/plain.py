@@ -22,10 +22,10 @@ def story_message(card: StoryCard) -> str:
         lines.append(meta)
     if (image := safe_url(card.image_url)) and image.lower().startswith("https://"):
         lines.append(f"  picture: {image}")
-    lines.extend(f"  • {flatten(f)}" for f in card.key_facts if flatten(f))
+    lines.extend(f"  • {flatten(f)}" for f in card.card_facts if flatten(f))
     lines.extend(
         f"  “{flatten(q.text)}” — {flatten(q.speaker) or 'unattributed'}"
-        for q in card.quotes
+        for q in card.card_quotes
         if flatten(q.text)
     )
     if card.from_feed_only:

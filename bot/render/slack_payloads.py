@@ -38,10 +38,10 @@ def story_message(card: StoryCard) -> Args:
     meta = _meta_line(card)
     if meta:
         blocks.append(_context(meta))
-    facts = [f"• {slack_escape(f)}" for f in card.key_facts if flatten(f)]
+    facts = [f"• {slack_escape(f)}" for f in card.card_facts if flatten(f)]
     if facts:
         blocks.append(_mrkdwn_section(fit_lines(facts, L.SLACK_SECTION_TEXT, cuttable=True)[0]))
-    blocks.extend(_quote_sections(card.quotes, max_blocks=3))
+    blocks.extend(_quote_sections(card.card_quotes, max_blocks=3))
     if card.from_feed_only:
         blocks.append(_context(FEED_ONLY_NOTE))
     text = _title_text(card)

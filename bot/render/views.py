@@ -11,7 +11,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from summarizer.model import Summary
+from summarizer.model import KeyFact, Summary
+
+CARD_FACTS = 3
+"""Key facts on a story's message; its thread carries them all (up to `THREAD_FACTS`)."""
+CARD_QUOTES = 2
+"""Quotes on a story's message; its thread carries every key quote."""
+THREAD_FACTS = 7
+"""Key facts asked of the summarizer for a story: the thread's fuller summary."""
+
+
+def best_facts(facts: Iterable[KeyFact], n: int = CARD_FACTS) -> tuple[str, ...]:
+    """The `n` facts the summarizer scored highest, shown in article order (ties: earlier)."""
+    ranked = sorted(facts, key=lambda f: (-f.score, f.position))[:n]
+    return tuple(f.text for f in sorted(ranked, key=lambda f: f.position))
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,8 +45,10 @@ class QuoteLine:
 class StoryCard:
     """One story as a channel sees it.
 
-    `lead` is the full summary shown in the story's thread; `from_feed_only` says the article
-    page could not be read and the summary was made from the feed's own description.
+    `key_facts` (article order) and `quotes` are the full summary, shown in the story's
+    thread; the story's message shows `card_facts` and `card_quotes`, so that the thread adds
+    to the card instead of repeating it. `from_feed_only` says the article page could not be
+    read and the summary was made from the feed's own description.
     """
 
     story_id: str
@@ -51,6 +66,23 @@ class StoryCard:
     compact: bool = False
     """The channel's layout is compact: the story's message is one line (headline link,
     sources, a one-line lead); its thread still opens with the full summary."""
+    top_facts: tuple[str, ...] = ()
+    """The best `CARD_FACTS` key facts by the summarizer's score, in article order; empty
+    (a card stored before scores were kept): the first `CARD_FACTS` key facts."""
+
+    whole: bool = False
+    """The card is the whole summary (`/news summarize`: no thread to carry the rest), so it
+    shows every fact and quote."""
+
+    @property
+    def card_facts(self) -> tuple[str, ...]:
+        if self.whole:
+            return self.key_facts
+        return self.top_facts or self.key_facts[:CARD_FACTS]
+
+    @property
+    def card_quotes(self) -> tuple[QuoteLine, ...]:
+        return self.quotes if self.whole else self.quotes[:CARD_QUOTES]
 
     @property
     def thread_lead(self) -> str:
@@ -95,6 +127,7 @@ class StoryCard:
             lead=summary.lead,
             from_feed_only=from_feed_only,
             thread_url=thread_url,
+            top_facts=best_facts(facts),
         )
 
 
