@@ -323,3 +323,41 @@ async def test_an_oversized_or_hostile_attachment_gets_one_line_and_adds_nothing
             assert text.startswith("⚠️ ") and "\n" not in text and reason in text, text
     assert len(emu.cdn_reads) == 2, "the declared 50 MB file is never read"
     assert await store.channels.subscriptions(platform="discord", workspace_id=str(guild.id)) == []
+
+
+async def test_health_channel_takes_a_channel_option_and_names_it_as_a_mention(
+    store: Store, fetcher: Fetcher, content: ContentServer, discord_emulator: DiscordEmulator
+) -> None:
+    emu = discord_emulator
+    guild = emu.guilds[0]
+    bot = Bot(store, fetcher)
+    mods = guild.forum_channel
+    channel = {"id": str(mods), "name": "mods", "type": 0, "permissions": str(MOD)}
+    set_health = [
+        {
+            "type": 1,
+            "name": "health-channel",
+            "options": [{"type": 7, "name": "channel", "value": str(mods)}],
+        }
+    ]
+    async with running_client(bot.client, emu):
+        options, resolved = import_options(emu, opml_file(content.feed_urls[0]))
+        sent = await emu.send_slash_command(
+            "feeds", options, roles=[guild.moderator_role], permissions=MOD, resolved=resolved
+        )
+        await answers(emu, sent)
+        sent = await emu.send_slash_command(
+            "feeds",
+            set_health,
+            roles=[guild.moderator_role],
+            permissions=MOD,
+            resolved={"channels": {str(mods): channel}},
+        )
+        (answer,) = await answers(emu, sent)
+    text = answer["data"]["content"]
+    assert text.startswith("Notices about failing, disabled and recovered feeds of"), text
+    assert f"<#{guild.text_channel}>" in text and f"now go to <#{mods}>" in text
+    settings = await store.channels.settings(
+        platform="discord", workspace_id=str(guild.id), channel_id=str(guild.text_channel)
+    )
+    assert settings is not None and settings.log_channel_id == str(mods)
