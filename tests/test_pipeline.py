@@ -11,7 +11,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from bot.digests.views import story_card
 from bot.feeds.fetch import Fetcher
+from bot.render.views import CARD_QUOTES, THREAD_QUOTES
 from bot.store import Store
 from bot.store.models import Article, Quote, Story, StorySource
 from bot.store.types import utcnow
@@ -203,6 +205,46 @@ async def test_quotes_are_stored_for_the_story(
     summary_quotes = (story.summary or {}).get("quotes", [])
     assert len(quotes) == len(summary_quotes)
     assert all(q.story_id == story.id for q in quotes)
+
+
+async def test_every_quote_is_kept_for_lookup_and_the_thread_shows_the_best(
+    store: Store, worker: Worker, http_server: LocalHTTPServer, clock: Clock
+) -> None:
+    people = ["Ana Ruiz", "Tomas Berg", "Lena Okafor", "Piet Mulder", "Rosa Dunn",
+              "Ivo Marsh", "Kai Linden", "Noor Haddad", "Elif Sand"]  # fmt: skip
+    paragraphs = [
+        f"“The {word} plan for the harbour has to be finished before the winter storms "
+        f"arrive,” said {name}, who chairs the {word} committee."
+        for word, name in zip(
+            ["ferry", "bridge", "dock", "school", "budget", "tram", "park", "water", "road"],
+            people,
+            strict=True,
+        )
+    ]
+    sample = Sample(
+        id="many-voices",
+        event="many-voices",
+        title="Harbour committees press for plans before winter",
+        lead="Nine committee chairs in the harbour town said on Monday their plans were late.",
+        facts=tuple(paragraphs),
+        published=clock.now,
+    )
+    link = serve_page(http_server, "/voices", sample)
+    feed_id = await follow(store, serve_feed(http_server, "/voices.xml", [item_for(sample, link)]))
+    await store.channels.subscribe(
+        platform="console", workspace_id="W1", channel_id="C1", feed_id=feed_id
+    )
+    await once(worker, clock)
+    (story,) = await rows(store, Story)
+    stored = {q.speaker for q in await rows(store, Quote)}
+    assert stored == set(people)
+    for name in people:
+        (hit,) = await store.stories.quotes_by_speaker(
+            name.split()[-1], platform="console", workspace_id="W1"
+        )
+        assert hit.speaker == name and hit.story_id == story.id
+    card = story_card(story, [])
+    assert len(card.quotes) == THREAD_QUOTES and len(card.card_quotes) == CARD_QUOTES
 
 
 async def test_summaries_run_in_a_process_pool(

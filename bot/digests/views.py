@@ -14,7 +14,14 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.render.views import QuoteLine, SourceLink, StoryCard, ThreadUpdate, best_facts
+from bot.render.views import (
+    THREAD_QUOTES,
+    QuoteLine,
+    SourceLink,
+    StoryCard,
+    ThreadUpdate,
+    best_facts,
+)
 from bot.store.models import Story, StorySource
 from bot.stories.images import display_image
 from summarizer.model import KeyFact
@@ -51,13 +58,18 @@ def summary_facts(summary: dict[str, Any] | None) -> tuple[str, ...]:
     return tuple(f.text for f in stored_facts(summary))
 
 
-def summary_quotes(summary: dict[str, Any] | None) -> tuple[QuoteLine, ...]:
+def summary_quotes(
+    summary: dict[str, Any] | None, limit: int | None = THREAD_QUOTES
+) -> tuple[QuoteLine, ...]:
+    """The first `limit` quotes of a stored summary (best first; None: all): what a thread
+    shows. The summary may keep more (`STORED_QUOTES`), for `/news quotes` to find."""
     quotes = [q for q in (summary or {}).get("quotes") or () if isinstance(q, dict)]
-    return tuple(
+    lines = tuple(
         QuoteLine(t, (q.get("speaker") or None))
         for q in quotes
         if (t := str(q.get("text") or "").strip())
     )
+    return lines[:limit]
 
 
 def story_card(
@@ -104,7 +116,8 @@ def thread_update(
     facts_seen = {_norm(f) for f in shown_facts}
     quotes_seen = {_norm(q) for q in shown_quotes}
     facts = tuple(f for f in summary_facts(summary) if _norm(f) not in facts_seen)
-    quotes = tuple(q for q in summary_quotes(summary) if _norm(q.text) not in quotes_seen)
+    unseen = [q for q in summary_quotes(summary, None) if _norm(q.text) not in quotes_seen]
+    quotes = tuple(unseen[:THREAD_QUOTES])
     return ThreadUpdate(str(story_id), source_link(source, url=url), _dedupe(facts), quotes)
 
 

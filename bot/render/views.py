@@ -19,6 +19,11 @@ CARD_QUOTES = 2
 """Quotes on a story's message; its thread carries every key quote."""
 THREAD_FACTS = 7
 """Key facts asked of the summarizer for a story: the thread's fuller summary."""
+THREAD_QUOTES = 5
+"""Quotes in a story's thread (best first)."""
+STORED_QUOTES = 30
+"""Quotes kept of each article (best first): every one is found by `/news quotes`, the first
+`THREAD_QUOTES` are shown."""
 
 
 def best_facts(facts: Iterable[KeyFact], n: int = CARD_FACTS) -> tuple[str, ...]:

@@ -52,7 +52,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.feeds.errors import ConnectionFailed, FetchError, HTTPStatusError, Timeout
 from bot.feeds.fetch import PAGE_ACCEPT, Fetcher, FetchResult
 from bot.feeds.parse import text_as_html
-from bot.render.views import THREAD_FACTS
+from bot.render.views import STORED_QUOTES, THREAD_FACTS
 from bot.store.articles import LINKLESS_PREFIX
 from bot.store.claims import owned_by
 from bot.store.models import (
@@ -104,7 +104,7 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)"
 
 
 def _summarize_job(source: str, title: str | None, url: str | None) -> Summary:
-    return summarize(source, title=title, url=url, max_facts=THREAD_FACTS)
+    return summarize(source, title=title, url=url, max_facts=THREAD_FACTS, max_quotes=STORED_QUOTES)
 
 
 def fingerprint_of(summary: dict[str, Any] | None, published: datetime | None) -> StoryFingerprint:
