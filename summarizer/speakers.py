@@ -1043,7 +1043,7 @@ def _is_org_noun(word: str) -> bool:
 def _speaking_body(outside: str, run: Run, name: tuple[str, ...]) -> bool:
     """'Ofsted said inspectors had …': a lone capitalised word that no one was
     named by, opening a sentence as the subject of a verb of saying, is a body."""
-    if len(name) != 1 or name[0].lower() in MALE_NAMES | FEMALE_NAMES:
+    if len(name) != 1 or (given := name[0].lower()) in MALE_NAMES or given in FEMALE_NAMES:
         return False
     return _opens_sentence(outside, run) and bool(_SPEAKS.match(outside, run.end, run.end + 140))
 
