@@ -7,9 +7,10 @@ Usage::
     report.freed_bytes = await give_back_space(store)            # SQLite, incremental vacuum
     print(report.line())
 
-What goes, with the cutoff `now - older_than` (the newest row of every table always stays:
-SQLite numbers a new row max(id) + 1, so an emptied table would hand out old ids again, and
-ids are in outbox keys and in the "Story N" footers the platforms' look-ups match):
+What goes, with the cutoff `now - older_than` (the newest row of every table always stays,
+and so does the story that owns the newest `channel_story` and `story_sources` row: SQLite
+numbers a new row max(id) + 1, so a table whose newest row went would hand out that id again,
+and ids are in outbox keys and in the "Story N" footers the platforms' look-ups match):
 
 - **entries** first seen before the cutoff that their feed no longer lists (`Entry.listed`):
   an entry the feed still carries stays, or its next poll would store it again as new and a
@@ -59,12 +60,14 @@ from bot.store.models import (
     FEED_ACTIVE,
     POST_PENDING,
     Article,
+    ChannelStory,
     Digest,
     Entry,
     Feed,
     Post,
     Quote,
     Story,
+    StorySource,
 )
 from bot.store.store import Store
 from bot.store.types import utcnow
@@ -162,6 +165,13 @@ def _not_newest(model: Any) -> ColumnElement[bool]:
     return model.id < select(func.max(model.id)).scalar_subquery()
 
 
+def _story_of_newest(model: Any) -> ColumnElement[int]:
+    """The story of `model`'s newest row (-1 when it has none): deleting that story would
+    delete the row by cascade."""
+    newest = select(func.max(model.id)).scalar_subquery()
+    return func.coalesce(select(model.story_id).where(model.id == newest).scalar_subquery(), -1)
+
+
 async def _take(s: AsyncSession, model: Any, where: list[ColumnElement[bool]], n: int) -> list[int]:
     query = select(model.id).where(*where, _not_newest(model)).limit(n)
     return list((await s.scalars(query.with_for_update(skip_locked=True))).all())
@@ -192,7 +202,14 @@ async def _stories(
         Article.story_id == Story.id,
         or_(Article.state == ARTICLE_PENDING, Article.created_at >= cutoff),
     )
-    where = [Story.created_at < cutoff, Story.updated_at < cutoff, ~pending_post, ~live_article]
+    where = [
+        Story.created_at < cutoff,
+        Story.updated_at < cutoff,
+        ~pending_post,
+        ~live_article,
+        Story.id != _story_of_newest(ChannelStory),
+        Story.id != _story_of_newest(StorySource),
+    ]
     ids = await _take(s, Story, where, n)
     if ids:
         quotes = await s.execute(
