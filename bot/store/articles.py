@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store.claims import claim, owned_by
@@ -338,7 +338,7 @@ async def _mark_listed(s: AsyncSession, feed_id: int, entries: Sequence[Entry]) 
     edit of the item."""
     ids = {e.id for e in entries}
     stored = await s.scalars(
-        select(Entry.id).where(Entry.feed_id == feed_id, Entry.listed.is_(True))
+        select(Entry.id).where(Entry.feed_id == feed_id, Entry.listed == true())
     )
     dropped = [entry_id for entry_id in stored.all() if entry_id not in ids]
     relisted = [e.id for e in entries if e.listed is False]

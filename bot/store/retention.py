@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, exists, func, or_, select
+from sqlalchemy import ColumnElement, delete, exists, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.plural import counted
@@ -189,7 +189,7 @@ async def _delete(s: AsyncSession, model: Any, ids: list[int]) -> int:
 async def _entries(
     s: AsyncSession, cutoff: datetime, now: datetime, n: int, report: PruneReport
 ) -> int:
-    ids = await _take(s, Entry, [Entry.listed.is_(False), Entry.first_seen_at < cutoff], n)
+    ids = await _take(s, Entry, [Entry.listed == false(), Entry.first_seen_at < cutoff], n)
     report.entries += await _delete(s, Entry, ids)
     return len(ids)
 
