@@ -334,6 +334,16 @@ async def _rows(store: Store) -> tuple[int, int, int]:
     return tuple(int(c or 0) for c in counts)  # type: ignore[return-value]
 
 
+async def _table_sizes(store: Store) -> str:
+    """The largest tables and indexes (SQLite's dbstat), in MB."""
+    async with store.sqlite_connection() as db:
+        cursor = await db.execute(
+            "SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 12"
+        )
+        rows = await cursor.fetchall()
+    return "largest: " + ", ".join(f"{name} {size / 1e6:.1f}" for name, size in rows)
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--feeds", type=int, default=100, help="default 100; the issue's: 1000")
@@ -341,6 +351,9 @@ async def main() -> None:
     parser.add_argument("--days", type=int, default=90)
     parser.add_argument("--retention", type=int, default=30, help="days")
     parser.add_argument("--text-words", type=int, default=300, help="words of page text")
+    parser.add_argument(
+        "--tables", action="store_true", help="at the end, the space of each table and index"
+    )
     parser.add_argument("--dir", help="where the database file goes (default: a temp dir)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
@@ -373,6 +386,8 @@ async def main() -> None:
                     f"{report.articles} articles, {report.freed_bytes / 1e6:.0f} MB back",
                     flush=True,
                 )
+            if args.tables:
+                print(await _table_sizes(store))
         finally:
             await store.close()
 
