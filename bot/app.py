@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator
 from concurrent.futures import Executor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.config import Settings
 from bot.feeds.fetch import Fetcher, FetchLimits
@@ -63,6 +64,7 @@ class App:
             policy=self.poll_policy(),
             concurrency=self.settings.poll_concurrency,
             lease_s=self.settings.worker_lease_s,
+            retention=timedelta(days=self.settings.retention_days),
         )
 
 

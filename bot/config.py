@@ -11,6 +11,9 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///newsdigest.db"
+MIN_RETENTION_DAYS = 4
+"""A story still takes in new reports for 3 days (the clustering window), and a digest offers
+items first seen in the last 2: retention never reaches into that."""
 
 
 class Settings(BaseSettings):
@@ -48,6 +51,11 @@ class Settings(BaseSettings):
     )
     article_concurrency: int = Field(
         default=8, ge=1, description="Article pages fetched and summarized at once per worker."
+    )
+    retention_days: int = Field(
+        default=30,
+        ge=MIN_RETENTION_DAYS,
+        description="Entries, articles, stories and delivered posts older than this are pruned.",
     )
     summarize_processes: int = Field(
         default=1, ge=0, description="Processes that run summarize(); 0 runs it in a thread."

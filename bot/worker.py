@@ -16,6 +16,11 @@ A worker's id names its host, pid and process start (`make_worker_id`), so the l
 worker of this host that died are released as soon as another worker looks (at the start of a
 cycle and while it waits for held work), not when they expire.
 
+`run_forever` also prunes what is older than the retention (`bot.store.retention`) when it
+starts and then every `prune_every_s` (an hour), at most `PRUNE_MAX_BATCHES` batches of each
+table a run, and gives SQLite's freed pages back; `run_once` does not (cron jobs run
+`newsdigest db prune` beside it).
+
 `run_once` polls every enabled feed whatever its schedule (conditional GET still applies): it
 first makes every active feed not polled since the cycle began due now, then claims feeds due
 at the cycle's start, so a feed polled in this cycle (its next check is later) is not claimed
@@ -29,7 +34,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
 
@@ -40,6 +45,7 @@ from bot.store.claimers import new_claimer_id
 from bot.store.claims import claim
 from bot.store.feeds import PollOutcome
 from bot.store.models import FEED_ACTIVE, Feed
+from bot.store.retention import give_back_space, prune
 from bot.store.store import Store
 from bot.store.types import utcnow
 from bot.stories.pipeline import ArticlePipeline, PipelineStats
@@ -47,6 +53,12 @@ from bot.stories.pipeline import ArticlePipeline, PipelineStats
 __all__ = ["CycleStats", "PollStats", "Worker", "make_worker_id"]
 
 log = logging.getLogger(__name__)
+
+PRUNE_EVERY_S = 3600.0
+PRUNE_MAX_BATCHES = 200
+"""Batches of each table one periodic prune takes at most (100,000 rows of 500): a day of
+1,000 busy feeds is 20,000 a table, so a backlog clears over a few runs without one run
+holding the worker's database turn for long."""
 
 
 def make_worker_id() -> str:
@@ -87,6 +99,8 @@ class Worker:
         concurrency: int = 200,
         batch_size: int = 1000,
         lease_s: float = 300,
+        retention: timedelta | None = None,
+        prune_every_s: float = PRUNE_EVERY_S,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._store = store
@@ -97,6 +111,8 @@ class Worker:
         self._slots = asyncio.Semaphore(max(1, concurrency))
         self._batch_size = max(1, batch_size)
         self._lease_s = lease_s
+        self._retention = retention
+        self._prune_every_s = prune_every_s
         self._clock = clock
 
     async def run_once(self) -> CycleStats:
@@ -117,11 +133,14 @@ class Worker:
         new_articles = asyncio.Event()
         if released := await self._store.release_dead_leases(now=self._clock()):
             log.info("took over %d leases of workers that died", released)
+        loops = [
+            self._poll_loop(stop, idle_s, new_articles),
+            self._article_loop(stop, idle_s, new_articles),
+        ]
+        if self._retention is not None:
+            loops.append(self._prune_loop(stop, self._retention))
         try:
-            await asyncio.gather(
-                self._poll_loop(stop, idle_s, new_articles),
-                self._article_loop(stop, idle_s, new_articles),
-            )
+            await asyncio.gather(*loops)
         finally:
             released = await self._store.release_leases(worker_id=self.worker_id)
             log.info("stopped; gave back %d leases", released)
@@ -156,6 +175,23 @@ class Worker:
                 )
             else:
                 await _sleep_unless(stop, idle_s, wake)
+
+    async def _prune_loop(self, stop: asyncio.Event, retention: timedelta) -> None:
+        while not stop.is_set():
+            try:
+                await self.prune(retention)
+            except Exception:  # a failed prune must not stop polling; the next run retries
+                log.exception("pruning old rows failed")
+            await _sleep_unless(stop, self._prune_every_s)
+
+    async def prune(self, retention: timedelta) -> None:
+        """One bounded prune run (see the module docstring)."""
+        report = await prune(
+            self._store, older_than=retention, now=self._clock(), max_batches=PRUNE_MAX_BATCHES
+        )
+        report.freed_bytes = await give_back_space(self._store)
+        if report.removed or report.freed_bytes:
+            log.info("%s", report.line())
 
     async def poll_due(self, *, now: datetime, wait_for_leases_s: float = 0.0) -> PollStats:
         """Poll every active feed due at `now`, batch by batch. With `wait_for_leases_s`, also

@@ -41,7 +41,7 @@ async def test_migrated_schema_matches_the_models(store: Store) -> None:
 
 
 async def test_head_revision_is_recorded(store: Store) -> None:
-    assert await current_revision(store.engine) == head_revision() == "0004"
+    assert await current_revision(store.engine) == head_revision() == "0005"
 
 
 async def test_upgrade_twice_is_a_no_op(store: Store) -> None:

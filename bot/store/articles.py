@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store.claims import claim, owned_by
@@ -88,6 +88,10 @@ class ArticleRepo:
 
         An entry without a link gets an article keyed `urn:newsdigest:entry:<feed>:<hash>`,
         which the pipeline summarizes from the feed's own text.
+
+        The items are the feed's whole document: its entries not among them are marked no
+        longer `listed` (and those among them listed again), which is what lets retention
+        prune an old entry without the feed bringing it back as new.
         """
         now = now or utcnow()
         items = [_clean(item) for item in items]
@@ -106,6 +110,7 @@ class ArticleRepo:
                         published_at=item.published_at,
                         seen_for_posting=backlog,
                         state=ENTRY_PENDING,
+                        listed=True,
                         first_seen_at=now,
                         updated_at=now,
                         **{f: getattr(item, f) for f in _EDITABLE},
@@ -131,6 +136,7 @@ class ArticleRepo:
                     entry.article_id = article_ids[key]
                 lost = await _insert_entries(s, feed_id, [entry for entry, _, _ in fresh])
                 raced = {id(e) for e in lost}
+            await _mark_listed(s, feed_id, [entry for entry, _ in matched])
             return [
                 EntryChange(e.id, e.article_id or 0, "unchanged" if id(e) in raced else kind)
                 for e, kind in matched
@@ -305,6 +311,8 @@ async def _insert_entries(s: AsyncSession, feed_id: int, entries: Sequence[Entry
     is returned (the caller reports it unchanged, as the other worker reported it new)."""
     columns = [c.key for c in Entry.__table__.columns if c.key != "id"]
     rows = [{c: getattr(e, c) for c in columns} for e in entries]
+    for row in rows:
+        row["listed"] = row["listed"] is not False  # unset: the server default, listed
     ids = dict(
         await insert_ignore_many(
             s, Entry, rows, conflict=["feed_id", "guid"], returning=("guid", "id")
@@ -323,6 +331,25 @@ async def _insert_entries(s: AsyncSession, feed_id: int, entries: Sequence[Entry
     for e in entries:
         e.id = ids[e.guid]
     return raced
+
+
+async def _mark_listed(s: AsyncSession, feed_id: int, entries: Sequence[Entry]) -> None:
+    """Make `entries` the feed's listed ones. `updated_at` is kept: being listed is not an
+    edit of the item."""
+    ids = {e.id for e in entries}
+    stored = await s.scalars(
+        select(Entry.id).where(Entry.feed_id == feed_id, Entry.listed == true())
+    )
+    dropped = [entry_id for entry_id in stored.all() if entry_id not in ids]
+    relisted = [e.id for e in entries if e.listed is False]
+    for changed, listed in ((dropped, False), (relisted, True)):
+        for i in range(0, len(changed), _CHUNK):
+            await s.execute(
+                update(Entry)
+                .where(Entry.id.in_(changed[i : i + _CHUNK]))
+                .values(listed=listed, updated_at=Entry.updated_at)
+                .execution_options(synchronize_session=False)
+            )
 
 
 async def _candidates(s: AsyncSession, feed_id: int, items: Sequence[EntryData]) -> list[Entry]:

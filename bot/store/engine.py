@@ -1,8 +1,9 @@
 """Engine set-up for SQLite and PostgreSQL.
 
-SQLite: WAL journal (readers never block the writer), foreign keys on, a busy timeout, and
-transactions that start with `BEGIN IMMEDIATE` so that two writers queue on the database lock
-up front instead of failing when a read transaction tries to become a write transaction.
+SQLite: WAL journal (readers never block the writer), incremental auto-vacuum for new files,
+foreign keys on, a busy timeout, and transactions that start with `BEGIN IMMEDIATE` so that two
+writers queue on the database lock up front instead of failing when a read transaction tries to
+become a write transaction.
 Read-only sessions use a plain (deferred) `BEGIN` via the `sqlite_begin` execution option.
 """
 
@@ -55,6 +56,10 @@ def _install_sqlite_hooks(engine: AsyncEngine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         try:
+            # Only takes effect on a file with no tables yet (or at the next VACUUM), so it
+            # must come before WAL mode writes the header: new files give back the pages
+            # retention frees (`PRAGMA incremental_vacuum`, bot/store/retention.py).
+            cursor.execute("PRAGMA auto_vacuum=INCREMENTAL")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -102,7 +103,9 @@ class Feed(Base):
 
 
 class Entry(Base):
-    """One item of a feed. `seen_for_posting` marks first-poll backlog: stored, never posted."""
+    """One item of a feed. `seen_for_posting` marks first-poll backlog: stored, never posted.
+    `listed`: the feed's latest document still carries the item (retention keeps such entries,
+    so a feed that lists old items does not get them stored and posted again)."""
 
     __tablename__ = "entries"
 
@@ -123,10 +126,14 @@ class Entry(Base):
         ForeignKey("articles.id", ondelete="SET NULL"), index=True
     )
     state: Mapped[str] = mapped_column(CleanString(16), default=ENTRY_PENDING)
+    listed: Mapped[bool] = mapped_column(Boolean, server_default=true())
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    __table_args__ = (UniqueConstraint("feed_id", "guid"),)
+    __table_args__ = (
+        UniqueConstraint("feed_id", "guid"),
+        Index("ix_entries_prune", "listed", "first_seen_at"),
+    )
 
 
 class Article(Base):
@@ -159,7 +166,7 @@ class Article(Base):
         ForeignKey("stories.id", ondelete="SET NULL"), index=True
     )
     summarized_at: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     __table_args__ = (Index("ix_articles_queue", "state", "next_attempt_at"),)
 
@@ -206,7 +213,9 @@ class StorySource(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
-    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
+    article_id: Mapped[int | None] = mapped_column(
+        ForeignKey("articles.id", ondelete="SET NULL"), index=True
+    )
     feed_id: Mapped[int | None] = mapped_column(
         ForeignKey("feeds.id", ondelete="SET NULL"), index=True
     )
@@ -224,7 +233,9 @@ class Quote(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
-    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
+    article_id: Mapped[int | None] = mapped_column(
+        ForeignKey("articles.id", ondelete="SET NULL"), index=True
+    )
     speaker: Mapped[str | None] = mapped_column(CleanText)
     speaker_normalized: Mapped[str | None] = mapped_column(CleanText, index=True)
     text: Mapped[str] = mapped_column(CleanText)
@@ -332,7 +343,9 @@ class Post(Base):
     digest_id: Mapped[int | None] = mapped_column(
         ForeignKey("digests.id", ondelete="SET NULL"), index=True
     )
-    story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"))
+    story_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stories.id", ondelete="SET NULL"), index=True
+    )
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     state: Mapped[str] = mapped_column(CleanString(16), default=POST_PENDING)
     message_id: Mapped[str | None] = mapped_column(CleanString(64))
@@ -342,7 +355,7 @@ class Post(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     lease_owner: Mapped[str | None] = mapped_column(CleanString(128))
     lease_expires_at: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     posted_at: Mapped[datetime | None]
 
     __table_args__ = (
@@ -361,7 +374,9 @@ class ChannelStory(Base):
     workspace_id: Mapped[str] = mapped_column(CleanString(64))
     channel_id: Mapped[str] = mapped_column(CleanString(64))
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
-    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="SET NULL"))
+    post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("posts.id", ondelete="SET NULL"), index=True
+    )
     message_id: Mapped[str | None] = mapped_column(CleanString(64))
     thread_id: Mapped[str | None] = mapped_column(CleanString(64))
     sources_posted: Mapped[int] = mapped_column(Integer, default=0)

@@ -102,6 +102,17 @@ class Store:
         finally:
             self._writing.reset(token)
 
+    @asynccontextmanager
+    async def sqlite_connection(self) -> AsyncIterator[Any]:
+        """SQLite only: the driver's own connection (aiosqlite), outside any transaction,
+        holding this process's write turn. For what SQLite refuses inside a transaction
+        (`VACUUM`) or must step to its end (`executescript("PRAGMA incremental_vacuum")`)."""
+        if self._write_lock is None:
+            raise RuntimeError("sqlite_connection() is for SQLite stores")
+        async with self._write_lock, self.engine.connect() as conn:
+            raw = await conn.get_raw_connection()
+            yield raw.driver_connection
+
     async def renew_leases(
         self, kind: LeaseKind, ids: Sequence[int], *, worker_id: str, now: datetime, lease_s: float
     ) -> set[int]:
