@@ -157,7 +157,8 @@ async def export_feeds(deps: Deps, ctx: CommandContext, opts: Options) -> Reply:
     )
     channels = len({sub.channel_id for sub, _ in rows})
     text = (
-        f"This server's {counted(len(rows), 'feed')} in {counted(channels, 'channel')}, as "
-        "OPML (one folder per channel); /feeds import reads it back."
+        f"Every feed followed here, {counted(len(rows), 'feed')} in "
+        f"{counted(channels, 'channel')}, as OPML (one folder per channel); /feeds import reads "
+        "it back."
     )
     return Reply(text, file=ReplyFile("newsdigest-feeds.opml", data, OPML_CONTENT_TYPE))

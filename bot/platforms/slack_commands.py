@@ -18,6 +18,13 @@ so a demoted admin loses the right at once) and the user ids configured in
 `NEWSDIGEST_SLACK_MODERATORS`. `/feeds add` with nothing after it opens a modal asking for
 the address and filters; its result comes back as an ephemeral message in the channel the
 command was run in.
+
+Slack never shows a file to one person only, so a reply's file (`/feeds export`) is uploaded
+(`files_upload_v2`) to the caller's direct messages with the bot, and the ephemeral answer says
+so; a failed upload is answered in one line instead.
+The command text arrives as Slack escapes it (`should_escape`): links as `<https://…|label>`
+and `&`, `<`, `>` as entities; `command_text` gives it back as typed, so `/feeds add` and
+`/feeds import` see plain addresses.
 """
 
 from __future__ import annotations
@@ -25,11 +32,12 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands.context import CommandContext, Reply, render_channel_refs
@@ -71,6 +79,25 @@ class ModeratorCheck:
 
 
 _SLACK_CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{2,}")
+_ANGLED = re.compile(r"<[^<>]*>")
+_LINK = re.compile(r"<(https?://[^<>|\s]+)(?:\|[^<>]*)?>", re.IGNORECASE)
+
+
+def command_text(text: str) -> str:
+    """Slash-command text as the user typed it: `<https://x|x>` → `https://x`, entities
+    undone; channel, user and user-group mentions stay as Slack wrote them."""
+
+    def unescape(part: str) -> str:
+        return part.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+    out, pos = [], 0
+    for match in _ANGLED.finditer(text):
+        out.append(unescape(text[pos : match.start()]))
+        link = _LINK.fullmatch(match.group(0))
+        out.append(unescape(link.group(1)) if link else match.group(0))
+        pos = match.end()
+    out.append(unescape(text[pos:]))
+    return "".join(out)
 
 
 def _channel_link(channel_id: str) -> str:
@@ -121,7 +148,7 @@ def register_commands(
     async def on_command(ack: Any, command: dict[str, Any], client: Any) -> None:
         await ack()
         group = str(command.get("command", "")).lstrip("/")
-        text = str(command.get("text") or "")
+        text = command_text(str(command.get("text") or ""))
         words = text.split()
         moderator = False
         spec = find(group, words[0].casefold()) if words else None
@@ -139,6 +166,8 @@ def register_commands(
             await _open_add_modal(client, command, ctx)
             return
         reply = await commands.handle_text(ctx, text, group=group)
+        if reply.file is not None:
+            reply = await _send_file(client, ctx.user_id, reply)
         await _respond(command, reply_args(reply))
 
     for group in GROUPS:
@@ -190,6 +219,35 @@ async def _respond(command: dict[str, Any], args: dict[str, Any]) -> None:
         log.warning("Slack refused the answer to %s: %s %s", name, answer.status_code, answer.body)
 
 
+async def _send_file(client: AsyncWebClient, user_id: str, reply: Reply) -> Reply:
+    """Upload the reply's file to the caller's DM with the bot (the reply's text as its
+    comment); the reply to show in the channel, without the file."""
+    file = reply.file
+    if file is None:
+        return reply
+    try:
+        opened = await client.conversations_open(users=user_id)
+        dm = str((opened.get("channel") or {}).get("id") or "")
+        await client.files_upload_v2(
+            channel=dm,
+            filename=file.filename,
+            title=file.filename,
+            content=file.data,
+            initial_comment=reply_args(replace(reply, file=None))["text"],
+        )
+    except SlackApiError as exc:
+        error = str(exc.response.get("error") or "unknown_error")
+        log.warning("uploading %s for %s failed: %s", file.filename, user_id, error)
+        hint = " (the app needs the files:write and im:write scopes)"
+        hint = hint if error == "missing_scope" else ""
+        return Reply.failure(f"could not send you {file.filename}: Slack said {error}{hint}")
+    except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
+        log.warning("uploading %s for %s failed: %r", file.filename, user_id, exc)
+        return Reply.failure(f"could not send you {file.filename}: Slack did not answer; try again")
+    text = f"{reply.text}\nThe file, {file.filename}, is in your direct messages with me."
+    return replace(reply, text=text, file=None)
+
+
 async def _open_add_modal(client: Any, command: dict[str, Any], ctx: CommandContext) -> None:
     blocks = []
     for name, label, optional in MODAL_FIELDS:
@@ -224,4 +282,4 @@ def _section(text: str) -> dict[str, Any]:
     }
 
 
-__all__ = ["ADD_FEED_VIEW", "ModeratorCheck", "register_commands", "reply_args"]
+__all__ = ["ADD_FEED_VIEW", "ModeratorCheck", "command_text", "register_commands", "reply_args"]

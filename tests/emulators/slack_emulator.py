@@ -7,6 +7,10 @@ message is stored) and then close the connection without an answer, as a network
 Slack and the bot does; `send_slash_command` delivers a slash command
 over Socket Mode and records the ack; `signed_request` posts a slash command to an app served
 in HTTP mode, signed (or deliberately mis-signed) like Slack's request signing.
+Files go through Slack's external upload as `files_upload_v2` makes it: `files.getUploadURLExternal`
+hands out a loopback upload URL, the bytes are POSTed there (no token, as on Slack), and
+`files.completeUploadExternal` shares them to a channel (a DM from `conversations.open`); each
+`SlackFile` is in `files` and served at its `url_private_download` to the bot's token.
 """
 
 from __future__ import annotations
@@ -40,6 +44,16 @@ class SlackCall:
 
 
 @dataclass
+class SlackFile:
+    id: str
+    filename: str
+    length: int
+    data: bytes | None = None
+    title: str = ""
+    channels: list[str] = field(default_factory=list)
+
+
+@dataclass
 class SlackEmulator:
     bot_token: str = "xoxb-emulator"
     app_token: str = "xapp-emulator"
@@ -55,6 +69,7 @@ class SlackEmulator:
     responses: list[Json] = field(default_factory=list)
     views: list[Json] = field(default_factory=list)
     ephemerals: list[Json] = field(default_factory=list)
+    files: dict[str, SlackFile] = field(default_factory=dict)
     socket_connections: int = 0
 
     def __post_init__(self) -> None:
@@ -62,6 +77,7 @@ class SlackEmulator:
         self._ids = itertools.count(1)
         self._limits: dict[str, list[int]] = {}
         self._drops: dict[str, int] = {}
+        self._refusals: dict[str, str] = {}
         self._sockets: list[web.WebSocketResponse] = []
         self._runner: web.AppRunner | None = None
         self._changed = asyncio.Event()
@@ -81,6 +97,10 @@ class SlackEmulator:
         sees a disconnect, not an error)."""
         self._drops[method] = times
 
+    def refuse(self, method: str, error: str) -> None:
+        """Every later call of `method` answers `ok: false` with `error` (e.g. "missing_scope")."""
+        self._refusals[method] = error
+
     def calls_of(self, method: str) -> list[SlackCall]:
         return [c for c in self.calls if c.method == method]
 
@@ -88,6 +108,8 @@ class SlackEmulator:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{rid}", self._response_url)
+        app.router.add_post("/upload/{file_id}", self._upload)
+        app.router.add_get("/files/{file_id}/{name}", self._download)
         app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app, handle_signals=False)
         await self._runner.setup()
@@ -241,6 +263,8 @@ class SlackEmulator:
         expected = self.app_token if method == "apps.connections.open" else self.bot_token
         if token != expected:
             return _ok(False, error="invalid_auth")
+        if method in self._refusals:
+            return _ok(False, error=self._refusals[method])
         handler = getattr(self, "_m_" + method.replace(".", "_"), None)
         if handler is None:
             return _ok(False, error="unknown_method")
@@ -369,6 +393,81 @@ class SlackEmulator:
             return _ok(False, error="invalid_arguments")
         self.views.append({"trigger_id": args["trigger_id"], "view": view})
         return _ok(view=dict(view, id=f"V{next(self._ids)}"))
+
+    async def _m_conversations_open(self, args: Json) -> web.Response:
+        """The DM with one user (`D` + the user id's tail); group DMs are not emulated."""
+        users = [u for u in str(args.get("users") or "").split(",") if u]
+        if len(users) != 1 or not users[0].startswith(("U", "W")):
+            return _ok(False, error="user_not_found")
+        return _ok(channel={"id": "D" + users[0][1:], "is_im": True, "user": users[0]})
+
+    async def _m_files_getUploadURLExternal(self, args: Json) -> web.Response:
+        filename, length = str(args.get("filename") or ""), str(args.get("length") or "")
+        if not filename or not length.isdigit():
+            return _ok(False, error="invalid_arguments")
+        file_id = f"F{next(self._ids):08d}"
+        self.files[file_id] = SlackFile(file_id, filename, int(length))
+        upload_url = f"http://127.0.0.1:{self.port}/upload/{file_id}"
+        return _ok(upload_url=upload_url, file_id=file_id)
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        file = self.files.get(request.match_info["file_id"])
+        if file is None or file.data is not None:
+            return web.Response(status=404, text="upload URL not found or already used")
+        file.data = await request.read()
+        self._changed.set()
+        return web.Response(text=f"OK - {len(file.data)}")
+
+    async def _m_files_completeUploadExternal(self, args: Json) -> web.Response:
+        try:
+            items = json.loads(args.get("files") or "[]")
+        except json.JSONDecodeError:
+            return _ok(False, error="invalid_arguments")
+        channel = args.get("channel_id") or ""
+        if not items or (channel and not channel.startswith(("C", "G", "D"))):
+            return _ok(False, error="invalid_arguments" if not items else "channel_not_found")
+        done = []
+        for item in items:
+            file = self.files.get(str(item.get("id")))
+            if file is None or file.data is None:
+                return _ok(False, error="file_not_found")
+            if len(file.data) != file.length:
+                return _ok(False, error="file_size_mismatch")
+            file.title = str(item.get("title") or file.filename)
+            done.append(file)
+        shared = [self._public_file(f) for f in done]
+        if channel:
+            for file in done:
+                file.channels.append(channel)
+            message: Json = {
+                "type": "message",
+                "user": self.bot_user_id,
+                "bot_id": self.bot_id,
+                "text": args.get("initial_comment") or "",
+                "files": shared,
+                "ts": self._next_ts(),
+            }
+            self.channels.setdefault(channel, []).append(message)
+        self._changed.set()
+        return _ok(files=[{"id": f["id"], "title": f["title"]} for f in shared])
+
+    def _public_file(self, file: SlackFile) -> Json:
+        url = f"http://127.0.0.1:{self.port}/files/{file.id}/{file.filename}"
+        return {
+            "id": file.id,
+            "name": file.filename,
+            "title": file.title,
+            "size": file.length,
+            "url_private": url,
+            "url_private_download": url,
+        }
+
+    async def _download(self, request: web.Request) -> web.Response:
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        file = self.files.get(request.match_info["file_id"])
+        if token != self.bot_token or file is None or file.data is None:
+            return web.Response(status=404)
+        return web.Response(body=file.data, content_type="application/octet-stream")
 
     async def _m_users_info(self, args: Json) -> web.Response:
         uid = args.get("user", "")
