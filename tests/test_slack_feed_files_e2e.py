@@ -5,7 +5,8 @@ The OPML file is served over https on 127.0.0.1 (a throwaway certificate; only t
 socket is exempt from the address guard). Feed hosts named in the files are judged by a fixed
 resolver standing in for DNS, so nothing leaves the machine, and no feed is fetched at import
 time. The export goes through `files_upload_v2` to the caller's DM and is read back from the
-emulator's file URL with the bot token.
+emulator's file URL with the bot token; `/feeds import` alone opens a modal whose picked file
+the bot reads through `files.info` and its download address.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from bot.feeds.fetch import Fetcher, FetchLimits
 from bot.feeds.guard import AddressPolicy
 from bot.feeds.opml import OpmlFeed, parse_opml, write_opml
 from bot.platforms.slack import build_app, socket_mode_handler, web_client
-from bot.platforms.slack_commands import command_text, register_commands
+from bot.platforms.slack_commands import IMPORT_VIEW, command_text, register_commands
+from bot.platforms.slack_files import trusted_file_url
 from bot.store import Store
 from bot.store.models import Feed, Subscription
 from tests.emulators.slack_emulator import SlackEmulator
@@ -284,3 +286,89 @@ async def test_members_get_no_file_and_a_refused_upload_is_one_line(
     assert failed["text"].startswith(":warning: could not send you newsdigest-feeds.opml: ")
     assert "Slack said missing" in failed["text"] and "files:write and im:write" in failed["text"]
     assert emu.files == {}
+
+
+def test_the_token_goes_only_to_slacks_file_host_or_the_api_host() -> None:
+    api = "https://slack.com/api/"
+    assert trusted_file_url("https://files.slack.com/files-pri/T1-F1/download/a.opml", api_base=api)
+    for url in (
+        "http://files.slack.com/files-pri/T1-F1/a.opml",
+        "https://files.slack.com:8443/a.opml",
+        "https://files.slack.com.evil.example/a.opml",
+        "https://user@files.slack.com/a.opml",
+        "https://slack.com.evil.example/api/",
+        "https://127.0.0.1/a.opml",
+        "/files-pri/a.opml",
+        "",
+    ):
+        assert not trusted_file_url(url, api_base=api), url
+    local = "http://127.0.0.1:8123/api/"
+    assert trusted_file_url("http://127.0.0.1:8123/files/F1/a.opml", api_base=local)
+    assert not trusted_file_url("http://127.0.0.1:8124/files/F1/a.opml", api_base=local)
+
+
+async def submit_import(
+    emu: SlackEmulator, file_ids: list[str], *, user_id: str = ADMIN, channel: str = "C0DESK"
+) -> dict[str, Any]:
+    """Submit the import modal with these files picked; the ephemeral result."""
+    before = len(emu.ephemerals)
+    payload = emu.view_submission(IMPORT_VIEW, {}, user_id=user_id, files={"file": file_ids})
+    payload["view"]["private_metadata"] = channel
+    await emu.send_interactive(payload)
+    await emu.wait_for(lambda: len(emu.ephemerals) > before, within=20)
+    return emu.ephemerals[-1]
+
+
+async def test_import_alone_opens_a_file_picker_and_the_picked_file_is_imported(
+    store: Store, slack_emulator: SlackEmulator, bot: Commands
+) -> None:
+    emu = slack_emulator
+    await emu.send_slash_command("/feeds", "import", user_id=ADMIN, channel="C0DESK")
+    (opened,) = await emu.wait_for(lambda: emu.views)
+    view = opened["view"]
+    assert view["callback_id"] == IMPORT_VIEW and view["private_metadata"] == "C0DESK"
+    element = view["blocks"][0]["element"]
+    assert element["type"] == "file_input" and element["max_files"] == 1
+    assert emu.responses == [], "the modal is the answer"
+
+    file = emu.user_file("reader.opml", opml_file("https://a.example/rss", "http://127.0.0.1:9/"))
+    told = await submit_import(emu, [file.id])
+    assert told["channel"] == "C0DESK" and told["user"] == ADMIN
+    head, *lines = told["text"].splitlines()
+    assert head.startswith("Import into <#C0DESK>: 2 outlines: 1 added, 0 already followed, 1 ")
+    assert lines[0].startswith("refused: “Feed 1” http://127.0.0.1:9/: private address")
+    assert lines[1] == "added: feed 1 “Feed 0” https://a.example/rss"
+    assert [c.args["file"] for c in emu.calls_of("files.info")] == [file.id]
+    assert emu.downloads == [file.id]
+    subs = await store.channels.subscriptions(platform="slack", workspace_id=emu.team_id)
+    assert [(s.channel_id, f.url) for s, f in subs] == [("C0DESK", "https://a.example/rss")]
+
+
+async def test_a_hostile_picked_file_gets_one_line_and_stores_nothing(
+    store: Store, slack_emulator: SlackEmulator, bot: Commands
+) -> None:
+    emu = slack_emulator
+    big = emu.user_file("big.opml", HUGE[: 3 * 1024 * 1024])
+    told = await submit_import(emu, [big.id])
+    assert told["text"].startswith(":warning: that file is larger than 2,097,152 bytes")
+    assert emu.downloads == [], "refused by the size Slack gives, unread"
+
+    bomb = emu.user_file("bomb.opml", BOMB)
+    told = await submit_import(emu, [bomb.id])
+    assert told["text"].startswith(":warning: that OPML file was refused: the file declares a DTD")
+
+    elsewhere = emu.user_file("elsewhere.opml", opml_file("https://a.example/rss"))
+    elsewhere.download_url = "https://files.slack.com.evil.example/elsewhere.opml"
+    told = await submit_import(emu, [elsewhere.id])
+    assert "download address is not Slack's, so it was not read" in told["text"]
+
+    told = await submit_import(emu, [])
+    assert told["text"] == ":warning: pick one .opml file in the form"
+
+    good = emu.user_file("good.opml", opml_file("https://a.example/rss"))
+    told = await submit_import(emu, [good.id], user_id=MEMBER)
+    assert told["text"].startswith(":warning:") and "for moderators" in told["text"]
+    assert good.id not in [c.args["file"] for c in emu.calls_of("files.info")]
+    assert all("\n" not in t["text"] for t in emu.ephemerals)
+    assert emu.downloads == [bomb.id]
+    assert await count(store, Feed) == 0 and await count(store, Subscription) == 0

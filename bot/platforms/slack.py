@@ -59,6 +59,7 @@ READ_METHODS = frozenset(
         "conversations.replies",
         "conversations.info",
         "users.info",
+        "files.info",
         "apps.connections.open",
     }
 )

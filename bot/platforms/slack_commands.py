@@ -19,9 +19,10 @@ so a demoted admin loses the right at once) and the user ids configured in
 the address and filters; its result comes back as an ephemeral message in the channel the
 command was run in.
 
-Slack never shows a file to one person only, so a reply's file (`/feeds export`) is uploaded
-(`files_upload_v2`) to the caller's direct messages with the bot, and the ephemeral answer says
-so; a failed upload is answered in one line instead.
+`/feeds import` with nothing after it opens a modal with a file picker (`file_input`), read
+as `bot.platforms.slack_files.SlackUpload`; a reply's file (`/feeds export`) goes to the
+caller's direct messages with the bot (`slack_files.send_file`: Slack has no file only one
+person sees), and the ephemeral answer says so.
 The command text arrives as Slack escapes it (`should_escape`): links as `<https://…|label>`
 and `&`, `<`, `>` as entities; `command_text` gives it back as typed, so `/feeds add` and
 `/feeds import` see plain addresses.
@@ -37,13 +38,14 @@ from typing import Any
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands.context import CommandContext, Reply, render_channel_refs
 from bot.commands.router import Commands
 from bot.commands.spec import GROUPS, find
 from bot.platforms.slack import webhook_client
+from bot.platforms.slack_files import SlackUpload, send_file
 from bot.plural import counted
 from bot.render import limits as L
 from bot.render import slack_payloads
@@ -53,6 +55,7 @@ from bot.store.search import HIGHLIGHT_END, HIGHLIGHT_START
 log = logging.getLogger(__name__)
 
 ADD_FEED_VIEW = "newsdigest_feeds_add"
+IMPORT_VIEW = "newsdigest_feeds_import"
 MODAL_FIELDS = (
     ("url", "Feed address (RSS, Atom or JSON Feed)", False),
     ("include", "Only stories with one of these words (comma-separated)", True),
@@ -162,12 +165,17 @@ def register_commands(
             user_name=str(command.get("user_name", "")),
             is_moderator=moderator,
         )
-        if group == "feeds" and [w.casefold() for w in words] == ["add"] and moderator:
+        bare = [w.casefold() for w in words]
+        if group == "feeds" and bare == ["add"] and moderator:
             await _open_add_modal(client, command, ctx)
+            return
+        if group == "feeds" and bare == ["import"] and moderator:
+            await client.views_open(trigger_id=command["trigger_id"], view=_import_view(ctx))
             return
         reply = await commands.handle_text(ctx, text, group=group)
         if reply.file is not None:
-            reply = await _send_file(client, ctx.user_id, reply)
+            comment = reply_args(replace(reply, file=None))["text"]
+            reply = await send_file(client, user_id=ctx.user_id, reply=reply, comment=comment)
         await _respond(command, reply_args(reply))
 
     for group in GROUPS:
@@ -191,16 +199,45 @@ def register_commands(
             is_moderator=await check(client, str(user.get("id", ""))),
         )
         reply = await commands.handle(ctx, "feeds", "add", {k: v for k, v in options.items() if v})
-        args = reply_args(reply)
-        try:
-            await client.chat_postEphemeral(
-                channel=channel, user=ctx.user_id, text=args["text"], blocks=args["blocks"]
-            )
-        except SlackApiError as exc:
-            log.warning("could not tell %s the result: %s", ctx.user_id, exc.response.get("error"))
+        await _tell(client, channel, ctx.user_id, reply)
+
+    async def on_import_submitted(
+        ack: Any, body: dict[str, Any], view: dict[str, Any], client: Any
+    ) -> None:
+        await ack()
+        user = body.get("user") or {}
+        picked = (view.get("state", {}).get("values", {}).get("b_file", {}).get("file")) or {}
+        files = picked.get("files") or []
+        channel = str(view.get("private_metadata") or "")
+        ctx = CommandContext(
+            platform="slack",
+            workspace_id=str((body.get("team") or {}).get("id") or user.get("team_id", "")),
+            channel_id=channel,
+            user_id=str(user.get("id", "")),
+            user_name=str(user.get("name", "")),
+            is_moderator=await check(client, str(user.get("id", ""))),
+        )
+        if len(files) != 1 or not isinstance(files[0], dict) or not files[0].get("id"):
+            reply = Reply.failure("pick one .opml file in the form")
+        else:
+            upload = SlackUpload(client, str(files[0]["id"]), filename=str(files[0].get("name")))
+            reply = await commands.handle(ctx, "feeds", "import", {"file": upload})
+        await _tell(client, channel, ctx.user_id, reply)
 
     app.view(ADD_FEED_VIEW)(on_add_submitted)
+    app.view(IMPORT_VIEW)(on_import_submitted)
     return check
+
+
+async def _tell(client: AsyncWebClient, channel: str, user_id: str, reply: Reply) -> None:
+    """A modal's result, as an ephemeral message in the channel the command was run in."""
+    args = reply_args(reply)
+    try:
+        await client.chat_postEphemeral(
+            channel=channel, user=user_id, text=args["text"], blocks=args["blocks"]
+        )
+    except SlackApiError as exc:
+        log.warning("could not tell %s the result: %s", user_id, exc.response.get("error"))
 
 
 async def _respond(command: dict[str, Any], args: dict[str, Any]) -> None:
@@ -217,35 +254,6 @@ async def _respond(command: dict[str, Any], args: dict[str, Any]) -> None:
         return
     if answer.status_code != 200:
         log.warning("Slack refused the answer to %s: %s %s", name, answer.status_code, answer.body)
-
-
-async def _send_file(client: AsyncWebClient, user_id: str, reply: Reply) -> Reply:
-    """Upload the reply's file to the caller's DM with the bot (the reply's text as its
-    comment); the reply to show in the channel, without the file."""
-    file = reply.file
-    if file is None:
-        return reply
-    try:
-        opened = await client.conversations_open(users=user_id)
-        dm = str((opened.get("channel") or {}).get("id") or "")
-        await client.files_upload_v2(
-            channel=dm,
-            filename=file.filename,
-            title=file.filename,
-            content=file.data,
-            initial_comment=reply_args(replace(reply, file=None))["text"],
-        )
-    except SlackApiError as exc:
-        error = str(exc.response.get("error") or "unknown_error")
-        log.warning("uploading %s for %s failed: %s", file.filename, user_id, error)
-        hint = " (the app needs the files:write and im:write scopes)"
-        hint = hint if error == "missing_scope" else ""
-        return Reply.failure(f"could not send you {file.filename}: Slack said {error}{hint}")
-    except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
-        log.warning("uploading %s for %s failed: %r", file.filename, user_id, exc)
-        return Reply.failure(f"could not send you {file.filename}: Slack did not answer; try again")
-    text = f"{reply.text}\nThe file, {file.filename}, is in your direct messages with me."
-    return replace(reply, text=text, file=None)
 
 
 async def _open_add_modal(client: Any, command: dict[str, Any], ctx: CommandContext) -> None:
@@ -275,6 +283,41 @@ async def _open_add_modal(client: Any, command: dict[str, Any], ctx: CommandCont
     await client.views_open(trigger_id=command["trigger_id"], view=view)
 
 
+def _import_view(ctx: CommandContext) -> dict[str, Any]:
+    file_input = {
+        "type": "file_input",
+        "action_id": "file",
+        "filetypes": ["opml", "xml"],
+        "max_files": 1,
+    }
+    return {
+        "type": "modal",
+        "callback_id": IMPORT_VIEW,
+        "title": {"type": "plain_text", "text": "Import feeds"},
+        "submit": {"type": "plain_text", "text": "Import"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "private_metadata": ctx.channel_id,
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": "b_file",
+                "label": {"type": "plain_text", "text": "OPML file (from a feed reader or bot)"},
+                "element": file_input,
+            },
+            {
+                "type": "context",
+                "elements": [
+                    {
+                        "type": "mrkdwn",
+                        "text": "This channel follows every feed in it; or run "
+                        "`/feeds import https://…` with the file's address.",
+                    }
+                ],
+            },
+        ],
+    }
+
+
 def _section(text: str) -> dict[str, Any]:
     return {
         "type": "section",
@@ -282,4 +325,11 @@ def _section(text: str) -> dict[str, Any]:
     }
 
 
-__all__ = ["ADD_FEED_VIEW", "ModeratorCheck", "command_text", "register_commands", "reply_args"]
+__all__ = [
+    "ADD_FEED_VIEW",
+    "IMPORT_VIEW",
+    "ModeratorCheck",
+    "command_text",
+    "register_commands",
+    "reply_args",
+]

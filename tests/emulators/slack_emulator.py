@@ -51,6 +51,8 @@ class SlackFile:
     data: bytes | None = None
     title: str = ""
     channels: list[str] = field(default_factory=list)
+    download_url: str | None = None
+    """Where `url_private_download` points, when not at the emulator's own file route."""
 
 
 @dataclass
@@ -70,6 +72,7 @@ class SlackEmulator:
     views: list[Json] = field(default_factory=list)
     ephemerals: list[Json] = field(default_factory=list)
     files: dict[str, SlackFile] = field(default_factory=dict)
+    downloads: list[str] = field(default_factory=list)
     socket_connections: int = 0
 
     def __post_init__(self) -> None:
@@ -164,14 +167,30 @@ class SlackEmulator:
         await self._sockets[-1].send_str(json.dumps(envelope))
         return envelope_id
 
+    def user_file(self, filename: str, data: bytes) -> SlackFile:
+        """A file a user uploaded (in a modal's `file_input`): stored, shared nowhere."""
+        file_id = f"F{next(self._ids):08d}"
+        file = SlackFile(file_id, filename, len(data), data, title=filename)
+        self.files[file_id] = file
+        return file
+
     def view_submission(
-        self, callback_id: str, values: dict[str, str], *, user_id: str = "U0MEMBER"
+        self,
+        callback_id: str,
+        values: dict[str, str],
+        *,
+        user_id: str = "U0MEMBER",
+        files: dict[str, list[str]] | None = None,
     ) -> Json:
-        """A `view_submission` payload: each value as block `b_<name>`, action `<name>`."""
-        state = {
+        """A `view_submission` payload: each value as block `b_<name>`, action `<name>`;
+        `files` maps a `file_input`'s name to the ids of the files picked in it."""
+        state: Json = {
             f"b_{name}": {name: {"type": "plain_text_input", "value": value}}
             for name, value in values.items()
         }
+        for name, ids in (files or {}).items():
+            picked = [self._public_file(self.files[i]) for i in ids]
+            state[f"b_{name}"] = {name: {"type": "file_input", "files": picked}}
         return {
             "type": "view_submission",
             "team": {"id": self.team_id, "domain": "emulated"},
@@ -451,8 +470,14 @@ class SlackEmulator:
         self._changed.set()
         return _ok(files=[{"id": f["id"], "title": f["title"]} for f in shared])
 
+    async def _m_files_info(self, args: Json) -> web.Response:
+        file = self.files.get(str(args.get("file") or ""))
+        if file is None or file.data is None:
+            return _ok(False, error="file_not_found")
+        return _ok(file=self._public_file(file))
+
     def _public_file(self, file: SlackFile) -> Json:
-        url = f"http://127.0.0.1:{self.port}/files/{file.id}/{file.filename}"
+        url = file.download_url or f"http://127.0.0.1:{self.port}/files/{file.id}/{file.filename}"
         return {
             "id": file.id,
             "name": file.filename,
@@ -465,6 +490,8 @@ class SlackEmulator:
     async def _download(self, request: web.Request) -> web.Response:
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
         file = self.files.get(request.match_info["file_id"])
+        self.downloads.append(request.match_info["file_id"])
+        self._changed.set()
         if token != self.bot_token or file is None or file.data is None:
             return web.Response(status=404)
         return web.Response(body=file.data, content_type="application/octet-stream")
