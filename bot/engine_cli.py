@@ -153,7 +153,7 @@ async def _export(args: argparse.Namespace, app: App) -> int:
     if problem:
         print(f"error: cannot write {args.file}: {problem}", file=sys.stderr)
         return 1
-    print(f"wrote {len(await app.store.feeds.list())} feeds to {args.file}")
+    print(f"wrote {counted(len(await app.store.feeds.list()), 'feed')} to {args.file}")
     return 0
 
 

@@ -117,3 +117,14 @@ async def test_missing_file_and_unwritable_export(env: dict[str, str], tmp_path:
     assert code == 1 and err.startswith("error: cannot read") and err.count("\n") == 1
     code, _, err = await run(env, "feeds", "export", str(tmp_path / "no" / "such" / "x.opml"))
     assert code == 1 and err.startswith("error: cannot write") and err.count("\n") == 1
+
+
+async def test_one_feed_is_counted_in_the_singular(env: dict[str, str], tmp_path: Path) -> None:
+    env = {**env, "NEWSDIGEST_ALLOW_PRIVATE_ADDRESSES": "1"}
+    file = write(tmp_path / "one.opml", "http://127.0.0.1:9/one.xml")
+    code, out, err = await run(env, "feeds", "import", str(file))
+    assert code == 0, err
+    assert out.splitlines()[-1].startswith("1 outline: 1 added, 0 already followed, 0 refused;")
+    target = tmp_path / "out.opml"
+    code, out, _ = await run(env, "feeds", "export", str(target))
+    assert code == 0 and out == f"wrote 1 feed to {target}\n"

@@ -184,7 +184,7 @@ async def test_a_path_is_read_only_on_the_console(
 
     assert await serve_commands(console, lines(), out=out) == 3
     text = out.getvalue()
-    assert "Import into #console: 1 outlines: 1 added" in text
+    assert "Import into #console: 1 outline: 1 added" in text
     assert "added: feed 1 “Feed 0” https://wire.example/rss" in text
     assert "----- newsdigest-feeds.opml (" in text and 'xmlUrl="https://wire.example/rss"' in text
     assert "error: cannot read /no/such/file.opml:" in text

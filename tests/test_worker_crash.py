@@ -2,8 +2,9 @@
 worker finishes the cycle, and every entry ends up summarized exactly once (counted in the DB).
 The killed worker's summarizer processes die with it (none of its process group is left).
 
-Feeds and slow article pages are served on 127.0.0.1 by this test; the database both processes
-share is a SQLite file and, when NEWSDIGEST_TEST_POSTGRES_URL is set, a PostgreSQL database.
+Feeds and article pages are served on 127.0.0.1 by this test, behind gates that
+hold them where the kill must land; the database both processes share is a SQLite file and, when
+NEWSDIGEST_TEST_POSTGRES_URL is set, a PostgreSQL database.
 """
 
 from __future__ import annotations
@@ -15,16 +16,18 @@ import secrets
 import signal
 import sys
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.store import Store, upgrade
 from tests.conftest import POSTGRES_URL_ENV
 from tests.feed_site import articles, item_for, page_html, rss
-from tests.support.httpserver import LocalHTTPServer, Reply
+from tests.support.httpserver import Handler, LocalHTTPServer
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = articles()
@@ -38,24 +41,63 @@ PAGES = len({i for ids in PLAN.values() for i in ids})
 STORIES = PAGES - 2  # the three Peru reports are one story
 
 
-def serve(server: LocalHTTPServer, *, feed_delay: float, page_delay: float) -> None:
+class Gate:
+    """Lets requests through until `close()`, then holds them (after `after` more) until
+    `open()`: a worker is killed while it waits here, so where the kill lands in its cycle
+    is not a matter of timing."""
+
+    def __init__(self, *, delay: float = 0.0) -> None:
+        self.delay = delay
+        self.held = 0
+        self._free = 0
+        self._open = asyncio.Event()
+        self._open.set()
+
+    def close(self, *, after: int = 0) -> None:
+        self._free = after
+        self._open.clear()
+
+    def open(self) -> None:
+        self._open.set()
+
+    def serving(self, body: str, content_type: str) -> Handler:
+        async def handle(request: web.Request) -> web.Response:
+            if not self._open.is_set():
+                if self._free > 0:
+                    self._free -= 1
+                else:
+                    self.held += 1
+                    await self._open.wait()
+            await asyncio.sleep(self.delay)
+            return web.Response(body=body.encode(), headers={"Content-Type": content_type})
+
+        return handle
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    feeds: Gate
+    pages: Gate
+
+
+def serve(server: LocalHTTPServer, *, page_delay: float = 0.0) -> Site:
+    """The three feeds and their article pages, each kind behind its own gate."""
+    site = Site(feeds=Gate(), pages=Gate(delay=page_delay))
     for name, ids in PLAN.items():
         entries = []
         for sample_id in ids:
             path = f"/page/{sample_id}"
-            server.add(
-                path,
-                Reply(
-                    body=page_html(SAMPLES[sample_id]),
-                    content_type="text/html; charset=utf-8",
-                    delay=page_delay,
-                ),
-            )
+            html = page_html(SAMPLES[sample_id])
+            server.add(path, site.pages.serving(html, "text/html; charset=utf-8"))
             entries.append(item_for(SAMPLES[sample_id], server.url(path)))
-        server.add(
-            f"/{name}.xml",
-            Reply(body=rss(entries), content_type="application/rss+xml", delay=feed_delay),
-        )
+        server.add(f"/{name}.xml", site.feeds.serving(rss(entries), "application/rss+xml"))
+    return site
+
+
+async def add_feeds(env: dict[str, str], server: LocalHTTPServer, log: Path) -> None:
+    for name in PLAN:
+        added = await cli(env, "feeds", "add", server.url(f"/{name}.xml"), log=log)
+        await finish(added, log, within=60)
 
 
 def env_for(url: str, *, lease_s: int = 2, processes: int = 1) -> dict[str, str]:
@@ -176,28 +218,56 @@ async def wait_until(check, *, within: float) -> None:  # type: ignore[no-untype
         await asyncio.sleep(0.05)
 
 
-async def kill_mid_cycle(
-    proc: asyncio.subprocess.Process, db: Database, server: LocalHTTPServer, *, slow_feeds: bool
-) -> None:
-    if slow_feeds:
+async def start_and_kill(
+    env: dict[str, str],
+    db: Database,
+    site: Site,
+    log: Path,
+    *,
+    during: str = "summarizing",
+    own_group: bool = False,
+) -> asyncio.subprocess.Process:
+    """Start `worker --once`, SIGKILL it once it is held mid-cycle, open the gates again.
 
-        async def all_feeds_asked() -> bool:
-            return len({r.path for r in server.requests}) >= 3
-
-        await wait_until(all_feeds_asked, within=60)
-        await asyncio.sleep(0.3)
-        assert await db.scalar("SELECT count(*) FROM entries") == 0, "killed too late"
+    Polling: every feed was asked and none has answered. Summarizing: two pages were served
+    and summarized, the others' fetches are held (their articles pending, leased). With
+    `own_group`, the worker leads a process group, and its summarizer processes must be
+    running when it is killed."""
+    if during == "polling":
+        site.feeds.close()
     else:
+        site.pages.close(after=2)
+    proc = await cli(env, "worker", "--once", log=log, own_group=own_group)
+    try:
+        if during == "polling":
 
-        async def some_summarized() -> bool:
-            return await db.scalar("SELECT count(*) FROM articles WHERE state = 'summarized'") >= 2
+            async def mid_cycle() -> bool:
+                return site.feeds.held == len(PLAN)
 
-        await wait_until(some_summarized, within=90)
-        pending = await db.scalar("SELECT count(*) FROM articles WHERE state = 'pending'")
-        assert pending > 0, "killed too late"
-    proc.send_signal(signal.SIGKILL)
-    await proc.wait()
+        else:
+
+            async def mid_cycle() -> bool:
+                done = "SELECT count(*) FROM articles WHERE state = 'summarized'"
+                return site.pages.held > 0 and await db.scalar(done) >= 2
+
+        await wait_until(mid_cycle, within=90)
+        if own_group:
+            members = live_members(proc.pid)
+            assert len(members) >= 3, f"no summarizer processes to outlive it: {members}"
+        proc.send_signal(signal.SIGKILL)
+        await proc.wait()
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+        site.feeds.open()
+        site.pages.open()
     assert proc.returncode == -signal.SIGKILL
+    if during == "polling":
+        assert await db.scalar("SELECT count(*) FROM entries") == 0
+    else:
+        assert await db.scalar("SELECT count(*) FROM articles WHERE state = 'pending'") > 0
+    return proc
 
 
 @pytest.mark.parametrize("kill_during", ["polling", "summarizing"])
@@ -207,19 +277,10 @@ async def test_killed_worker_loses_nothing_and_repeats_nothing(
     db = database
     log = tmp_path / "workers.log"
     env = env_for(db.url)
-    serve(http_server, feed_delay=1.5 if kill_during == "polling" else 0.0, page_delay=0.4)
-    for name in PLAN:
-        added = await cli(env, "feeds", "add", http_server.url(f"/{name}.xml"), log=log)
-        await finish(added, log, within=60)
-    http_server.requests.clear()
+    site = serve(http_server)
+    await add_feeds(env, http_server, log)
 
-    first = await cli(env, "worker", "--once", log=log)
-    try:
-        await kill_mid_cycle(first, db, http_server, slow_feeds=kill_during == "polling")
-    finally:
-        if first.returncode is None:
-            first.kill()
-            await first.wait()
+    await start_and_kill(env, db, site, log, during=kill_during)
     second = await cli(env, "worker", "--once", log=log)
     await finish(second, log, within=120)
 
@@ -255,18 +316,10 @@ async def test_killed_worker_takes_its_summarizer_processes_with_it(
     db = database
     log = tmp_path / "workers.log"
     env = env_for(db.url, processes=2)
-    serve(http_server, feed_delay=0.0, page_delay=0.4)
-    for name in PLAN:
-        added = await cli(env, "feeds", "add", http_server.url(f"/{name}.xml"), log=log)
-        await finish(added, log, within=60)
+    site = serve(http_server)
+    await add_feeds(env, http_server, log)
 
-    first = await cli(env, "worker", "--once", log=log, own_group=True)
-    try:
-        await kill_mid_cycle(first, db, http_server, slow_feeds=False)
-    finally:
-        if first.returncode is None:
-            first.kill()
-            await first.wait()
+    first = await start_and_kill(env, db, site, log, own_group=True)
 
     async def group_gone() -> bool:
         return not live_members(first.pid)
@@ -304,18 +357,10 @@ async def test_a_fresh_worker_takes_over_a_killed_ones_work_without_waiting_out_
     db = database
     log = tmp_path / "workers.log"
     env = env_for(db.url, lease_s=3600)
-    serve(http_server, feed_delay=0.0, page_delay=0.4)
-    for name in PLAN:
-        added = await cli(env, "feeds", "add", http_server.url(f"/{name}.xml"), log=log)
-        await finish(added, log, within=60)
+    site = serve(http_server)
+    await add_feeds(env, http_server, log)
 
-    first = await cli(env, "worker", "--once", log=log)
-    try:
-        await kill_mid_cycle(first, db, http_server, slow_feeds=False)
-    finally:
-        if first.returncode is None:
-            first.kill()
-            await first.wait()
+    await start_and_kill(env, db, site, log)
     held = await db.scalar("SELECT count(*) FROM articles WHERE lease_owner IS NOT NULL")
     assert held > 0, "the killed worker held articles"
 
@@ -332,10 +377,8 @@ async def test_two_workers_started_together_store_everything_once_and_find_it(
     db = database
     log = tmp_path / "workers.log"
     env = env_for(db.url, lease_s=3600)
-    serve(http_server, feed_delay=0.0, page_delay=0.2)
-    for name in PLAN:
-        added = await cli(env, "feeds", "add", http_server.url(f"/{name}.xml"), log=log)
-        await finish(added, log, within=60)
+    serve(http_server, page_delay=0.2)
+    await add_feeds(env, http_server, log)
 
     both = [await cli(env, "worker", "--once", log=log) for _ in range(2)]
     for proc in both:

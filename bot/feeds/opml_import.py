@@ -29,6 +29,7 @@ from bot.feeds.errors import BadURL, BlockedAddress, ConnectionFailed, FetchErro
 from bot.feeds.fetch import Fetcher
 from bot.feeds.manage import feed_address
 from bot.feeds.opml import OpmlFeed, OpmlOutline, parse_opml, write_opml
+from bot.plural import counted
 from bot.store.feeds import NewFeed, SubscribeTo
 from bot.store.store import Store
 
@@ -80,8 +81,8 @@ class ImportReport:
 
     def summary(self) -> str:
         return (
-            f"{len(self.lines)} outlines: {self.added} added, {self.count(ALREADY)} already "
-            f"followed, {self.count(REFUSED)} refused"
+            f"{counted(len(self.lines), 'outline')}: {self.added} added, "
+            f"{self.count(ALREADY)} already followed, {self.count(REFUSED)} refused"
         )
 
 
