@@ -30,6 +30,7 @@ from summarizer.speaker_words import (
     OUTLETS,
     PRONOUNS,
     ROLE_NOUNS,
+    SENTENCE_OPENERS,
     SPEECH_VERBS,
     TITLES,
 )
@@ -609,6 +610,12 @@ def sentence_subject(text: str, lower: int = 0) -> SpeakerRef | None:
 def _subject_at(text: str, start: int) -> SpeakerRef | None:
     words = list(re.finditer(r"\S+", text[start : start + 120]))[:6]
     if len(words) > 1 and words[0].group().lower() in _INVERTED and text[start].isupper():
+        return _subject_at(text, start + words[1].start())
+    if (
+        len(words) > 1
+        and words[0].group().lower().rstrip(",") in SENTENCE_OPENERS
+        and text[start].isupper()
+    ):
         return _subject_at(text, start + words[1].start())
     if not words:
         return None

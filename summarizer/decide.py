@@ -10,7 +10,8 @@ this order:
 1. its own attribution (`cue`); a quote that shares the previous quote's
    attribution ('“A?” he asks. “B.”') or says 'it'/'they' after a body spoke keeps
    that quote's speaker; a pronoun cue gives way to the subject of the sentence just
-   before when the pronoun fits it ('Marta Ruiz hit back. “…,” she said.');
+   before when the pronoun fits it ('Marta Ruiz hit back. “…,” she said.'), or of
+   the paragraph before with no quote when the subject is known to be he or she;
 2. the speaker of the quote it continues (run on over paragraphs), wherever in the
    run the speaker is named;
 3. the speaker of the quote right after it, with only a space between
@@ -71,7 +72,11 @@ def decide(
             q.speaker = kept
         elif e.cue is not None and e.cue.ref.kind == "pronoun" and e.before is not None:
             nearby = resolve(e.before)
-            if nearby and (e.before.ref.spokes or registry.compatible(nearby, e.cue.ref.text)):
+            earlier_paragraph = e.before.at < paragraphs[e.span.paragraph].base
+            if nearby and (
+                e.before.ref.spokes
+                or registry.compatible(nearby, e.cue.ref.text, strict=earlier_paragraph)
+            ):
                 q.speaker = nearby
         elif e.cue is None and e.after is not None:
             q.nearby = resolve(e.after)

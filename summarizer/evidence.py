@@ -122,9 +122,11 @@ def _beside(
             lower = p_spans[i - 2].close_after if i > 1 else 0
             if text[lower : before.open_at].strip():
                 local = before_quote(text, lower, before.open_at)
-    if ref is None and i == 0 and span.open_at <= 1 and introduces:
+    if i == 0 and span.open_at <= 1 and introduces and (ref is None or ref.kind == "pronoun"):
         found = sentence_subject(prev_tail.rstrip().rstrip(".!?"))
-        if found is not None and found.kind == "name":
+        if found is not None and (
+            found.kind == "name" or (found.kind == "pronoun" and found.text in ("he", "she"))
+        ):
             shift = -len(prev_tail) - 1
             local = SpeakerRef(found.kind, found.text, found.offset + shift, found.tokens)
     if ref is None and i == 0 and span.open_at <= 1 and prev_tail.strip():

@@ -832,16 +832,18 @@ class Registry:
                 break
         return best[1] if best else None
 
-    def compatible(self, name: str, pronoun: str) -> bool:
-        """Whether `pronoun` can stand for the person or organisation `name`."""
+    def compatible(self, name: str, pronoun: str, strict: bool = False) -> bool:
+        """Whether `pronoun` can stand for the person or organisation `name`
+        (with `strict`, a he or she only for a person known to be one)."""
         entity = self.entities.get(name.lower())
         low = pronoun.lower()
         if entity is None:
             described = name.split(" ", 1)[0] in ("a", "an", "the", "one")
-            return described or low not in ("he", "she")
+            return (described and not strict) or low not in ("he", "she")
         if low in ("he", "she"):
             want = "m" if low == "he" else "f"
-            return entity.kind == "person" and entity.gender in (None, want)
+            allowed = (want,) if strict else (None, want)
+            return entity.kind == "person" and entity.gender in allowed
         return entity.kind == "org" or entity.gender == "n" or _maybe_org(entity)
 
     def resolve_role(

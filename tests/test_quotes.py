@@ -1558,3 +1558,38 @@ def test_a_surname_never_given_in_full_can_be_he() -> None:
 def test_a_sentence_after_a_dash_that_points_back_names_the_speaker() -> None:
     q = only("“We need a wall and we need it now” — that was the message from Garrick Holt.")
     assert q.speaker == "Garrick Holt"
+
+
+def test_a_paragraph_opening_with_but_still_introduces_its_subject() -> None:
+    got = speakers(
+        "Dario Venn won bronze in the final.",
+        "But Venn believes he lost the race in the semi-finals.",
+        "“I should have won it, but I was saving energy for the final.”",
+    )
+    assert got["I should have won it, but I was saving energy for the final."] == "Dario Venn"
+
+
+def test_a_quote_paragraph_after_one_led_by_he_is_his() -> None:
+    got = speakers(
+        "Tomas Brandt has built a laptop for schools.",
+        "He plans to sell it to education ministries by next year.",
+        "“In most countries they spend more than that on textbooks every year.”",
+    )
+    assert got["In most countries they spend more than that on textbooks every year."] == (
+        "Tomas Brandt"
+    )
+
+
+def test_he_said_after_a_paragraph_about_a_man_is_his_not_the_man_named_last() -> None:
+    """'he' goes to the subject of the paragraph before (known to be a man), not to
+    the man that paragraph names last."""
+    got = speakers(
+        "Retired U.S. Air Force Gen. Peter Hollis is speaking out about the problems he has"
+        " with the current commander in chief, and why he believes Senator Rob Tate has the"
+        " best plan.",
+        "In an interview with Trending Tonight USA with Rusty Humble, Hollis made it clear he"
+        " had major misgivings about the armed forces under President Mark Anders at the time"
+        " of his retirement two years ago.",
+        "“Now that I am retired,” he told the host, “it was demoralising to work for him.”",
+    )
+    assert got["Now that I am retired, it was demoralising to work for him."] == "Peter Hollis"
