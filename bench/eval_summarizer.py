@@ -61,6 +61,7 @@ LEADNEWS = EVAL / "leadnews_dev.jsonl"
 WORD_BUDGET = 75
 SENTENCE_BUDGET = 3
 METRICS = ("rouge1", "rouge2", "rougeLsum")
+CV_NAME = "ours (5-fold CV)"
 
 # (sentences, title, article id) -> sentence indices, best first.
 Ranker = Callable[[list[Sentence], str | None, str], list[int]]
@@ -122,8 +123,24 @@ def by_words(sentences: list[Sentence], order: list[int], budget: int) -> str:
     return "\n".join(text for _, text in sorted(taken) if text)
 
 
-def systems() -> dict[str, Ranker]:
-    table: dict[str, Ranker] = {"ours": ours, "Lead-3": lead}
+def cross_validated_ours(rows: list[dict[str, Any]]) -> Ranker:
+    """Ours with, for each article, the weights fitted on the other folds only."""
+    from bench import train_keyfacts
+
+    weights = train_keyfacts.cross_validated(rows, l2=train_keyfacts.L2, k=train_keyfacts.ORACLE)
+
+    def rank(sentences: list[Sentence], title: str | None, article_id: str) -> list[int]:
+        ranked = rank_sentences(sentences, title=title, weights=weights[article_id])
+        return [r.sentence.index for r in ranked]
+
+    return rank
+
+
+def systems(ours_rank: Ranker | None = None, *, baselines: bool = True) -> dict[str, Ranker]:
+    table: dict[str, Ranker] = {"ours": ours} if ours_rank is None else {CV_NAME: ours_rank}
+    if not baselines:
+        return table
+    table["Lead-3"] = lead
     for name, cls in SUMY.items():
         table[name] = lambda s, t, _id, cls=cls: sumy_order(cls, s)
     return table
@@ -184,12 +201,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, nargs="+", default=[BBC, LEADNEWS])
     parser.add_argument("--limit", type=int, default=0, help="only the first N articles of each")
+    parser.add_argument("--ours-only", action="store_true", help="no baselines (quicker)")
     args = parser.parse_args(argv)
-    table = systems()
+    training = {BBC.resolve(), LEADNEWS.resolve()}
+    cv: Ranker | None = None
+    if any(p.resolve() in training for p in args.data):
+        cv = cross_validated_ours(load(BBC) + load(LEADNEWS))
     for path in args.data:
         rows = load(path)
         if args.limit:
             rows = rows[: args.limit]
+        fitted_on = path.resolve() in training
+        table = systems(cv if fitted_on else None, baselines=not args.ours_only)
         print_table(path.name, rows, table)
     return 0
 
