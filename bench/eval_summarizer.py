@@ -1,17 +1,15 @@
-"""ROUGE of our key-fact ranker beside Lead-3 and sumy's algorithms.
+"""ROUGE of our key-fact ranker beside Lead-3 and sumy's algorithms, on real news.
 
-    .venv/bin/python bench/eval_summarizer.py [--data FILE ...] [--half tune|held-out|all]
+    .venv/bin/python bench/eval_summarizer.py [--data FILE ...] [--limit N]
 
-With no --data it scores both sets: ../shared/eval/bbc_news_100.jsonl (BBC, where the
-lead is weak) and tests/fixtures/lead_heavy/articles.jsonl (agency-style inverted
-pyramids, where Lead-3 is hard to beat). Each set is split in two: the tuning half
-(the lead-heavy rows marked "split": "tune"; in a file without that field, the
-even lines counting from 0) is what the ranker's weights were set on, the held-out
-half is what says whether they generalise. Each half gets its own table.
+With no --data it scores both development sets, in one run: ../shared/eval/bbc_news_100.jsonl
+(BBC, feature-style copy where the lead is weak) and ../shared/eval/leadnews_dev.jsonl (200 real
+CNN/Daily Mail articles with their published highlights, where Lead-3 is hard to beat).
 
-Every system sees the same sentences (our offline splitter, paragraphs from the
-text's line breaks, the title passed where a system can use it) and is scored
-against the reference with rouge-score (ROUGE-1/2/L F-measure, Porter stemming).
+Every system sees the same sentences (our offline splitter, paragraphs from the text's line
+breaks, the title passed where a system can use it, None for an empty one) and is scored
+against the reference with rouge-score (ROUGE-1/2/Lsum F-measure, Porter stemming; Lsum
+splits both sides at line breaks, one sentence a line).
 
 Two budgets:
 - "3 sent": the system's three preferred sentences, put back in article order.
@@ -21,13 +19,10 @@ Two budgets:
   The taken sentences are then put back in article order. Lead-3 here means
   the article's sentences from the start, cut the same way.
 
-Ours is scored on its key facts as `select_facts` shows them (`fact_text`: a wire
-dateline such as "KELL, May 2 (Wire) -" is not part of the first fact); every other
-system on the sentences as split.
-
-sumy's preference order is its own rating order (what its summarizers sort on
-before returning the top k); SumBasic and KL rate by the order of their greedy
-picks, so this is their pick order.
+Ours is scored on its key facts as `select_facts` shows them (`fact_text`: a dateline such
+as "KELL, May 2 (Wire) -" or "(CNN) --" is not part of the first fact); every other system
+on the sentences as split. sumy's preference order is its own rating order (what its
+summarizers sort on before returning the top k).
 """
 
 from __future__ import annotations
@@ -44,11 +39,9 @@ from typing import Any
 from rouge_score import rouge_scorer
 from sumy.models.dom import ObjectDocumentModel, Paragraph
 from sumy.models.dom import Sentence as SumySentence
-from sumy.summarizers.kl import KLSummarizer
 from sumy.summarizers.lex_rank import LexRankSummarizer
 from sumy.summarizers.lsa import LsaSummarizer
 from sumy.summarizers.luhn import LuhnSummarizer
-from sumy.summarizers.sum_basic import SumBasicSummarizer
 from sumy.summarizers.text_rank import TextRankSummarizer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -58,21 +51,26 @@ from summarizer.ranking import STOP_WORDS, stem
 from summarizer.sentences import Sentence, SumyTokenizer, split_sentences
 
 ROOT = Path(__file__).resolve().parents[1]
-BBC = ROOT.parent / "shared" / "eval" / "bbc_news_100.jsonl"
-LEAD_HEAVY = ROOT / "tests" / "fixtures" / "lead_heavy" / "articles.jsonl"
-HALVES = ("tune", "held-out")
+# ../shared/eval beside the clone (or beside the folder of worktrees that holds it).
+EVAL = next(
+    (p / "shared" / "eval" for p in ROOT.parents if (p / "shared" / "eval").is_dir()),
+    ROOT.parent / "shared" / "eval",
+)
+BBC = EVAL / "bbc_news_100.jsonl"
+LEADNEWS = EVAL / "leadnews_dev.jsonl"
 WORD_BUDGET = 75
 SENTENCE_BUDGET = 3
+METRICS = ("rouge1", "rouge2", "rougeLsum")
+CV_NAME = "ours (5-fold CV)"
 
-Ranker = Callable[[list[Sentence], str | None], list[int]]
+# (sentences, title, article id) -> sentence indices, best first.
+Ranker = Callable[[list[Sentence], str | None, str], list[int]]
 
 SUMY = {
     "LexRank": LexRankSummarizer,
     "TextRank": TextRankSummarizer,
-    "LSA": LsaSummarizer,
     "Luhn": LuhnSummarizer,
-    "SumBasic": SumBasicSummarizer,
-    "KL": KLSummarizer,
+    "LSA": LsaSummarizer,
 }
 
 
@@ -98,15 +96,11 @@ def sumy_order(cls: type, sentences: list[Sentence]) -> list[int]:
     return captured
 
 
-def ours(*, use_sumy: bool = True) -> Ranker:
-    def rank(sentences: list[Sentence], title: str | None) -> list[int]:
-        ranked = rank_sentences(sentences, title=title, use_sumy=use_sumy)
-        return [r.sentence.index for r in ranked]
-
-    return rank
+def ours(sentences: list[Sentence], title: str | None, _id: str) -> list[int]:
+    return [r.sentence.index for r in rank_sentences(sentences, title=title)]
 
 
-def lead(sentences: list[Sentence], title: str | None) -> list[int]:
+def lead(sentences: list[Sentence], title: str | None, _id: str) -> list[int]:
     return [s.index for s in sentences]
 
 
@@ -129,39 +123,51 @@ def by_words(sentences: list[Sentence], order: list[int], budget: int) -> str:
     return "\n".join(text for _, text in sorted(taken) if text)
 
 
-def systems() -> dict[str, Ranker]:
-    table: dict[str, Ranker] = {"ours": ours(), "ours w/o sumy": ours(use_sumy=False)}
+def cross_validated_ours(rows: list[dict[str, Any]]) -> Ranker:
+    """Ours with, for each article, the weights fitted on the other folds only."""
+    from bench import train_keyfacts
+
+    weights = train_keyfacts.cross_validated(rows, l2=train_keyfacts.L2, k=train_keyfacts.ORACLE)
+
+    def rank(sentences: list[Sentence], title: str | None, article_id: str) -> list[int]:
+        ranked = rank_sentences(sentences, title=title, weights=weights[article_id])
+        return [r.sentence.index for r in ranked]
+
+    return rank
+
+
+def systems(ours_rank: Ranker | None = None, *, baselines: bool = True) -> dict[str, Ranker]:
+    table: dict[str, Ranker] = {"ours": ours} if ours_rank is None else {CV_NAME: ours_rank}
+    if not baselines:
+        return table
     table["Lead-3"] = lead
     for name, cls in SUMY.items():
-        table[name] = lambda s, t, cls=cls: sumy_order(cls, s)
+        table[name] = lambda s, t, _id, cls=cls: sumy_order(cls, s)
     return table
-
-
-def half_of(row: dict[str, Any], line: int) -> str:
-    """The row's half: its own "split" field, else the parity of its line."""
-    return str(row.get("split") or HALVES[line % 2])
 
 
 def load(path: Path) -> list[dict[str, Any]]:
     lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    rows = [json.loads(line) for line in lines]
-    for i, row in enumerate(rows):
-        row["split"] = half_of(row, i)
-    return rows
+    return [json.loads(line) for line in lines]
 
 
-def evaluate(
-    rows: list[dict[str, Any]], table: dict[str, Ranker] | None = None
-) -> dict[str, dict[str, float]]:
-    scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
+def article_sentences(row: dict[str, Any]) -> list[Sentence]:
+    return split_sentences([line for line in row["text"].splitlines() if line.strip()])
+
+
+def reference(row: dict[str, Any]) -> str:
+    summary = row["summary"]
+    return summary if isinstance(summary, str) else "\n".join(summary)
+
+
+def evaluate(rows: list[dict[str, Any]], table: dict[str, Ranker]) -> dict[str, dict[str, float]]:
+    scorer = rouge_scorer.RougeScorer(list(METRICS), use_stemmer=True)
     results: dict[str, dict[str, list[float]]] = {}
-    table = systems() if table is None else table
     for row in rows:
-        paragraphs = [line for line in row["text"].splitlines() if line.strip()]
-        sentences = split_sentences(paragraphs)
-        reference = row["summary"]
+        sentences = article_sentences(row)
+        ref = reference(row)
         for name, ranker in table.items():
-            order = ranker(sentences, row.get("title"))
+            order = ranker(sentences, row.get("title") or None, row["id"])
             seen = sentences
             if name.startswith("ours"):
                 seen = [replace(s, text=fact_text(s)) for s in sentences]
@@ -169,42 +175,45 @@ def evaluate(
                 ("3 sent", by_sentences(seen, order, SENTENCE_BUDGET)),
                 ("75 words", by_words(seen, order, WORD_BUDGET)),
             ):
-                scores = scorer.score(reference, text)
+                scores = scorer.score(ref, text)
                 bucket = results.setdefault(f"{name}|{budget}", {})
                 for metric, score in scores.items():
                     bucket.setdefault(metric, []).append(score.fmeasure * 100)
     return {k: {m: statistics.fmean(v) for m, v in d.items()} for k, d in results.items()}
 
 
-def print_table(label: str, rows: list[dict[str, Any]]) -> None:
-    table = evaluate(rows)
+def print_table(label: str, rows: list[dict[str, Any]], table: dict[str, Ranker]) -> None:
+    scores = evaluate(rows, table)
     print(f"\n{label}: {len(rows)} articles, ROUGE F1 x100 (rouge-score, stemming)")
     print(
-        f"{'system':<14} | {'3 sent R1':>9} {'R2':>6} {'RL':>6} |"
-        f" {'75 w R1':>8} {'R2':>6} {'RL':>6}"
+        f"{'system':<16} | {'3 sent R1':>9} {'R2':>6} {'RLsum':>6} |"
+        f" {'75 w R1':>8} {'R2':>6} {'RLsum':>6}"
     )
-    for name in systems():
-        a, b = table[f"{name}|3 sent"], table[f"{name}|75 words"]
+    for name in table:
+        a, b = scores[f"{name}|3 sent"], scores[f"{name}|75 words"]
         print(
-            f"{name:<14} | {a['rouge1']:9.1f} {a['rouge2']:6.1f} {a['rougeL']:6.1f} |"
-            f" {b['rouge1']:8.1f} {b['rouge2']:6.1f} {b['rougeL']:6.1f}"
+            f"{name:<16} | {a['rouge1']:9.1f} {a['rouge2']:6.1f} {a['rougeLsum']:6.1f} |"
+            f" {b['rouge1']:8.1f} {b['rouge2']:6.1f} {b['rougeLsum']:6.1f}"
         )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, nargs="+", default=[BBC, LEAD_HEAVY])
-    parser.add_argument("--half", choices=(*HALVES, "all", "both"), default="both")
-    parser.add_argument("--limit", type=int, default=0, help="only the first N articles")
+    parser.add_argument("--data", type=Path, nargs="+", default=[BBC, LEADNEWS])
+    parser.add_argument("--limit", type=int, default=0, help="only the first N articles of each")
+    parser.add_argument("--ours-only", action="store_true", help="no baselines (quicker)")
     args = parser.parse_args(argv)
+    training = {BBC.resolve(), LEADNEWS.resolve()}
+    cv: Ranker | None = None
+    if any(p.resolve() in training for p in args.data):
+        cv = cross_validated_ours(load(BBC) + load(LEADNEWS))
     for path in args.data:
         rows = load(path)
         if args.limit:
             rows = rows[: args.limit]
-        halves = {"both": HALVES, "all": ("all",)}.get(args.half, (args.half,))
-        for half in halves:
-            chosen = [r for r in rows if half in ("all", r["split"])]
-            print_table(f"{path.name} [{half}]", chosen)
+        fitted_on = path.resolve() in training
+        table = systems(cv if fitted_on else None, baselines=not args.ours_only)
+        print_table(path.name, rows, table)
     return 0
 
 

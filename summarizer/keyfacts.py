@@ -1,43 +1,44 @@
 """Choosing key facts and the one-line lead.
 
-A sentence's score blends a lead-heavy position prior, centrality (similarity
-to the article's TF-IDF centroid), sumy's Luhn rating, overlap with the title,
-and the density of names and numbers, scaled down for fragments and run-ons.
+A sentence's score is a learned log-linear blend of the signals in `ranking.py` (position
+in the article, centrality to the TF-IDF centroid, PacSum-style forward and backward
+centrality, shared-word mass, sumy's Luhn rating, title overlap, names and numbers,
+length), with document-level interactions (article length, how central the lead is,
+whether it opens with a dateline) so that it can learn *when* position dominates:
+agency copy is an inverted pyramid, feature copy spreads its facts. The weights are fitted
+by bench/train_keyfacts.py on greedy ROUGE-2 oracle labels of real articles and read from
+summarizer/data/keyfact_weights.json. A fixed shape penalty (fragments, run-ons,
+questions, captions) multiplies the learned score.
+
 Facts are then picked greedily, MMR-style: each pick trades its score against
 its similarity to the facts already chosen, and a sentence that repeats a
 chosen one is never picked. Bare quotes (mostly quoted speech) and boilerplate
 are not eligible: quotes have their own section.
-
-Two kinds of news want different priors. Agency copy is an inverted pyramid: the
-lead states the story and each paragraph below matters less, so Lead-3 is hard to
-beat (CNN/Daily Mail: Lead-3 ROUGE-2 about 17.7, sumy's algorithms about 14).
-Feature-style copy (the BBC yardstick) spreads its facts, and centrality wins there.
-Wire copy marks itself, by a dateline or by naming the day in its first sentence
-("… on Tuesday"), and then the position prior is weighted `wire_position` instead
-of `position`: the order of the paragraphs decides, and the other signals only
-reorder neighbours and skip weak sentences (quotes, fragments, repeats).
 
     >>> facts = select_facts(split_sentences(paragraphs), title="…", max_facts=5)
 """
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 from summarizer.model import KeyFact
 from summarizer.ranking import (
     TermVector,
     centroid_similarity,
     content_terms,
+    directed_similarity,
     form_factor,
     is_boilerplate,
-    is_wire_lead,
     length_factor,
     luhn_ratings,
     names_and_numbers,
-    position_prior,
     quote_shapes,
     shared_word_mass,
     tfidf_vectors,
@@ -45,40 +46,76 @@ from summarizer.ranking import (
 )
 from summarizer.sentences import Sentence, words
 
+FEATURES: tuple[str, ...] = (
+    "bias",
+    "first",
+    "position",
+    "log_rank",
+    "relative_rank",
+    "centrality",
+    "forward",
+    "backward",
+    "mass",
+    "luhn",
+    "title",
+    "names",
+    "log_words",
+    "first*log_n",
+    "position*log_n",
+    "log_rank*log_n",
+    "first*lead_centrality",
+    "position*lead_centrality",
+    "log_rank*lead_centrality",
+    "centrality*log_n",
+    "forward*log_n",
+    "first*dateline",
+    "position*dateline",
+    "log_rank*dateline",
+    "centrality*dateline",
+)
+WEIGHTS_FILE = Path(__file__).parent / "data" / "keyfact_weights.json"
+
 
 @dataclass(frozen=True, slots=True)
 class Weights:
-    """How much each signal counts; every signal is scaled to [0, 1] first.
+    """A logistic scorer over `FEATURES` (standardised by `mean` and `scale`), and the MMR knobs.
 
-    Set on the tuning halves only: the even lines of the BBC yardstick and the `tune`
-    rows of tests/fixtures/lead_heavy; the other halves are reported, not fitted (see
-    bench/eval_summarizer.py). `lead` is the bonus of the first eligible sentence: at
-    0.5 it is among 5 facts in 90 of the 100 BBC articles; at 1.5, in 97, at a cost of
-    2.1 ROUGE-2 at 3 sentences (BBC tuning half). `Summary.lead` is the first sentence.
-    `wire_position` replaces `position` for wire copy: at 16 our ranker is at or just
-    above Lead-3 on the lead-heavy tuning half; at 8 it falls about 1 ROUGE-2 below it.
-    Measured and left out, as they lost ROUGE on both tuning halves: always taking the
-    first sentence as the first fact in BBC copy (-3.0 at 3 sentences), penalising
-    sentences that open with a pronoun or connective ("He", "But", "The company also")
-    or read as background ("was founded in", "has been", "the last … in 2019"), a
-    centroid weighted towards the top, similarity to the lead as a signal.
+    The coefficients are fitted by bench/train_keyfacts.py on greedy-oracle labels of the
+    real development sets and stored in summarizer/data/keyfact_weights.json.
     """
 
-    position: float = 0.8
-    lead: float = 0.5
-    centrality: float = 1.5
-    mass: float = 4.0
-    luhn: float = 0.2
-    title: float = 0.3
-    names: float = 0.1
+    coef: tuple[float, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
     redundancy: float = 0.1
     duplicate_threshold: float = 0.5
-    full_length: int = 10
-    decay: float = 0.5
-    wire_position: float = 16.0
+
+    @classmethod
+    def load(cls, path: Path = WEIGHTS_FILE) -> Weights:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if tuple(data["features"]) != FEATURES:
+            raise ValueError(f"{path.name}: features differ from keyfacts.FEATURES; retrain")
+        return cls(
+            coef=tuple(data["coef"]),
+            mean=tuple(data["mean"]),
+            scale=tuple(data["scale"]),
+            redundancy=data.get("redundancy", 0.1),
+            duplicate_threshold=data.get("duplicate_threshold", 0.5),
+        )
+
+    def logit(self, x: Sequence[float]) -> float:
+        return self.coef[0] + sum(
+            c * (v - m) / s
+            for c, v, m, s in zip(self.coef[1:], x[1:], self.mean[1:], self.scale[1:], strict=True)
+        )
 
 
-DEFAULT_WEIGHTS = Weights()
+@cache
+def default_weights() -> Weights:
+    """The shipped weights, read once (not at import, so that training can change FEATURES)."""
+    return Weights.load()
+
+
 MIN_FACT_WORDS = 4
 LEAD_MAX_WORDS = 45
 
@@ -90,7 +127,20 @@ class Ranked:
 
 
 @dataclass(frozen=True, slots=True)
-class _Candidate:
+class Candidate:
+    """An eligible sentence. `shape` is the fixed penalty for fragments, run-ons, questions and
+    captions (`length_factor` × `form_factor`): it multiplies the learned score, because the
+    training articles hold too few such sentences to learn it from."""
+
+    sentence: Sentence
+    features: list[float]
+    shape: float
+    vector: TermVector
+    terms: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Scored:
     sentence: Sentence
     score: float
     vector: TermVector
@@ -114,46 +164,63 @@ def _scaled(values: Sequence[float]) -> list[float]:
     return [v / top if top > 0 else 0.0 for v in values]
 
 
-def _candidates(
-    sentences: Sequence[Sentence], *, title: str | None, weights: Weights, use_sumy: bool
-) -> list[_Candidate]:
+def candidates(
+    sentences: Sequence[Sentence], *, title: str | None, use_sumy: bool = True
+) -> list[Candidate]:
+    """The eligible sentences with their feature vectors (in `FEATURES` order)."""
     eligible = list(_eligible(sentences, title))
     terms = [content_terms(s.text) for s in sentences]
     vectors = tfidf_vectors(terms)
     centrality = _scaled(centroid_similarity(vectors))
+    forward, backward = directed_similarity(vectors)
     mass = _scaled(shared_word_mass(terms))
     luhn = _scaled(luhn_ratings(sentences)) if use_sumy else [0.0] * len(sentences)
     title_terms = frozenset(content_terms(title or ""))
-    first = next((s for s, ok in zip(sentences, eligible, strict=True) if ok), None)
-    wire = first is not None and (
-        is_wire_lead(first.text) or strip_dateline(first.text) != first.text
-    )
-    position_weight = weights.wire_position if wire else weights.position
-    out: list[_Candidate] = []
-    paragraph, rank_in_paragraph = None, 0
-    for i, s in enumerate(sentences):
-        rank_in_paragraph = rank_in_paragraph + 1 if s.paragraph == paragraph else 0
-        paragraph = s.paragraph
-        if not eligible[i]:
-            continue
-        signal = (
-            weights.lead * (not out)
-            + position_weight * position_prior(i, rank_in_paragraph, decay=weights.decay)
-            + weights.centrality * centrality[i]
-            + weights.luhn * luhn[i]
-            + weights.mass * mass[i]
-            + weights.title * title_overlap(terms[i], title_terms)
-            + weights.names * names_and_numbers(s.text)
-        )
-        shape = length_factor(len(words(s.text)), full_at=weights.full_length)
-        score = signal * shape * form_factor(s.text)
-        out.append(_Candidate(s, score, vectors[i], frozenset(terms[i])))
+    chosen = [i for i, ok in enumerate(eligible) if ok]
+    n = len(chosen)
+    log_n = math.log(1 + n)
+    lead_centrality = centrality[chosen[0]] if chosen else 0.0
+    dateline = float(bool(sentences) and strip_dateline(sentences[0].text) != sentences[0].text)
+    out: list[Candidate] = []
+    for rank, i in enumerate(chosen):
+        s = sentences[i]
+        n_words = len(words(s.text))
+        first = float(rank == 0)
+        position = 1.0 / math.sqrt(1.0 + rank)
+        log_rank = math.log(1.0 + rank)
+        x = [
+            1.0,
+            first,
+            position,
+            log_rank,
+            rank / n,
+            centrality[i],
+            forward[i],
+            backward[i],
+            mass[i],
+            luhn[i],
+            title_overlap(terms[i], title_terms),
+            names_and_numbers(s.text),
+            math.log(n_words),
+            first * log_n,
+            position * log_n,
+            log_rank * log_n,
+            first * lead_centrality,
+            position * lead_centrality,
+            log_rank * lead_centrality,
+            centrality[i] * log_n,
+            forward[i] * log_n,
+            first * dateline,
+            position * dateline,
+            log_rank * dateline,
+            centrality[i] * dateline,
+        ]
+        shape = length_factor(n_words) * form_factor(s.text)
+        out.append(Candidate(s, x, shape, vectors[i], frozenset(terms[i])))
     return out
 
 
-def _repeats(
-    candidate: _Candidate, chosen: _Candidate, similarity: float, threshold: float
-) -> bool:
+def _repeats(candidate: _Scored, chosen: _Scored, similarity: float, threshold: float) -> bool:
     """Says the same thing: similar TF-IDF vectors, or one's words mostly inside the other's."""
     if similarity >= threshold:
         return True
@@ -166,7 +233,7 @@ def rank_sentences(
     *,
     title: str | None,
     limit: int | None = None,
-    weights: Weights = DEFAULT_WEIGHTS,
+    weights: Weights | None = None,
     use_sumy: bool = True,
 ) -> list[Ranked]:
     """Eligible, mutually distinct sentences in order of preference (best first).
@@ -175,18 +242,22 @@ def rank_sentences(
     similarity to the picks so far, so each pick costs one pass over the
     candidates and the whole ranking is O(n · limit).
     """
-    pool = _candidates(sentences, title=title, weights=weights, use_sumy=use_sumy)
+    weights = weights or default_weights()
+    found = candidates(sentences, title=title, use_sumy=use_sumy)
+    logits = [weights.logit(c.features) + math.log(c.shape) for c in found]
+    top = max(logits, default=0.0)
+    pool = [
+        _Scored(c.sentence, math.exp(z - top), c.vector, c.terms)
+        for c, z in zip(found, logits, strict=True)
+    ]
     overlap = [0.0] * len(pool)
     ranked: list[Ranked] = []
-    top = max((c.score for c in pool), default=0.0) or 1.0
     while pool and (limit is None or len(ranked) < limit):
-        values = [
-            c.score / top - weights.redundancy * o for c, o in zip(pool, overlap, strict=True)
-        ]
+        values = [c.score - weights.redundancy * o for c, o in zip(pool, overlap, strict=True)]
         best = max(range(len(pool)), key=values.__getitem__)
         pick = pool[best]
         ranked.append(Ranked(pick.sentence, pick.score))
-        kept: list[_Candidate] = []
+        kept: list[_Scored] = []
         kept_overlap: list[float] = []
         for i, c in enumerate(pool):
             if i == best:
@@ -205,7 +276,7 @@ def select_facts(
     title: str | None,
     max_facts: int,
     min_facts: int = 3,
-    weights: Weights = DEFAULT_WEIGHTS,
+    weights: Weights | None = None,
 ) -> list[KeyFact]:
     """Up to `max_facts` key facts, in article order.
 
@@ -227,9 +298,11 @@ def select_facts(
 _CLAUSE_BREAK = re.compile(r"[,;:—–]\s|\s-\s")
 _DATELINE = re.compile(
     r"""^(?:
-        [A-Z][\w.'’-]*(?:[\s,]+[\w.'’-]+){0,5}?\s*\([A-Z][\w\s.&-]{0,30}\)  # Kell, Ruritania (AP)
-        |[A-Z][A-Z.'’-]{2,}(?:[\s,]+[\w.'’-]+){0,4}?                     # ORLEN, March 4
-    )\s*[-—–]{1,2}\s+(?=[A-Z“"‘])""",
+        \([A-Z][\w.&\s-]{0,20}\)\s*(?:[-—–]{1,2}\s+)?                       # (CNN) --
+        |(?:[A-Z][\w.'’-]*(?:[\s,]+[\w.'’-]+){0,5}?\s*\([A-Z][\w\s.&-]{0,30}\)  # Kell (AP)
+           |[A-Z][A-Z.'’-]{2,}(?:[\s,]+[\w.'’-]+){0,4}?                     # ORLEN, March 4
+        )\s*[-—–]{1,2}\s+
+    )(?=[A-Z“"‘])""",
     re.X,
 )
 

@@ -158,29 +158,6 @@ def _word_chars(text: str) -> int:
     return sum(map(str.isalnum, text))
 
 
-def position_prior(index: int, paragraph_rank: int, *, decay: float = 0.5) -> float:
-    """Lead-heavy prior: news puts the most important sentence first, `1 / (1 + index) ** decay`.
-
-    `paragraph_rank` is the sentence's rank inside its paragraph; the first
-    sentence of a paragraph is a small topic sentence bonus.
-    """
-    base = 1.0 / (1.0 + index) ** decay
-    return base * (1.0 if paragraph_rank == 0 else 0.9)
-
-
-_WEEKDAY = re.compile(
-    r"\b(?:on|late|early|since|by|until|last|this)\s+"
-    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
-)
-
-
-def is_wire_lead(text: str) -> bool:
-    """A first sentence in agency style: it names the day of the week the news happened
-    ("… said on Tuesday"), as wire copy does for anything within the past week. Such a
-    lead states the story, and the paragraphs under it follow in order of importance."""
-    return bool(_WEEKDAY.search(text))
-
-
 _TERMINAL = (".", "!", '"', "”", "’", "'", ")", "…")
 
 
@@ -261,6 +238,34 @@ def centroid_similarity(vectors: Sequence[TermVector]) -> list[float]:
                 total[t] += w / v.norm
     centroid = TermVector(dict(total), math.sqrt(sum(w * w for w in total.values())))
     return [v.cosine(centroid) for v in vectors]
+
+
+def directed_similarity(vectors: Sequence[TermVector]) -> tuple[list[float], list[float]]:
+    """Each sentence's cosine with the sum of the sentences after it, and of those before it.
+
+    PacSum's observation (Zheng and Lapata 2019): in news a sentence that the rest of the
+    article goes on to talk about is more central than one that echoes what came before.
+    Running sums keep it linear: |S + v|² = |S|² + 2 S·v + |v|².
+    """
+
+    def sweep(order: Sequence[int]) -> list[float]:
+        out = [0.0] * len(vectors)
+        total: dict[str, float] = {}
+        norm2 = 0.0
+        for i in order:
+            v = vectors[i]
+            if not v.norm:
+                continue
+            dot = sum(w * total.get(t, 0.0) for t, w in v.weights.items())
+            if norm2 > 0:
+                out[i] = dot / (v.norm * math.sqrt(norm2))
+            norm2 += 2 * dot / v.norm + 1.0
+            for t, w in v.weights.items():
+                total[t] = total.get(t, 0.0) + w / v.norm
+        return out
+
+    n = len(vectors)
+    return sweep(range(n - 1, -1, -1)), sweep(range(n))
 
 
 def shared_word_mass(terms: Sequence[Sequence[str]]) -> list[float]:

@@ -9,6 +9,8 @@ import pytest
 
 from summarizer import summarize
 from summarizer.keyfacts import (
+    FEATURES,
+    Weights,
     choose_lead,
     fact_text,
     rank_sentences,
@@ -19,7 +21,6 @@ from summarizer.keyfacts import (
 from summarizer.ranking import (
     form_factor,
     is_boilerplate,
-    is_wire_lead,
     length_factor,
     luhn_ratings,
     quote_shapes,
@@ -283,7 +284,7 @@ def test_ranking_is_best_first_and_distinct() -> None:
     ranked = rank_sentences(PYRAMID, title=None)
     indices = [r.sentence.index for r in ranked]
     assert len(set(indices)) == len(indices)
-    assert indices[0] == 0
+    assert 0 in indices[:2]
     assert [r.score for r in ranked][:1] == [max(r.score for r in ranked)]
 
 
@@ -339,31 +340,21 @@ def test_only_the_opening_sentence_loses_a_dateline() -> None:
     assert [fact_text(s) for s in sentences] == [s.text for s in sentences]
 
 
-@pytest.mark.parametrize(
-    ("lead", "wire"),
-    [
-        ("The regional council voted on Monday to close the Harrow bridge for repairs.", True),
-        ("Dock workers walked out late on Tuesday after pay talks failed, the union said.", True),
-        ("The Harrow bridge will close for two years while its supports are replaced.", False),
-        ("Sunday trading rules are a matter for the new assembly, ministers believe.", False),
-    ],
-)
-def test_wire_leads_name_the_day(lead: str, wire: bool) -> None:
-    assert is_wire_lead(lead) is wire
+def test_shipped_weights_match_the_features() -> None:
+    weights = Weights.load()
+    assert len(weights.coef) == len(weights.mean) == len(weights.scale) == len(FEATURES)
 
 
-def test_held_out_lead_heavy_first_fact_is_the_lead() -> None:
-    """On the held-out half of the agency set, the best-ranked fact is the lead sentence in
-    at least 90% of the articles (the ranker's weights were set on the other half)."""
+def test_held_out_lead_heavy_lead_is_among_the_first_two_picks() -> None:
+    """On the held-out half of the agency set (never used to fit the ranker), the lead
+    sentence is one of the ranker's first two picks in every article."""
     held_out = [a for a in lead_heavy_articles() if a["split"] == "held-out"]
     assert len(held_out) >= 15
-    hits = 0
     for article in held_out:
         paragraphs = [p for p in article["text"].splitlines() if p.strip()]
         sentences = split_sentences(paragraphs)
-        ranked = rank_sentences(sentences, title=article["title"], limit=1)
-        hits += ranked[0].sentence.index == article["lead_index"]
-    assert hits >= 0.9 * len(held_out)
+        ranked = rank_sentences(sentences, title=article["title"], limit=2)
+        assert article["lead_index"] in [r.sentence.index for r in ranked], article["id"]
 
 
 @pytest.mark.parametrize(("shorter", "longer"), [(3, 12), (6, 9), (9, 12)])
