@@ -5,9 +5,11 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator
 
+import aiohttp
 import pytest
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 
 from bot.platforms.slack import build_app, http_app, socket_mode_handler, web_client
 from tests.emulators.slack_emulator import SlackEmulator
@@ -178,3 +180,27 @@ async def test_modal_opened_from_a_command_and_submitted_over_socket_mode(
     finally:
         await handler.close_async()
     assert submitted == [{"url": "https://feeds.example.org/rss", "user": "U0ADMIN"}]
+
+
+async def test_external_file_upload_is_checked_like_slack(slack_emulator: SlackEmulator) -> None:
+    emu = slack_emulator
+    client = web_client(token=emu.bot_token, base_url=emu.api_url)
+    dm = (await client.conversations_open(users="U0MEMBER"))["channel"]["id"]
+    done = await client.files_upload_v2(channel=dm, filename="a.txt", content=b"hello")
+    (file,) = emu.files.values()
+    assert done["file"]["id"] == file.id and file.data == b"hello" and file.channels == [dm]
+
+    pending = await client.files_getUploadURLExternal(filename="b.txt", length=3)
+    with pytest.raises(SlackApiError, match="file_not_found"):
+        await client.files_completeUploadExternal(files=[{"id": pending["file_id"]}])
+    short = await client.files_getUploadURLExternal(filename="c.txt", length=10)
+    async with aiohttp.ClientSession() as session:
+        async with session.post(short["upload_url"], data=b"abc") as resp:
+            assert resp.status == 200
+        async with session.post(short["upload_url"], data=b"again") as resp:
+            assert resp.status == 404, "an upload URL takes one upload"
+    with pytest.raises(SlackApiError, match="file_size_mismatch"):
+        await client.files_completeUploadExternal(files=[{"id": short["file_id"]}])
+    with pytest.raises(SlackApiError, match="user_not_found"):
+        await client.conversations_open(users="C0NEWS")
+    assert (await client.files_info(file=file.id))["file"]["size"] == 5

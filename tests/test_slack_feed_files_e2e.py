@@ -350,8 +350,13 @@ async def test_a_hostile_picked_file_gets_one_line_and_stores_nothing(
     emu = slack_emulator
     big = emu.user_file("big.opml", HUGE[: 3 * 1024 * 1024])
     told = await submit_import(emu, [big.id])
-    assert told["text"].startswith(":warning: that file is larger than 2,097,152 bytes")
+    assert told["text"].startswith(":warning: that file is larger than 2 MB")
     assert emu.downloads == [], "refused by the size Slack gives, unread"
+    big.length = 100  # a size Slack got wrong: the download itself stops at the cap
+    told = await submit_import(emu, [big.id])
+    assert told["text"].startswith(":warning: that file is larger than 2,097,152 bytes")
+    assert emu.downloads == [big.id], "read, and stopped at the cap"
+    emu.downloads.clear()
 
     bomb = emu.user_file("bomb.opml", BOMB)
     told = await submit_import(emu, [bomb.id])

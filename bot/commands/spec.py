@@ -153,7 +153,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         (
             Option(
                 "file",
-                "The .opml file (Slack: its https address)",
+                "The .opml file (Slack: its https address, or nothing for an upload form)",
                 type="file",
                 required=True,
             ),
@@ -164,7 +164,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "feeds",
         "export",
-        "This server's feeds as an OPML file, one folder per channel",
+        "This server's feeds as an OPML file, one folder per channel (Slack: in your DMs)",
         moderator_only=True,
     ),
     CommandSpec(

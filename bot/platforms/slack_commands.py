@@ -220,7 +220,13 @@ def register_commands(
         if len(files) != 1 or not isinstance(files[0], dict) or not files[0].get("id"):
             reply = Reply.failure("pick one .opml file in the form")
         else:
-            upload = SlackUpload(client, str(files[0]["id"]), filename=str(files[0].get("name")))
+            picked_file = files[0]
+            upload = SlackUpload(
+                client,
+                str(picked_file["id"]),
+                filename=str(picked_file.get("name") or ""),
+                size=picked_file.get("size"),
+            )
             reply = await commands.handle(ctx, "feeds", "import", {"file": upload})
         await _tell(client, channel, ctx.user_id, reply)
 

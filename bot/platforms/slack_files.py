@@ -75,11 +75,15 @@ def trusted_file_url(url: str, *, api_base: str) -> bool:
 class SlackUpload:
     """A file picked in a modal's `file_input`, by its Slack file id."""
 
-    def __init__(self, client: AsyncWebClient, file_id: str, *, filename: str = "") -> None:
+    def __init__(
+        self, client: AsyncWebClient, file_id: str, *, filename: str = "", size: object = None
+    ) -> None:
+        """`filename` and `size` as the submitted view gave them: a first look only (a file
+        declared too large is refused unread); `read` asks Slack again."""
         self._client = client
         self.file_id = file_id
         self.filename = filename or file_id
-        self.size: int | None = None
+        self.size: int | None = size if isinstance(size, int) and size >= 0 else None
 
     async def read(self, *, limit: int) -> bytes:
         try:
