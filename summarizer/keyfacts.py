@@ -35,7 +35,7 @@ from summarizer.ranking import (
     content_terms,
     directed_similarity,
     form_factor,
-    is_boilerplate,
+    is_furniture,
     length_factor,
     luhn_ratings,
     names_and_numbers,
@@ -154,7 +154,7 @@ def _eligible(sentences: Sequence[Sentence], title: str | None) -> Iterator[bool
         yield (
             len(words(s.text)) >= MIN_FACT_WORDS
             and not shape.is_bare_quote
-            and not is_boilerplate(s.text)
+            and not is_furniture(s.text)
             and " ".join(s.text.split()).casefold() != title_norm
         )
 

@@ -26,6 +26,7 @@ from sumy.nlp.stemmers import Stemmer
 from sumy.summarizers.luhn import LuhnSummarizer
 from sumy.utils import get_stop_words
 
+from summarizer.extract import is_furniture as is_page_furniture
 from summarizer.sentences import Sentence, SumyTokenizer, words
 
 STOP_WORDS: frozenset[str] = frozenset(get_stop_words("english"))
@@ -85,6 +86,34 @@ def is_boilerplate(text: str) -> bool:
     if not any(hint in lowered for hint in _BOILERPLATE_HINTS):
         return False
     return bool(_BOILERPLATE.search(text))
+
+
+_READING_PROMPT = re.compile(
+    r"""^(?:video\s+|watch\s+)?(?:
+        scroll\s+(?:down|up)\b|(?:read|watch|see|listen)\s+(?:more|also|next|now|again|live)\b
+        |(?:continue|keep)\s+reading\b|you\s+(?:may|might)\s+(?:also\s+)?like\b
+        |(?:more|also)\s+(?:on|from)\s+(?:this|our|the)\b|file\s+(?:photo|picture|image)\b
+    )""",
+    re.I | re.X,
+)
+_CAPTION = re.compile(
+    r"""^[A-Z][\w'’-]*(?:[\s,]+[\w'’-]+){0,4}:\s.*\bpictured\b    # Joy: Ann Lee, pictured with …
+    |\b(?:is|are),?\s+pictured\b|,\s*pictured\b          # … is pictured with …
+    """,
+    re.X,
+)
+
+
+def is_furniture(text: str) -> bool:
+    """Page furniture inside the article's text, recognised by its shape: site prompts and
+    credits (`is_boilerplate`), source label lines ("Harbor Times:"), section names, photo
+    credits and captions, bylines and timestamps (the extractor's line rules), reading prompts
+    ("Scroll down for video", "Read more: …")."""
+    return (
+        is_boilerplate(text)
+        or bool(_READING_PROMPT.match(text) or _CAPTION.search(text))
+        or (len(text) < 400 and is_page_furniture(text))
+    )
 
 
 def _quote_events(text: str) -> list[tuple[int, bool]]:
