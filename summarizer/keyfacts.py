@@ -39,6 +39,7 @@ from summarizer.ranking import (
     length_factor,
     luhn_ratings,
     names_and_numbers,
+    opens_with_reference,
     quote_shapes,
     shared_word_mass,
     tfidf_vectors,
@@ -145,6 +146,7 @@ class _Scored:
     score: float
     vector: TermVector
     terms: frozenset[str]
+    leans_back: bool
 
 
 def _eligible(sentences: Sequence[Sentence], title: str | None) -> Iterator[bool]:
@@ -228,6 +230,17 @@ def _repeats(candidate: _Scored, chosen: _Scored, similarity: float, threshold: 
     return small > 0 and len(candidate.terms & chosen.terms) / small >= 0.8
 
 
+DANGLING_FACTOR = 0.5
+
+
+def _standalone(candidate: _Scored, picked: set[int]) -> float:
+    """1, or `DANGLING_FACTOR` for a sentence that leans on the one before it when that one
+    is not already a fact: it can still be picked, but only when nothing better is left."""
+    if not candidate.leans_back or candidate.sentence.index - 1 in picked:
+        return 1.0
+    return DANGLING_FACTOR
+
+
 def rank_sentences(
     sentences: Sequence[Sentence],
     *,
@@ -247,16 +260,27 @@ def rank_sentences(
     logits = [weights.logit(c.features) + math.log(c.shape) for c in found]
     top = max(logits, default=0.0)
     pool = [
-        _Scored(c.sentence, math.exp(z - top), c.vector, c.terms)
+        _Scored(
+            c.sentence,
+            math.exp(z - top),
+            c.vector,
+            c.terms,
+            opens_with_reference(fact_text(c.sentence)),
+        )
         for c, z in zip(found, logits, strict=True)
     ]
     overlap = [0.0] * len(pool)
     ranked: list[Ranked] = []
+    picked: set[int] = set()
     while pool and (limit is None or len(ranked) < limit):
-        values = [c.score - weights.redundancy * o for c, o in zip(pool, overlap, strict=True)]
+        values = [
+            c.score * _standalone(c, picked) - weights.redundancy * o
+            for c, o in zip(pool, overlap, strict=True)
+        ]
         best = max(range(len(pool)), key=values.__getitem__)
         pick = pool[best]
         ranked.append(Ranked(pick.sentence, pick.score))
+        picked.add(pick.sentence.index)
         kept: list[_Scored] = []
         kept_overlap: list[float] = []
         for i, c in enumerate(pool):

@@ -187,6 +187,26 @@ def _word_chars(text: str) -> int:
     return sum(map(str.isalnum, text))
 
 
+_DANGLING = re.compile(
+    r"""^[\"'“‘(]*(?:
+        (?:he|she|they|his|her|their|him|them|its|this|these|those)\b(?!['’]s\b)
+        |it\b(?!['’]s\b|\s+(?:is|was|has\s+been|will\s+be|would\s+be)\b)
+        |(?:but|however|also|meanwhile|moreover|furthermore|instead|nevertheless|nonetheless
+           |besides|therefore|likewise|similarly|indeed)\b
+        |(?:in\s+(?:addition|response)|as\s+a\s+result|by\s+contrast|on\s+the\s+other\s+hand)\b
+        |the\s+(?:idea|move|decision|plan|proposal|announcement|comments?|remarks?|incident
+           |statement|latter|former)\b
+    )""",
+    re.I | re.X,
+)
+
+
+def opens_with_reference(text: str) -> bool:
+    """Whether a sentence opens with a pronoun, a connective or an anaphoric phrase ("He added
+    …", "But …", "The idea …"): it leans on an earlier sentence to be understood."""
+    return bool(_DANGLING.match(text))
+
+
 _TERMINAL = (".", "!", '"', "”", "’", "'", ")", "…")
 
 
