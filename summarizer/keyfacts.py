@@ -73,6 +73,12 @@ FEATURES: tuple[str, ...] = (
     "position*dateline",
     "log_rank*dateline",
     "centrality*dateline",
+    "second*dateline",
+    "third*dateline",
+    "fourth*dateline",
+    "mass*log_n",
+    "luhn*log_n",
+    "backward*log_n",
 )
 WEIGHTS_FILE = Path(__file__).parent / "data" / "keyfact_weights.json"
 
@@ -216,6 +222,12 @@ def candidates(
             position * dateline,
             log_rank * dateline,
             centrality[i] * dateline,
+            float(rank == 1) * dateline,
+            float(rank == 2) * dateline,
+            float(rank == 3) * dateline,
+            mass[i] * log_n,
+            luhn[i] * log_n,
+            backward[i] * log_n,
         ]
         shape = length_factor(n_words) * form_factor(s.text)
         out.append(Candidate(s, x, shape, vectors[i], frozenset(terms[i])))
@@ -257,7 +269,19 @@ def rank_sentences(
     """
     weights = weights or default_weights()
     found = candidates(sentences, title=title, use_sumy=use_sumy)
-    logits = [weights.logit(c.features) + math.log(c.shape) for c in found]
+    logits = [weights.logit(c.features) for c in found]
+    return select_greedy(found, logits, weights=weights, limit=limit)
+
+
+def select_greedy(
+    found: Sequence[Candidate],
+    logits: Sequence[float],
+    *,
+    weights: Weights,
+    limit: int | None = None,
+) -> list[Ranked]:
+    """MMR over candidates scored by `logits` (the shape penalty is applied here)."""
+    logits = [z + math.log(c.shape) for c, z in zip(found, logits, strict=True)]
     top = max(logits, default=0.0)
     pool = [
         _Scored(

@@ -112,7 +112,7 @@ def is_furniture(text: str) -> bool:
     return (
         is_boilerplate(text)
         or bool(_READING_PROMPT.match(text) or _CAPTION.search(text))
-        or (len(text) < 400 and is_page_furniture(text))
+        or (text.count(" ") < 16 and is_page_furniture(text))
     )
 
 
