@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -111,10 +112,20 @@ class Weights:
         )
 
     def logit(self, x: Sequence[float]) -> float:
-        return self.coef[0] + sum(
-            c * (v - m) / s
-            for c, v, m, s in zip(self.coef[1:], x[1:], self.mean[1:], self.scale[1:], strict=True)
-        )
+        return sum(map(operator.mul, self.slope(), x))
+
+    def slope(self) -> tuple[float, ...]:
+        """The standardisation folded into the coefficients (the bias absorbs the means)."""
+        return _slope(self.coef, self.mean, self.scale)
+
+
+@cache
+def _slope(
+    coef: tuple[float, ...], mean: tuple[float, ...], scale: tuple[float, ...]
+) -> tuple[float, ...]:
+    slope = [c / s for c, s in zip(coef, scale, strict=True)]
+    slope[0] = coef[0] - sum(a * m for a, m in zip(slope[1:], mean[1:], strict=True))
+    return tuple(slope)
 
 
 @cache
@@ -155,12 +166,14 @@ class _Scored:
     leans_back: bool
 
 
-def _eligible(sentences: Sequence[Sentence], title: str | None) -> Iterator[bool]:
+def _eligible(
+    sentences: Sequence[Sentence], title: str | None, tokens: Sequence[list[str]] | None = None
+) -> Iterator[bool]:
     """Lazily, whether each sentence may be a fact (callers may stop early)."""
     title_norm = " ".join((title or "").split()).casefold()
-    for s, shape in zip(sentences, quote_shapes(sentences), strict=True):
+    for i, (s, shape) in enumerate(zip(sentences, quote_shapes(sentences), strict=True)):
         yield (
-            len(words(s.text)) >= MIN_FACT_WORDS
+            len(tokens[i] if tokens is not None else words(s.text)) >= MIN_FACT_WORDS
             and not shape.is_bare_quote
             and not is_furniture(s.text)
             and " ".join(s.text.split()).casefold() != title_norm
@@ -176,8 +189,9 @@ def candidates(
     sentences: Sequence[Sentence], *, title: str | None, use_sumy: bool = True
 ) -> list[Candidate]:
     """The eligible sentences with their feature vectors (in `FEATURES` order)."""
-    eligible = list(_eligible(sentences, title))
-    terms = [content_terms(s.text) for s in sentences]
+    tokens = [words(s.text) for s in sentences]
+    eligible = list(_eligible(sentences, title, tokens))
+    terms = [content_terms(s.text, t) for s, t in zip(sentences, tokens, strict=True)]
     vectors = tfidf_vectors(terms)
     centrality = _scaled(centroid_similarity(vectors))
     forward, backward = directed_similarity(vectors)
@@ -192,7 +206,7 @@ def candidates(
     out: list[Candidate] = []
     for rank, i in enumerate(chosen):
         s = sentences[i]
-        n_words = len(words(s.text))
+        n_words = len(tokens[i])
         first = float(rank == 0)
         position = 1.0 / math.sqrt(1.0 + rank)
         log_rank = math.log(1.0 + rank)
@@ -208,7 +222,7 @@ def candidates(
             mass[i],
             luhn[i],
             title_overlap(terms[i], title_terms),
-            names_and_numbers(s.text),
+            names_and_numbers(s.text, tokens[i]),
             math.log(n_words),
             first * log_n,
             position * log_n,
@@ -269,7 +283,8 @@ def rank_sentences(
     """
     weights = weights or default_weights()
     found = candidates(sentences, title=title, use_sumy=use_sumy)
-    logits = [weights.logit(c.features) for c in found]
+    slope = weights.slope()
+    logits = [sum(map(operator.mul, slope, c.features)) for c in found]
     return select_greedy(found, logits, weights=weights, limit=limit)
 
 

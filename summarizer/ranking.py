@@ -62,10 +62,10 @@ def stem(word: str) -> str:
     return _snowball()(word.lower())
 
 
-def content_terms(text: str) -> list[str]:
-    """Stems of the words of `text` that are not stop words."""
+def content_terms(text: str, tokens: Sequence[str] | None = None) -> list[str]:
+    """Stems of the words of `text` (its `words`, if given) that are not stop words."""
     out: list[str] = []
-    for w in words(text):
+    for w in words(text) if tokens is None else tokens:
         lw = w.lower()
         if lw not in STOP_WORDS and (len(lw) > 1 or lw.isdigit()):
             out.append(stem(lw))
@@ -238,9 +238,9 @@ def length_factor(n_words: int, *, full_at: int = 10) -> float:
     return max(0.5, 1.0 - (n_words - 45) / 60)
 
 
-def names_and_numbers(text: str) -> float:
+def names_and_numbers(text: str, tokens: Sequence[str] | None = None) -> float:
     """Density of numbers and capitalised names after the first word, capped at 1."""
-    tokens = words(text)
+    tokens = words(text) if tokens is None else tokens
     if len(tokens) < 2:
         return 0.0
     hits = sum(
