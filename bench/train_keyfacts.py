@@ -4,13 +4,13 @@
 
 Data: the two development sets in ../shared/eval/ (the BBC yardstick and leadnews_dev, 300
 real articles), read from there, never copied. Labels: for each article, the greedy ROUGE-2
-oracle: up to `--oracle` eligible sentences (two more for a reference under 100 words, the
-outlets' highlights), each the one that most raises the ROUGE-2 F1 of the picks so far
-against the reference (rouge-score's tokenizer with Porter stemming), stopping when no
-sentence raises it. Model: a softmax over each article's eligible sentences (conditional
-logit) on `keyfacts.FEATURES` (each standardised) plus the fixed log shape penalty as an
-offset, the oracle picks as the target distribution, L2-regularised, fitted by Newton's
-method in numpy. Only the order inside an article matters, so every article counts once.
+oracle: up to `--oracle` eligible sentences, each the one that most raises the ROUGE-2 F1 of
+the picks so far against the reference (rouge-score's tokenizer with Porter stemming),
+stopping when no sentence raises it. Model: a softmax over each article's eligible
+sentences (conditional logit) on `keyfacts.FEATURES` (each standardised) plus the fixed log
+shape penalty as an offset, the oracle picks as the target distribution, L2-regularised,
+fitted by Newton's method in numpy. Only the order inside an article matters, so every
+article counts once.
 
 The figure that says whether it works is the cross-validated one that bench/eval_summarizer.py
 prints (5 folds by article over both sets); the fit on all 300 articles is what ships.
@@ -39,7 +39,6 @@ from summarizer.keyfacts import FEATURES, WEIGHTS_FILE, Weights, candidates, fac
 
 FOLDS = 5
 SEED = 7
-SHORT_REFERENCE = 100
 
 
 @dataclass
@@ -88,17 +87,11 @@ def oracle(texts: Sequence[str], ref_text: str, k: int) -> set[int]:
     return chosen
 
 
-def oracle_size(ref_text: str, k: int) -> int:
-    """`k` oracle picks for a long extract-like reference; `k + 2` for short highlights, whose
-    words are spread thinly over several sentences of the article."""
-    return k if len(ref_text.split()) >= SHORT_REFERENCE else k + 2
-
-
 def article(row: dict[str, Any], k: int) -> Article:
     sentences = article_sentences(row)
     pool = candidates(sentences, title=row.get("title") or None)
     ref = reference(row)
-    labels = oracle([fact_text(c.sentence) for c in pool], ref, oracle_size(ref, k))
+    labels = oracle([fact_text(c.sentence) for c in pool], ref, k)
     x = np.array([c.features for c in pool], dtype=float).reshape(-1, len(FEATURES))
     y = np.array([float(i in labels) for i in range(len(pool))])
     offset = np.log(np.array([c.shape for c in pool], dtype=float))

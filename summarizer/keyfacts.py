@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -35,10 +36,11 @@ from summarizer.ranking import (
     content_terms,
     directed_similarity,
     form_factor,
-    is_boilerplate,
+    is_furniture,
     length_factor,
     luhn_ratings,
     names_and_numbers,
+    opens_with_reference,
     quote_shapes,
     shared_word_mass,
     tfidf_vectors,
@@ -72,6 +74,12 @@ FEATURES: tuple[str, ...] = (
     "position*dateline",
     "log_rank*dateline",
     "centrality*dateline",
+    "second*dateline",
+    "third*dateline",
+    "fourth*dateline",
+    "mass*log_n",
+    "luhn*log_n",
+    "backward*log_n",
 )
 WEIGHTS_FILE = Path(__file__).parent / "data" / "keyfact_weights.json"
 
@@ -104,10 +112,20 @@ class Weights:
         )
 
     def logit(self, x: Sequence[float]) -> float:
-        return self.coef[0] + sum(
-            c * (v - m) / s
-            for c, v, m, s in zip(self.coef[1:], x[1:], self.mean[1:], self.scale[1:], strict=True)
-        )
+        return sum(map(operator.mul, self.slope(), x))
+
+    def slope(self) -> tuple[float, ...]:
+        """The standardisation folded into the coefficients (the bias absorbs the means)."""
+        return _slope(self.coef, self.mean, self.scale)
+
+
+@cache
+def _slope(
+    coef: tuple[float, ...], mean: tuple[float, ...], scale: tuple[float, ...]
+) -> tuple[float, ...]:
+    slope = [c / s for c, s in zip(coef, scale, strict=True)]
+    slope[0] = coef[0] - sum(a * m for a, m in zip(slope[1:], mean[1:], strict=True))
+    return tuple(slope)
 
 
 @cache
@@ -145,16 +163,19 @@ class _Scored:
     score: float
     vector: TermVector
     terms: frozenset[str]
+    leans_back: bool
 
 
-def _eligible(sentences: Sequence[Sentence], title: str | None) -> Iterator[bool]:
+def _eligible(
+    sentences: Sequence[Sentence], title: str | None, tokens: Sequence[list[str]] | None = None
+) -> Iterator[bool]:
     """Lazily, whether each sentence may be a fact (callers may stop early)."""
     title_norm = " ".join((title or "").split()).casefold()
-    for s, shape in zip(sentences, quote_shapes(sentences), strict=True):
+    for i, (s, shape) in enumerate(zip(sentences, quote_shapes(sentences), strict=True)):
         yield (
-            len(words(s.text)) >= MIN_FACT_WORDS
+            len(tokens[i] if tokens is not None else words(s.text)) >= MIN_FACT_WORDS
             and not shape.is_bare_quote
-            and not is_boilerplate(s.text)
+            and not is_furniture(s.text)
             and " ".join(s.text.split()).casefold() != title_norm
         )
 
@@ -168,8 +189,9 @@ def candidates(
     sentences: Sequence[Sentence], *, title: str | None, use_sumy: bool = True
 ) -> list[Candidate]:
     """The eligible sentences with their feature vectors (in `FEATURES` order)."""
-    eligible = list(_eligible(sentences, title))
-    terms = [content_terms(s.text) for s in sentences]
+    tokens = [words(s.text) for s in sentences]
+    eligible = list(_eligible(sentences, title, tokens))
+    terms = [content_terms(s.text, t) for s, t in zip(sentences, tokens, strict=True)]
     vectors = tfidf_vectors(terms)
     centrality = _scaled(centroid_similarity(vectors))
     forward, backward = directed_similarity(vectors)
@@ -184,7 +206,7 @@ def candidates(
     out: list[Candidate] = []
     for rank, i in enumerate(chosen):
         s = sentences[i]
-        n_words = len(words(s.text))
+        n_words = len(tokens[i])
         first = float(rank == 0)
         position = 1.0 / math.sqrt(1.0 + rank)
         log_rank = math.log(1.0 + rank)
@@ -200,7 +222,7 @@ def candidates(
             mass[i],
             luhn[i],
             title_overlap(terms[i], title_terms),
-            names_and_numbers(s.text),
+            names_and_numbers(s.text, tokens[i]),
             math.log(n_words),
             first * log_n,
             position * log_n,
@@ -214,6 +236,12 @@ def candidates(
             position * dateline,
             log_rank * dateline,
             centrality[i] * dateline,
+            float(rank == 1) * dateline,
+            float(rank == 2) * dateline,
+            float(rank == 3) * dateline,
+            mass[i] * log_n,
+            luhn[i] * log_n,
+            backward[i] * log_n,
         ]
         shape = length_factor(n_words) * form_factor(s.text)
         out.append(Candidate(s, x, shape, vectors[i], frozenset(terms[i])))
@@ -226,6 +254,17 @@ def _repeats(candidate: _Scored, chosen: _Scored, similarity: float, threshold: 
         return True
     small = min(len(candidate.terms), len(chosen.terms))
     return small > 0 and len(candidate.terms & chosen.terms) / small >= 0.8
+
+
+DANGLING_FACTOR = 0.5
+
+
+def _standalone(candidate: _Scored, picked: set[int]) -> float:
+    """1, or `DANGLING_FACTOR` for a sentence that leans on the one before it when that one
+    is not already a fact: it can still be picked, but only when nothing better is left."""
+    if not candidate.leans_back or candidate.sentence.index - 1 in picked:
+        return 1.0
+    return DANGLING_FACTOR
 
 
 def rank_sentences(
@@ -244,19 +283,43 @@ def rank_sentences(
     """
     weights = weights or default_weights()
     found = candidates(sentences, title=title, use_sumy=use_sumy)
-    logits = [weights.logit(c.features) + math.log(c.shape) for c in found]
+    slope = weights.slope()
+    logits = [sum(map(operator.mul, slope, c.features)) for c in found]
+    return select_greedy(found, logits, weights=weights, limit=limit)
+
+
+def select_greedy(
+    found: Sequence[Candidate],
+    logits: Sequence[float],
+    *,
+    weights: Weights,
+    limit: int | None = None,
+) -> list[Ranked]:
+    """MMR over candidates scored by `logits` (the shape penalty is applied here)."""
+    logits = [z + math.log(c.shape) for c, z in zip(found, logits, strict=True)]
     top = max(logits, default=0.0)
     pool = [
-        _Scored(c.sentence, math.exp(z - top), c.vector, c.terms)
+        _Scored(
+            c.sentence,
+            math.exp(z - top),
+            c.vector,
+            c.terms,
+            opens_with_reference(fact_text(c.sentence)),
+        )
         for c, z in zip(found, logits, strict=True)
     ]
     overlap = [0.0] * len(pool)
     ranked: list[Ranked] = []
+    picked: set[int] = set()
     while pool and (limit is None or len(ranked) < limit):
-        values = [c.score - weights.redundancy * o for c, o in zip(pool, overlap, strict=True)]
+        values = [
+            c.score * _standalone(c, picked) - weights.redundancy * o
+            for c, o in zip(pool, overlap, strict=True)
+        ]
         best = max(range(len(pool)), key=values.__getitem__)
         pick = pool[best]
         ranked.append(Ranked(pick.sentence, pick.score))
+        picked.add(pick.sentence.index)
         kept: list[_Scored] = []
         kept_overlap: list[float] = []
         for i, c in enumerate(pool):

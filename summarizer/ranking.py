@@ -26,6 +26,7 @@ from sumy.nlp.stemmers import Stemmer
 from sumy.summarizers.luhn import LuhnSummarizer
 from sumy.utils import get_stop_words
 
+from summarizer.extract import is_furniture as is_page_furniture
 from summarizer.sentences import Sentence, SumyTokenizer, words
 
 STOP_WORDS: frozenset[str] = frozenset(get_stop_words("english"))
@@ -61,10 +62,10 @@ def stem(word: str) -> str:
     return _snowball()(word.lower())
 
 
-def content_terms(text: str) -> list[str]:
-    """Stems of the words of `text` that are not stop words."""
+def content_terms(text: str, tokens: Sequence[str] | None = None) -> list[str]:
+    """Stems of the words of `text` (its `words`, if given) that are not stop words."""
     out: list[str] = []
-    for w in words(text):
+    for w in words(text) if tokens is None else tokens:
         lw = w.lower()
         if lw not in STOP_WORDS and (len(lw) > 1 or lw.isdigit()):
             out.append(stem(lw))
@@ -85,6 +86,34 @@ def is_boilerplate(text: str) -> bool:
     if not any(hint in lowered for hint in _BOILERPLATE_HINTS):
         return False
     return bool(_BOILERPLATE.search(text))
+
+
+_READING_PROMPT = re.compile(
+    r"""^(?:video\s+|watch\s+)?(?:
+        scroll\s+(?:down|up)\b|(?:read|watch|see|listen)\s+(?:more|also|next|now|again|live)\b
+        |(?:continue|keep)\s+reading\b|you\s+(?:may|might)\s+(?:also\s+)?like\b
+        |(?:more|also)\s+(?:on|from)\s+(?:this|our|the)\b|file\s+(?:photo|picture|image)\b
+    )""",
+    re.I | re.X,
+)
+_CAPTION = re.compile(
+    r"""^[A-Z][\w'’-]*(?:[\s,]+[\w'’-]+){0,4}:\s.*\bpictured\b    # Joy: Ann Lee, pictured with …
+    |\b(?:is|are),?\s+pictured\b|,\s*pictured\b          # … is pictured with …
+    """,
+    re.X,
+)
+
+
+def is_furniture(text: str) -> bool:
+    """Page furniture inside the article's text, recognised by its shape: site prompts and
+    credits (`is_boilerplate`), source label lines ("Harbor Times:"), section names, photo
+    credits and captions, bylines and timestamps (the extractor's line rules), reading prompts
+    ("Scroll down for video", "Read more: …")."""
+    return (
+        is_boilerplate(text)
+        or bool(_READING_PROMPT.match(text) or _CAPTION.search(text))
+        or (text.count(" ") < 16 and is_page_furniture(text))
+    )
 
 
 def _quote_events(text: str) -> list[tuple[int, bool]]:
@@ -158,6 +187,26 @@ def _word_chars(text: str) -> int:
     return sum(map(str.isalnum, text))
 
 
+_DANGLING = re.compile(
+    r"""^[\"'“‘(]*(?:
+        (?:he|she|they|his|her|their|him|them|its|this|these|those)\b(?!['’]s\b)
+        |it\b(?!['’]s\b|\s+(?:is|was|has\s+been|will\s+be|would\s+be)\b)
+        |(?:but|however|also|meanwhile|moreover|furthermore|instead|nevertheless|nonetheless
+           |besides|therefore|likewise|similarly|indeed)\b
+        |(?:in\s+(?:addition|response)|as\s+a\s+result|by\s+contrast|on\s+the\s+other\s+hand)\b
+        |the\s+(?:idea|move|decision|plan|proposal|announcement|comments?|remarks?|incident
+           |statement|latter|former)\b
+    )""",
+    re.I | re.X,
+)
+
+
+def opens_with_reference(text: str) -> bool:
+    """Whether a sentence opens with a pronoun, a connective or an anaphoric phrase ("He added
+    …", "But …", "The idea …"): it leans on an earlier sentence to be understood."""
+    return bool(_DANGLING.match(text))
+
+
 _TERMINAL = (".", "!", '"', "”", "’", "'", ")", "…")
 
 
@@ -189,9 +238,9 @@ def length_factor(n_words: int, *, full_at: int = 10) -> float:
     return max(0.5, 1.0 - (n_words - 45) / 60)
 
 
-def names_and_numbers(text: str) -> float:
+def names_and_numbers(text: str, tokens: Sequence[str] | None = None) -> float:
     """Density of numbers and capitalised names after the first word, capped at 1."""
-    tokens = words(text)
+    tokens = words(text) if tokens is None else tokens
     if len(tokens) < 2:
         return 0.0
     hits = sum(
