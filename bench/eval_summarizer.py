@@ -53,18 +53,12 @@ from sumy.summarizers.text_rank import TextRankSummarizer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.eval_data import BBC, LEADNEWS
 from summarizer.keyfacts import fact_text, rank_sentences
 from summarizer.ranking import STOP_WORDS, stem
 from summarizer.sentences import Sentence, SumyTokenizer, split_sentences
 
 ROOT = Path(__file__).resolve().parents[1]
-# ../shared/eval beside the clone (or beside the folder of worktrees that holds it).
-EVAL = next(
-    (p / "shared" / "eval" for p in ROOT.parents if (p / "shared" / "eval").is_dir()),
-    ROOT.parent / "shared" / "eval",
-)
-BBC = EVAL / "bbc_news_100.jsonl"
-LEADNEWS = EVAL / "leadnews_dev.jsonl"
 WORD_BUDGET = 75
 SENTENCE_BUDGET = 3
 METRICS = ("rouge1", "rouge2", "rougeLsum")

@@ -26,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.eval_data import BBC  # noqa: E402 (needs the path above)
 from summarizer.extract import extract, is_furniture  # noqa: E402 (needs the path above)
 from summarizer.sentences import (  # noqa: E402 (needs the path above)
     SumyTokenizer,
@@ -36,7 +37,6 @@ from summarizer.sentences import (  # noqa: E402 (needs the path above)
 CHALLENGE = ROOT / "tests" / "fixtures" / "extract" / "sentence_challenge.txt"
 HOLDOUT = ROOT / "tests" / "fixtures" / "extract" / "sentence_holdout.txt"
 FURNITURE_HOLDOUT = ROOT / "tests" / "fixtures" / "extract" / "furniture_holdout.txt"
-BBC = ROOT.parent / "shared" / "eval" / "bbc_news_100.jsonl"
 
 Splitter = Callable[[str], list[str]]
 

@@ -45,6 +45,7 @@ from sumy.utils import get_stop_words
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.eval_data import BBC
 from summarizer import summarize
 from summarizer.extract import extract
 from summarizer.keyfacts import choose_lead, select_facts
@@ -52,7 +53,7 @@ from summarizer.quotes import find_quotes
 from summarizer.ranking import stem
 from summarizer.sentences import SumyTokenizer, split_sentences
 
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "eval" / "bbc_news_100.jsonl"
+DEFAULT_DATA = BBC
 LENGTHS = (20, 50, 100, 200)
 
 
