@@ -98,6 +98,9 @@ _INFINITIVE = re.compile(
     r"\s+(?:(?:was|were|is|are|went|has|had|have)\s+)?"
     r"(?:[a-z]+ed|on|quick|keen|yet|due|able|going|set|about|wants|refuses|declines)\s+to\s*$"
 )
+_THIRD_PERSON = frozenset(("he", "she", "it", "they"))
+"""'The statement noted they had said …': the pronoun after an inner verb is the
+subject of the verb of saying."""
 _INVERTED = frozenset(
     re.findall(r"\w+", "does did do is was are were will would can could has have had should")
 )
@@ -278,6 +281,10 @@ def parse_subject(phrase: str, offset: int, *, before_verb: bool) -> SpeakerRef 
     segment = segment.strip()
     if before_verb:
         segment = _strip_aux(segment)
+        words = segment.split()
+        if len(words) > 2 and words[-1] in _THIRD_PERSON and words[-2].islower():
+            lead += segment.rindex(words[-1])
+            segment = words[-1]
     return _parse_segment(segment, offset + bases[picked] + lead)
 
 

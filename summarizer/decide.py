@@ -9,7 +9,8 @@ this order:
 
 1. its own attribution (`cue`); a quote that shares the previous quote's
    attribution ('“A?” he asks. “B.”') or says 'it'/'they' after a body spoke keeps
-   that quote's speaker; a pronoun cue gives way to the subject of the sentence just
+   that quote's speaker (also from the paragraph before, for 'it'/'they' opening
+   the next); a pronoun cue gives way to the subject of the sentence just
    before when the pronoun fits it ('Marta Ruiz hit back. “…,” she said.'), or of
    the paragraph before with no quote when the subject is known to be he or she;
 2. the speaker of the quote it continues (run on over paragraphs), wherever in the
@@ -66,7 +67,10 @@ def decide(
             q.speaker, q.via_verb = resolve(e.cue), True
         earlier = found[-1] if found else None
         kept = None
-        if earlier is not None and earlier.span.paragraph == e.span.paragraph:
+        if earlier is not None and (
+            earlier.span.paragraph == e.span.paragraph
+            or (_opens_next(earlier, e.span) and _body_pronoun(e))
+        ):
             kept = _continuity(earlier, e, registry)
         if kept is not None:
             q.speaker = kept
@@ -133,6 +137,14 @@ def _continuity(earlier: Attributed, e: Evidence, registry: Registry) -> str | N
     return None
 
 
+def _opens_next(earlier: Attributed, span: QuoteSpan) -> bool:
+    return span.paragraph == earlier.span.paragraph + 1 and span.open_at <= 1
+
+
+def _body_pronoun(e: Evidence) -> bool:
+    return e.cue is not None and e.cue.ref.kind == "pronoun" and e.cue.ref.text in ("it", "they")
+
+
 def _share_runs(found: list[Attributed], by_span: dict[int, Attributed]) -> None:
     """A quote run on over paragraphs has one speaker, wherever it is named."""
     for q in reversed(found):
@@ -167,7 +179,5 @@ def _follow_on(found: list[Attributed]) -> None:
     for prev, q in itertools.pairwise(found):
         if q.speaker is not None or prev.speaker is None:
             continue
-        same = q.span.paragraph == prev.span.paragraph
-        opens_next = q.span.paragraph == prev.span.paragraph + 1 and q.span.open_at <= 1
-        if same or opens_next:
+        if q.span.paragraph == prev.span.paragraph or _opens_next(prev, q.span):
             q.speaker = prev.speaker

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from summarizer.model import Quote
 from summarizer.quotes import find_quotes
 from summarizer.sentences import split_sentences
+from summarizer.speakers import classify
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -1593,3 +1594,37 @@ def test_he_said_after_a_paragraph_about_a_man_is_his_not_the_man_named_last() -
         "“Now that I am retired,” he told the host, “it was demoralising to work for him.”",
     )
     assert got["Now that I am retired, it was demoralising to work for him."] == "Peter Hollis"
+
+
+@pytest.mark.parametrize(
+    "lead",
+    ["Gov. Dale Varney (R) said", "Patrick J. Tollan, Democrat of Vermont, said"],
+)
+def test_a_party_label_after_a_name_is_not_the_speaker(lead: str) -> None:
+    q = only(f"{lead}: “It would be improper for me to speak on it before the inquiry ends.”")
+    assert q.speaker in ("Dale Varney", "Patrick J. Tollan")
+
+
+def test_it_added_opening_the_next_paragraph_is_the_document_that_spoke() -> None:
+    got = speakers(
+        "A 1995 story in the Ledger praised the jobs the developer brought to New York City"
+        " after years of hard times.",
+        "“Business leaders honored him yesterday for the comeback of the decade,” the story said.",
+        "“He has erased much of his debt and is moving ahead with new projects,” it added.",
+    )
+    assert (
+        got["He has erased much of his debt and is moving ahead with new projects"] == "the story"
+    )
+
+
+def test_a_pronoun_after_an_inner_verb_is_the_subject_of_saying() -> None:
+    got = speakers(
+        "The Security Council issued a statement on Friday. The statement noted they had"
+        " previously said they would take “further significant measures after another test.”",
+    )
+    assert got["further significant measures after another test."] == "Security Council"
+
+
+@pytest.mark.parametrize("name", ["Crossway Strategies", "Beacon Associates", "Harlow Consulting"])
+def test_a_firm_named_with_a_business_word_is_a_body(name: str) -> None:
+    assert classify(tuple(name.split())) == "org"
