@@ -52,6 +52,15 @@ half after that round):
                        no guessed span for a lone closing mark
                        inside a sentence (dev: P .988, R .992,
                        speaker 1.000, 70/70)
+    11     2026-12-08  a quote paragraph after one led by    .806 (104/129)   .936       .974
+                       'he'/'she' or 'But X' is theirs; a
+                       pronoun cue there gives way to that
+                       subject; '(R)', ', Democrat of
+                       Vermont,' blanked; 'it added' after a
+                       document's quote; firm words as org
+                       heads (dev: P .988, R .992, speaker
+                       1.000, 70/70; BBC unattributed key
+                       quotes 40 -> 27 of 407)
 
 (Round 0 was first run with a scorer that took the first capitalised run as the name,
 so "Trump lawyer Marc Kasowitz" asked for "Trump": .737 (98/133). The scorer was fixed
