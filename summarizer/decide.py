@@ -106,7 +106,8 @@ def decide(
 
 def _resolve(ref: SpeakerRef, offset: int, registry: Registry, last: str | None) -> str | None:
     if ref.kind == "name":
-        return registry.resolve_name(ref.tokens, offset)
+        name = registry.resolve_name(ref.tokens, offset)
+        return None if registry.stray_word(ref.tokens, name, offset) else name
     if ref.kind == "pronoun":
         return registry.resolve_pronoun(ref.text, offset, last)
     if ref.head:

@@ -86,6 +86,8 @@ _RELATIVE = re.compile(
 )
 ORG_NOUNS = GENERIC_ORGS | {"union", "party", "agency", "regulator", "watchdog", "operator"}
 MASK = "\u2016"
+_LOWER_WORD = re.compile(r"(?<![\w’'-])[a-z]+(?![\w’'-])")
+_CONTRACTION = re.compile(r"['’](?:ll|re|ve|d|m)$|n['’]t$")
 _ROLE_SUFFIX = re.compile(r"..(?:man|woman|person|ist)$")
 _AGENT_SUFFIX = re.compile(r"...(?:er|or|ian|ant|ent)$")
 _LOWER_COMPOUND = re.compile(r"^[A-Z][a-z]*-[a-z]")
@@ -475,6 +477,7 @@ class Registry:
         self._acronyms: dict[str, str] | None = None
         self._org_first: dict[str, str] = {}
         self._sentence_starts: list[int] = []
+        self._lower_words: frozenset[str] | None = None
 
     @classmethod
     def build(
@@ -791,6 +794,22 @@ class Registry:
         if key is None and len(name) == 1:
             return self._org_named(text) or text
         return self.entities[key].name if key else text
+
+    def stray_word(self, tokens: tuple[str, ...], resolved: str, offset: int) -> bool:
+        """'Nowadays', 'Thousands of protesters', 'Hospital officials said', "They're":
+        one capitalised word opening a sentence that names no one the article knows,
+        and that the article also writes in lowercase (or a contraction), is a word."""
+        if len(tokens) != 1 or resolved != tokens[0]:
+            return False
+        word = tokens[0]
+        if _CONTRACTION.search(word):
+            return True
+        before = self._outside[max(0, offset - 3) : offset].rstrip(" ")
+        if before and before[-1] not in '\n.!?”"' + MASK:
+            return False
+        if self._lower_words is None:
+            self._lower_words = frozenset(_LOWER_WORD.findall(self._outside))
+        return word.lower() in self._lower_words
 
     def resolve_pronoun(
         self, pronoun: str, offset: int, last_speaker: str | None = None

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from summarizer.model import Quote
 from summarizer.quotes import find_quotes
 from summarizer.sentences import split_sentences
-from summarizer.speakers import classify
+from summarizer.speakers import Registry, classify
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -1628,3 +1628,24 @@ def test_a_pronoun_after_an_inner_verb_is_the_subject_of_saying() -> None:
 @pytest.mark.parametrize("name", ["Crossway Strategies", "Beacon Associates", "Harlow Consulting"])
 def test_a_firm_named_with_a_business_word_is_a_body(name: str) -> None:
     assert classify(tuple(name.split())) == "org"
+
+
+@pytest.mark.parametrize(
+    ("lead", "word"),
+    [
+        ("Thousands of protesters ignored the warnings, many chanting", "Thousands"),
+        ("Hospital officials said they were", "Hospital"),
+    ],
+)
+def test_a_common_word_opening_a_sentence_is_not_a_speaker(lead: str, word: str) -> None:
+    got = speakers(
+        "The hospital and its thousands of staff faced questions on Monday.",
+        f"{lead} “reaching out to the family to offer our deepest apologies.”",
+    )
+    assert got["reaching out to the family to offer our deepest apologies."] != word
+
+
+@pytest.mark.parametrize("word", ["They're", "I’ll", "Didn't"])
+def test_a_contraction_is_never_a_name(word: str) -> None:
+    registry = Registry.build(f"The bikers spoke. And {word} go on.")
+    assert registry.stray_word((word,), word, 22)
