@@ -212,6 +212,17 @@ def _is_particle(token: str) -> bool:
     return token.lower() in NAME_PARTICLES
 
 
+_NEXT_WORD = re.compile(r" ([A-Z][\w.]*)")
+
+
+def _opens_place(token: str, text: str, end: int) -> bool:
+    """'New' of 'New York Times': a word that starts no name starts a place's."""
+    if not token[:1].isupper():
+        return False
+    m = _NEXT_WORD.match(text, end)
+    return m is not None and f"{token.lower()} {m.group(1).lower().rstrip('.')}" in PLACES
+
+
 def find_runs(text: str, base: int = 0) -> list[Run]:
     """Capitalised runs of `text`; offsets are shifted by `base`.
 
@@ -261,7 +272,7 @@ def find_runs(text: str, base: int = 0) -> list[Run]:
         ):
             tok, possessive = tok + raw[-2:], False
         prev_end = m.end()
-        if _is_cap(tok) or _surname_pronoun(text, m):
+        if _is_cap(tok) or _surname_pronoun(text, m) or _opens_place(tok, text, m.end()):
             if tokens and pending and not _joins(tokens, pending):
                 flush()
             if not tokens and not pending:
@@ -510,6 +521,7 @@ class Registry:
                 reg._add_entity(" ".join(name).lower(), " ".join(name), "person")
         persons: list[tuple[Run, tuple[str, ...], tuple[str, ...]]] = []
         org_first = reg._org_first
+        known_surnames = {_surname(e.name) for e in reg.entities.values()}
         for run in all_runs:
             if outside[run.start] == MASK or outside[run.end - 1] == MASK:
                 continue
@@ -530,7 +542,9 @@ class Registry:
             if prev and prev[-1] == "the" and noun_after and kind == "person":
                 kind, suffix = "org", f" {noun_after}"
             elif prev and (org_noun or prev[-1] == "the"):
-                kind = "org" if kind == "person" or prev[-1] != "the" else kind
+                modifier = len(run.tokens) == 1 and run.tokens[0].lower() in known_surnames
+                if not (modifier and prev[-1] == "the" and follow is not None):
+                    kind = "org" if kind == "person" or prev[-1] != "the" else kind
             if noun_after and kind != "org" and len(run.tokens) == 1:
                 kind, suffix = "org", f" {noun_after}"
             if kind == "thing":

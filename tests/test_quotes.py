@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from summarizer.model import Quote
 from summarizer.quotes import find_quotes
 from summarizer.sentences import split_sentences
-from summarizer.speakers import Registry, classify
+from summarizer.speakers import Registry, classify, find_runs
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -1649,3 +1649,25 @@ def test_a_common_word_opening_a_sentence_is_not_a_speaker(lead: str, word: str)
 def test_a_contraction_is_never_a_name(word: str) -> None:
     registry = Registry.build(f"The bikers spoke. And {word} go on.")
     assert registry.stray_word((word,), word, 22)
+
+
+@pytest.mark.parametrize(
+    ("text", "run"),
+    [
+        ("a story from the New York Ledger said", ("New", "York", "Ledger")),
+        ("bringing jobs to New York City after", ("New", "York", "City")),
+        ("New figures show a rise", None),
+    ],
+)
+def test_a_place_opening_with_a_common_word_keeps_it(text: str, run: tuple | None) -> None:
+    runs = [r.tokens for r in find_runs(text)]
+    assert (runs[0] if runs else None) == run
+
+
+def test_a_surname_used_as_a_modifier_after_the_stays_a_person() -> None:
+    got = speakers(
+        "Donald Varga has admitted using the tax code. A different side of the Varga tax story"
+        " was told by another paper.",
+        "“The unfairness of the tax laws is unbelievable,” Varga said on Monday.",
+    )
+    assert got["The unfairness of the tax laws is unbelievable"] == "Donald Varga"
