@@ -306,7 +306,9 @@ def _is_heading(line: str) -> bool:
 def _outside_headings(source: str, runs: list[Run]) -> list[Run]:
     """Runs of heading lines cut down to the names the body gives: a heading's run
     keeps the stretches that are a whole run of the body (or a body person's
-    surname), spelt as the body spells them; the rest of it is dropped."""
+    surname), spelt as the body spells them, with a given name just before one
+    ('Hillary Clinton Goes After …' when the body says only 'Clinton'); the rest of
+    it is dropped."""
     spans: list[tuple[int, int]] = []
     at = 0
     for line in source.split("\n"):
@@ -347,6 +349,12 @@ def _outside_headings(source: str, runs: list[Run]) -> list[Run]:
                     i = j
                     break
             else:
+                surname = body.get(tuple(lows[i + 1 : i + 2]))
+                if surname is not None and (lows[i] in MALE_NAMES or lows[i] in FEMALE_NAMES):
+                    given = (run.tokens[i], *surname)
+                    out.append(Run(offsets[i][0], offsets[i + 1][1], given, False))
+                    i += 2
+                    continue
                 i += 1
     return out
 

@@ -1671,3 +1671,13 @@ def test_a_surname_used_as_a_modifier_after_the_stays_a_person() -> None:
         "“The unfairness of the tax laws is unbelievable,” Varga said on Monday.",
     )
     assert got["The unfairness of the tax laws is unbelievable"] == "Donald Varga"
+
+
+def test_a_given_name_in_the_headline_completes_a_surname_the_body_uses_alone() -> None:
+    key, _fragments = quotes_of(
+        "Marta Lind Goes After Her Rival As The New Villain Of The Race",
+        "The challenger attacked her opponent on Monday night.",
+        "“He started his business with borrowed money and I do not buy his story,” Lind said.",
+        title="Marta Lind Goes After Her Rival As The New Villain Of The Race",
+    )
+    assert [q.speaker for q in key] == ["Marta Lind"]
