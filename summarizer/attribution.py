@@ -26,6 +26,7 @@ from summarizer.speaker_words import (
     DOCUMENTS,
     GENERIC_ORGS,
     ING_VERBS,
+    LY_NOUNS,
     ORG_HEADS,
     OUTLETS,
     PRONOUNS,
@@ -119,7 +120,6 @@ _LISTED_BODY = re.compile(
     r"(?: [A-Z][\w-]*)?"
 )
 """'Department for Environment, Food and Rural Affairs': commas inside a name."""
-_LY_NOUNS = frozenset(["family", "ally", "assembly", "rally", "bully", "monopoly"])
 _ISSUER = re.compile(
     r"\s*((?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Ii]ts|[Tt]heir)\s+(?:[\w'’-]+\s+){0,3}?[\w'’-]+)"
     r"\s+(?:[a-z]+ly\s+)?(?:issued|released|gave|posted|published|sent|put\s+out|shared|"
@@ -156,10 +156,12 @@ class SpeakerRef:
 
 def _speech_verbs(text: str) -> Iterator[re.Match[str]]:
     """Speech verbs of `text`, not the nouns spelt the same ('his comments',
-    'the claims', 'her remarks')."""
+    'the claims', 'her remarks', 'Bill Clinton’s comments')."""
     for m in _VERB.finditer(text):
         before = text[max(0, m.start() - 12) : m.start()].split()
         if before and (before[-1].lower() in _NOUN_MARKERS or before[-1].lower() in _BE):
+            continue
+        if before and before[-1][-2:] in ("'s", "’s") and m.group()[-1:] == "s":
             continue
         yield m
 
@@ -197,7 +199,7 @@ def _strip_aux(phrase: str) -> str:
             words[-1].islower()
             and words[-1].endswith("ly")
             and not (
-                words[-1] in _LY_NOUNS and len(words) > 1 and words[-2].lower() in _NOUN_MARKERS
+                words[-1] in LY_NOUNS and len(words) > 1 and words[-2].lower() in _NOUN_MARKERS
             )
         )
     ):
@@ -434,7 +436,7 @@ def _nounish(word: str) -> bool:
         word.replace("-", "").isalnum()
         and word not in _COMMON_VERBS
         and word not in AUXILIARIES
-        and (not word.endswith(("ed", "ly", "ing")) or word in _LY_NOUNS)
+        and (not word.endswith(("ed", "ly", "ing")) or word in LY_NOUNS)
     )
 
 

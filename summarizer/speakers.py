@@ -37,6 +37,7 @@ from summarizer.speaker_words import (
     GENERIC_ORGS,
     GROUP_NOUNS,
     LEADING_PARTICLES,
+    LY_NOUNS,
     MALE_NAMES,
     MALE_WORDS,
     NAME_PARTICLES,
@@ -128,7 +129,9 @@ _EAST_ASIAN_GIVEN = re.compile(r"[A-Z][a-z]{1,5}-[a-z]{1,5}")
 """'Park Ji-min', 'Rhee Chang-yong': a family name first (which may also be a
 place word such as 'Park'), then a hyphenated given name."""
 _VERB_AFTER = re.compile(
-    r" (?:[a-z]+ly )?(?:"
+    r" (?:(?!(?:"
+    + "|".join(sorted(LY_NOUNS))
+    + r") )[a-z]+ly )?(?:"
     + "|".join(sorted((v for v in SPEECH_VERBS if v.endswith("ed")), key=len, reverse=True))
     + r"|said|says|told|tells|wrote|adds|has|had|is|was|will|would|could|did|does)\b"
 )

@@ -1681,3 +1681,16 @@ def test_a_given_name_in_the_headline_completes_a_surname_the_body_uses_alone() 
         title="Marta Lind Goes After Her Rival As The New Villain Of The Race",
     )
     assert [q.speaker for q in key] == ["Marta Lind"]
+
+
+def test_a_speech_noun_after_a_possessive_name_is_no_verb() -> None:
+    got = speakers(
+        "“We have always been open to working with both parties,” press secretary Joel Arnott"
+        " said at a briefing before Bill Varga’s comments. “And we have seen a sustained effort"
+        " to tear down that law.”",
+    )
+    assert got["And we have seen a sustained effort to tear down that law."] == "Joel Arnott"
+
+
+def test_a_noun_ending_in_ly_is_not_an_adverb_before_a_verb() -> None:
+    assert [r.tokens for r in find_runs("Scott's family has called on the police")] == [("Scott",)]
