@@ -29,6 +29,7 @@ from summarizer.speaker_words import (
     LY_NOUNS,
     ORG_HEADS,
     OUTLETS,
+    PLACES,
     PRONOUNS,
     ROLE_NOUNS,
     SENTENCE_OPENERS,
@@ -127,6 +128,8 @@ _ISSUER = re.compile(
 )
 _DOTTED = re.compile(r"(?:[a-z]\.)+[a-z]$")
 _RELATIVE_START = re.compile(r"(?:who|which|whose|that)\b")
+_RELATIVE_END = re.compile(r"^(?:[A-Z][\w.'’-]*\s+){1,3}[A-Z][\w.'’-]*$")
+"""A segment that is a name and nothing else ('… , who chairs it, Jane Doe said')."""
 _BE = frozenset(["was", "were", "is", "are", "be", "been", "being"])
 _RELATIVE_BEFORE = re.compile(r"\b(?:who|which|that)\s+(?:\w+\s+)?$")
 _DETERMINERS = frozenset(
@@ -259,8 +262,13 @@ def parse_subject(phrase: str, offset: int, *, before_verb: bool) -> SpeakerRef 
             picked -= 1
         while picked > 0 and _RELATIVE_START.match(stripped[picked]):
             picked -= 1
+        relative = next((i for i in range(1, picked) if _RELATIVE_START.match(stripped[i])), 0)
+        if relative and not _RELATIVE_END.search(stripped[picked]):
+            picked = relative - 1
         if not _headed_by_name(stripped[picked]) or _org_headed(stripped[picked]):
             for i, seg in enumerate(stripped):
+                if i and _RELATIVE_START.match(seg):
+                    break
                 if _headed_by_name(seg) and not _org_headed(seg):
                     picked = i
                     break
@@ -611,6 +619,8 @@ def sentence_subject(text: str, lower: int = 0) -> SpeakerRef | None:
         comma = text.find(", ", start, start + 80)
         if comma != -1:
             named = _subject_at(text, comma + 2)
+            if named is not None and named.kind == "name" and named.text.lower() in PLACES:
+                named = None
             if ref is None or (named is not None and named.kind == "name"):
                 ref = named
     return ref

@@ -1694,3 +1694,22 @@ def test_a_speech_noun_after_a_possessive_name_is_no_verb() -> None:
 
 def test_a_noun_ending_in_ly_is_not_an_adverb_before_a_verb() -> None:
     assert [r.tokens for r in find_runs("Scott's family has called on the police")] == [("Scott",)]
+
+
+def test_a_name_inside_the_subjects_relative_clause_is_not_the_speaker() -> None:
+    got = speakers(
+        "Liam Tolland wants to save the theatre where he began.",
+        "The Oscar-nominated actor, whose films include Kings of Dust, Michael Hale and Star"
+        " Lanes, said: “The Lyric is too important to the life of the city to crumble.”",
+    )
+    assert got["The Lyric is too important to the life of the city to crumble."] == "Liam Tolland"
+
+
+def test_a_place_set_off_by_commas_is_not_the_subject_before_a_quote() -> None:
+    got = speakers(
+        "Christian author Jon Merrit said church leaders focus on recovery, not prevention."
+        " “We need to respond to the divorce epidemic in our own ranks,” said Merrit, author of"
+        " “Green Like God: Unlocking the Plan,” who also ministers at Cross Pointe Church in"
+        " Duluth, Georgia. “Faith communities are no healthier than the rest of society.”",
+    )
+    assert got["Faith communities are no healthier than the rest of society."] == "Jon Merrit"
