@@ -61,6 +61,14 @@ half after that round):
                        heads (dev: P .988, R .992, speaker
                        1.000, 70/70; BBC unattributed key
                        quotes 40 -> 27 of 407)
+    12     2026-12-08  a common word opening a sentence      .806 (104/129)   .936       .974
+                       ('Thousands of', 'Hospital officials')
+                       or a contraction is no speaker; 'New
+                       York Times' whole; a headline's given
+                       name completes a lone surname; 'X's
+                       comments' no verb; a relative clause's
+                       or a place's name not the subject
+                       (dev: P .988, R .992, 1.000, 70/70)
 
 (Round 0 was first run with a scorer that took the first capitalised run as the name,
 so "Trump lawyer Marc Kasowitz" asked for "Trump": .737 (98/133). The scorer was fixed
