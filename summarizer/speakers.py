@@ -101,6 +101,7 @@ _MODIFIER = re.compile(r"((?:\s[a-z]+){1,3})\s[A-Z]")
 _NOT_PERSON_HEADS = GENERIC_ORGS | ORG_HEADS | DOCUMENTS | THING_WORDS | RELATIVES | GROUP_NOUNS
 _RANK_WORDS = frozenset(["prime", "deputy", "vice", "shadow", "foreign", "acting", "assistant"])
 _NOUN_AFTER = re.compile(r" ([a-z]+)\b")
+_TRAILING = frozenset(["has", "have", "had", "will", "would", "can", "could", "also"])
 _SPOKES_HEADS = frozenset(["spokesman", "spokeswoman", "spokesperson", "representative"])
 _MOD_STOPS = SPEECH_VERBS | {"the", "a", "an", "and", "or", "of", "to", "who", "that", "was", "is"}
 _APPOSED = re.compile(
@@ -1038,7 +1039,7 @@ class Registry:
             rf"\b(?:(?P<det>[Tt]he|[Aa]n?|[Oo]ne)|(?P<owner>[A-Z][\w’'.-]*"
             rf"(?: [A-Z][\w’'-]*){{0,2}}['’]s)) (?P<mods>(?:[a-z-]+ |[A-Z][\w.-]* ){{0,3}}){head}\b"
             r"(?P<qual> (?:close to|familiar with|for|at|from|of|to|[a-z]+ed (?:on|in|with|by|to))"
-            r" (?:the |a )?[a-z][\w-]*"
+            r" (?:the |a )?(?!(?:the|a|an) )[a-z][\w-]*"
             r"(?: (?:of|in) (?:the |a )?[A-Za-z][\w-]*| [a-z][\w-]*)?)?"
         )
         found = None
@@ -1059,7 +1060,7 @@ class Registry:
             if org is not None:
                 return org
         words = found.group().split()
-        while words and words[-1] in SPEECH_VERBS:
+        while words and (words[-1] in _MOD_STOPS or words[-1] in _TRAILING):
             words.pop()
         phrase = " ".join(words)
         return phrase[0].lower() + phrase[1:] if found.group("det") else phrase

@@ -1713,3 +1713,13 @@ def test_a_place_set_off_by_commas_is_not_the_subject_before_a_quote() -> None:
         " Duluth, Georgia. “Faith communities are no healthier than the rest of society.”",
     )
     assert got["Faith communities are no healthier than the rest of society."] == "Jon Merrit"
+
+
+def test_a_letter_that_reads_is_the_speaker_and_is_not_cut_at_the() -> None:
+    got = speakers(
+        "A group of parents sent a letter to the NAACP board urging it to think again.",
+        "“We see charter schools offering our children hope of a better future,” the letter reads.",
+    )
+    assert got["We see charter schools offering our children hope of a better future"] == (
+        "the letter"
+    )
