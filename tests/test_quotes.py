@@ -1723,3 +1723,11 @@ def test_a_letter_that_reads_is_the_speaker_and_is_not_cut_at_the() -> None:
     assert got["We see charter schools offering our children hope of a better future"] == (
         "the letter"
     )
+
+
+def test_a_title_case_report_title_ending_a_sentence_is_a_title() -> None:
+    key, _fragments = quotes_of(
+        "Divorce rates are higher where women marry young, said Dora Kahn, who wrote a report on"
+        " “The States of Marriage and Divorce.” Her figures cover every state."
+    )
+    assert key == []
