@@ -708,12 +708,20 @@ def _subject_at(text: str, start: int) -> SpeakerRef | None:
 def speech_clause_subject(text: str) -> SpeakerRef | None:
     """The speaker of the last speech verb in `text`'s last sentence ('Speaking
     outside court, Sandra Vale said the money…' → Sandra Vale), for a quote
-    that opens the next paragraph with no attribution of its own."""
+    that opens the next paragraph with no attribution of its own. 'According to
+    X' ending it gives X, unless X is an outlet reporting someone else's words
+    ('Vale said …, according to the Associated Press' → Vale)."""
     text = text.rstrip().rstrip('.!?”"')
-    last = None
-    for m in _speech_verbs(text):
-        last = m
-    if last is None or last.group().lower().startswith("according"):
+    found = list(_speech_verbs(text))
+    last = found[-1] if found else None
+    if last is not None and last.group().lower().startswith("according"):
+        after = text[last.end() :]
+        if _last_break(after) or _is_outlet(after):
+            found.pop()
+            last = found[-1] if found else None
+        else:
+            return parse_subject(after, last.end(), before_verb=False)
+    if last is None:
         return None
     cut = _last_break(text[: last.start()])
     if _last_break(text) > last.start():

@@ -124,11 +124,16 @@ def _beside(
                 local = before_quote(text, lower, before.open_at)
     if i == 0 and span.open_at <= 1 and introduces and (ref is None or ref.kind == "pronoun"):
         found = sentence_subject(prev_tail.rstrip().rstrip(".!?"))
+        if found is None or found.kind == "role":
+            found = speech_clause_subject(prev_tail) or found
         if found is not None and (
-            found.kind == "name" or (found.kind == "pronoun" and found.text in ("he", "she"))
+            found.kind in ("name", "role")
+            or (found.kind == "pronoun" and found.text in ("he", "she"))
         ):
             shift = -len(prev_tail) - 1
-            local = SpeakerRef(found.kind, found.text, found.offset + shift, found.tokens)
+            local = SpeakerRef(
+                found.kind, found.text, found.offset + shift, found.tokens, found.head
+            )
     if ref is None and i == 0 and span.open_at <= 1 and prev_tail.strip():
         tail = prev_tail.rstrip()
         found = (

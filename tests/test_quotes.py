@@ -1731,3 +1731,23 @@ def test_a_title_case_report_title_ending_a_sentence_is_a_title() -> None:
         " “The States of Marriage and Divorce.” Her figures cover every state."
     )
     assert key == []
+
+
+def test_he_told_reporters_after_x_said_according_to_an_agency_is_x() -> None:
+    got = speakers(
+        "Mayor Ann Sollis said the bridge would reopen in May.",
+        "“We are on schedule and on budget,” Sollis said.",
+        "Council member Tom Jerrard said the plan was flawed, according to the Associated Press.",
+        "“It will cost twice as much as they say,” he told reporters.",
+    )
+    assert got["It will cost twice as much as they say"] == "Tom Jerrard"
+
+
+def test_he_said_after_according_to_a_person_is_that_person() -> None:
+    got = speakers(
+        "Retired Air Force Gen. Peter Hollis backs the challenger over President Mark Anders.",
+        "According to Hollis, the administration has gone through leaders because many"
+        " disagreed with the policies of Anders.",
+        "“We’re on our fourth secretary of defense,” he said. “There’s a reason for that.”",
+    )
+    assert got["We’re on our fourth secretary of defense"] == "Peter Hollis"
