@@ -176,9 +176,15 @@ def _adjacent(found: list[Attributed], paragraphs: list[Paragraph]) -> None:
 
 def _follow_on(found: list[Attributed]) -> None:
     """An unattributed quote opening a paragraph, or following a quote in its
-    paragraph, is the previous speaker's (newsroom convention)."""
+    paragraph, is the previous speaker's (newsroom convention); so is one opening a
+    paragraph after a single narrative paragraph that brought no one in."""
     for prev, q in itertools.pairwise(found):
         if q.speaker is not None or prev.speaker is None:
             continue
-        if q.span.paragraph == prev.span.paragraph or _opens_next(prev, q.span):
+        after_one = q.span.paragraph == prev.span.paragraph + 2 and q.span.open_at <= 1
+        if (
+            q.span.paragraph == prev.span.paragraph
+            or _opens_next(prev, q.span)
+            or (after_one and q.cue is None)
+        ):
             q.speaker = prev.speaker

@@ -1751,3 +1751,12 @@ def test_he_said_after_according_to_a_person_is_that_person() -> None:
         "“We’re on our fourth secretary of defense,” he said. “There’s a reason for that.”",
     )
     assert got["We’re on our fourth secretary of defense"] == "Peter Hollis"
+
+
+def test_a_quote_paragraph_after_one_narrative_paragraph_is_the_last_speakers() -> None:
+    got = speakers(
+        "“Everyone does this now, from mums to radicals,” said blogger Curt Hollins.",
+        "Many companies offer easy services to create a blog in minutes.",
+        "“That is the essential difference between this and print.”",
+    )
+    assert got["That is the essential difference between this and print."] == "Curt Hollins"
