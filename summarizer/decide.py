@@ -20,7 +20,8 @@ this order:
 4. a sentence after it pointing back ('Those were the words of …'), else the
    subject of the sentence before it, else (weak) the subject of its own clause;
 5. the previous quote's speaker, when it follows that quote in its paragraph or
-   opens the next paragraph (the newsroom convention for follow-on quotes).
+   opens the next paragraph, or the one after a narrative paragraph (the newsroom
+   convention for follow-on quotes).
 
 Steps 1 and 4 walk the quotes in order, since a pronoun leans towards whoever spoke
 last; the others read the neighbours' decisions.
