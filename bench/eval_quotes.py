@@ -69,6 +69,14 @@ half after that round):
                        comments' no verb; a relative clause's
                        or a place's name not the subject
                        (dev: P .988, R .992, 1.000, 70/70)
+    13     2026-12-08  'according to X' introduces X for the  .806 (104/129)   .936       .974
+                       next paragraph's quote (an agency:
+                       the subject of the saying verb before
+                       it); a follow-on quote after one
+                       narrative paragraph; a description not
+                       cut at 'the'; 'reads', 'yells'; a
+                       Title Case title ending its sentence
+                       (dev: P .988, R .992, 1.000, 70/70)
 
 (Round 0 was first run with a scorer that took the first capitalised run as the name,
 so "Trump lawyer Marc Kasowitz" asked for "Trump": .737 (98/133). The scorer was fixed
