@@ -100,6 +100,10 @@ _INFINITIVE = re.compile(
     r"\s+(?:(?:was|were|is|are|went|has|had|have)\s+)?"
     r"(?:[a-z]+ed|on|quick|keen|yet|due|able|going|set|about|wants|refuses|declines)\s+to\s*$"
 )
+_ADDRESSING = frozenset(
+    re.findall(r"\w+", "told tells asked asks urged urges warned warns assured informed reminded")
+)
+"""Verbs of saying whose object, not subject, follows them ('…, she told the BBC')."""
 _THIRD_PERSON = frozenset(("he", "she", "it", "they"))
 """'The statement noted they had said …': the pronoun after an inner verb is the
 subject of the verb of saying."""
@@ -710,7 +714,8 @@ def speech_clause_subject(text: str) -> SpeakerRef | None:
     outside court, Sandra Vale said the money…' → Sandra Vale), for a quote
     that opens the next paragraph with no attribution of its own. 'According to
     X' ending it gives X, unless X is an outlet reporting someone else's words
-    ('Vale said …, according to the Associated Press' → Vale)."""
+    ('Vale said …, according to the Associated Press' → Vale). An inverted
+    '…, said Mr Thomas.' gives the name after the verb."""
     text = text.rstrip().rstrip('.!?”"')
     found = list(_speech_verbs(text))
     last = found[-1] if found else None
@@ -729,6 +734,15 @@ def speech_clause_subject(text: str) -> SpeakerRef | None:
     pre = text[cut : last.start()]
     if not pre.strip():
         return None
+    after = text[last.end() :]
+    if (
+        pre.rstrip().endswith(",")
+        and 0 < len(after.split()) <= 6
+        and last.group().lower() not in _ADDRESSING
+    ):
+        inverted = parse_subject(after, last.end(), before_verb=False)
+        if inverted is not None:
+            return inverted
     return parse_subject(pre, cut, before_verb=True)
 
 

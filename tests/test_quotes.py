@@ -1760,3 +1760,25 @@ def test_a_quote_paragraph_after_one_narrative_paragraph_is_the_last_speakers() 
         "“That is the essential difference between this and print.”",
     )
     assert got["That is the essential difference between this and print."] == "Curt Hollins"
+
+
+def test_a_quote_paragraph_after_an_inverted_said_name_is_that_persons() -> None:
+    got = speakers(
+        "“We will keep the records,” said archivist Pete Bramley.",
+        "Digital prints cost less than film, giving distributors more room, said Ms Fiona Dean.",
+        "“It can cost up to £1,500 to make a copy of a print for specialist films.”",
+    )
+    assert got["It can cost up to £1,500 to make a copy of a print for specialist films."] == (
+        "Fiona Dean"
+    )
+
+
+def test_told_then_a_name_gives_the_listener_not_the_speaker() -> None:
+    got = speakers(
+        "“We are amazed,” said campaigner Sarah Mukami.",
+        "The country gives the wrong impression of itself, Ms Mukami told the BBC.",
+        "“I am amazed that this country gives the impression it is so progressive.”",
+    )
+    assert got["I am amazed that this country gives the impression it is so progressive."] == (
+        "Sarah Mukami"
+    )
