@@ -537,6 +537,15 @@ def before_quote(text: str, lower: int, open_at: int) -> SpeakerRef | None:
             return None
         phrase = re.split(r"[:;]", after)[0]
         return parse_subject(phrase, start + chosen.end(), before_verb=False)
+    if (
+        pre.rstrip().endswith(",")
+        and verb not in _ADDRESSING
+        and after.rstrip().endswith(",")
+        and 0 < len(after.split()) <= 5
+    ):
+        inverted = parse_subject(after.rstrip(" ,"), start + chosen.end(), before_verb=False)
+        if inverted is not None and inverted.kind == "name":
+            return inverted
     if verb in ING_VERBS and pre.rstrip().endswith(","):
         subject = sentence_subject(text[: chosen.start() + start], lower=lower)
         if subject is not None and subject.kind != "role":

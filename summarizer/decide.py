@@ -21,7 +21,8 @@ this order:
    subject of the sentence before it, else (weak) the subject of its own clause;
 5. the previous quote's speaker, when it follows that quote in its paragraph or
    opens the next paragraph, or the one after a narrative paragraph (the newsroom
-   convention for follow-on quotes).
+   convention for follow-on quotes); failing that, for a paragraph that is only a
+   quote, the speaker of the attributed quote opening the next paragraph.
 
 Steps 1 and 4 walk the quotes in order, since a pronoun leans towards whoever spoke
 last; the others read the neighbours' decisions.
@@ -102,6 +103,7 @@ def decide(
             q.speaker, q.via_verb = q.nearby, not q.weak
     _share_runs(found, by_span)
     _follow_on(found)
+    _named_next(found, paragraphs)
     return found
 
 
@@ -189,3 +191,17 @@ def _follow_on(found: list[Attributed]) -> None:
             or (after_one and q.cue is None)
         ):
             q.speaker = prev.speaker
+
+
+def _named_next(found: list[Attributed], paragraphs: list[Paragraph]) -> None:
+    """A paragraph that is nothing but an unattributed quote, right before a
+    paragraph opening with an attributed quote, is that speaker's: the attribution
+    comes at the end of the run ('“A.”' / '“B,” he once said.')."""
+    for q, nxt in zip(reversed(found[:-1]), reversed(found[1:]), strict=True):
+        if q.speaker is not None or nxt.speaker is None or nxt.cue is None:
+            continue
+        if nxt.span.paragraph != q.span.paragraph + 1 or nxt.span.open_at > 1:
+            continue
+        para = paragraphs[q.span.paragraph]
+        if q.span.open_at <= 1 and q.span.has_close and not para.text[q.span.close_after :].strip():
+            q.speaker = nxt.speaker

@@ -1782,3 +1782,21 @@ def test_told_then_a_name_gives_the_listener_not_the_speaker() -> None:
     assert got["I am amazed that this country gives the impression it is so progressive."] == (
         "Sarah Mukami"
     )
+
+
+def test_a_quote_paragraph_before_an_attributed_one_is_that_speakers() -> None:
+    got = speakers(
+        "The system also helps the valley organise its irrigation.",
+        "“Water is the main element that unites them all.”",
+        "“It is a precious element on the coast, because it is so scarce,” Mr Carlos Salda told"
+        " the BBC.",
+    )
+    assert got["Water is the main element that unites them all."] == "Carlos Salda"
+
+
+def test_an_inverted_said_name_set_off_before_a_quote_is_the_speaker() -> None:
+    got = speakers(
+        "These issues get tested in the courts which, said Mr Curt Hollins, “is part of the whole"
+        " messy conversation.”",
+    )
+    assert got["is part of the whole messy conversation."] == "Curt Hollins"
