@@ -150,7 +150,8 @@ class SpeakerRef:
     run for names; `head` the noun to resolve for roles ('ministry'); `spokes`
     marks words spoken for someone else ('a spokeswoman for the ministry …
     she said' gives the ministry; 'a statement on his behalf … it said' gives
-    him), so the pronoun need not agree with the speaker given.
+    him), so the pronoun need not agree with the speaker given; `says` marks the
+    subject of a saying verb in the paragraph before a quote.
     """
 
     kind: str
@@ -159,6 +160,7 @@ class SpeakerRef:
     tokens: tuple[str, ...] = ()
     head: str = ""
     spokes: bool = False
+    says: bool = False
 
 
 def _speech_verbs(text: str) -> Iterator[re.Match[str]]:

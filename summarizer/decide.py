@@ -12,7 +12,8 @@ this order:
    that quote's speaker (also from the paragraph before, for 'it'/'they' opening
    the next); a pronoun cue gives way to the subject of the sentence just
    before when the pronoun fits it ('Marta Ruiz hit back. “…,” she said.'), or of
-   the paragraph before with no quote when the subject is known to be he or she;
+   the paragraph before with no quote when the subject said something there or is
+   known to be he or she;
 2. the speaker of the quote it continues (run on over paragraphs), wherever in the
    run the speaker is named;
 3. the speaker of the quote right after it, with only a space between
@@ -79,6 +80,7 @@ def decide(
         elif e.cue is not None and e.cue.ref.kind == "pronoun" and e.before is not None:
             nearby = resolve(e.before)
             earlier_paragraph = e.before.at < paragraphs[e.span.paragraph].base
+            earlier_paragraph = earlier_paragraph and not e.before.ref.says
             if nearby and (
                 e.before.ref.spokes
                 or registry.compatible(nearby, e.cue.ref.text, strict=earlier_paragraph)

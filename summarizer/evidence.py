@@ -123,16 +123,18 @@ def _beside(
             if text[lower : before.open_at].strip():
                 local = before_quote(text, lower, before.open_at)
     if i == 0 and span.open_at <= 1 and introduces and (ref is None or ref.kind == "pronoun"):
+        said = speech_clause_subject(prev_tail)
         found = sentence_subject(prev_tail.rstrip().rstrip(".!?"))
         if found is None or found.kind == "role":
-            found = speech_clause_subject(prev_tail) or found
+            found = said or found
         if found is not None and (
             found.kind in ("name", "role")
             or (found.kind == "pronoun" and found.text in ("he", "she"))
         ):
             shift = -len(prev_tail) - 1
+            says = said is not None and said.text == found.text
             local = SpeakerRef(
-                found.kind, found.text, found.offset + shift, found.tokens, found.head
+                found.kind, found.text, found.offset + shift, found.tokens, found.head, says=says
             )
     if ref is None and i == 0 and span.open_at <= 1 and prev_tail.strip():
         tail = prev_tail.rstrip()

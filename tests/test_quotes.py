@@ -1800,3 +1800,16 @@ def test_an_inverted_said_name_set_off_before_a_quote_is_the_speaker() -> None:
         " messy conversation.”",
     )
     assert got["is part of the whole messy conversation."] == "Curt Hollins"
+
+
+def test_he_said_after_a_paragraph_where_someone_said_something_is_theirs() -> None:
+    """The subject of a saying verb in the paragraph before counts even when the
+    given name says nothing of sex ('Murdoch'), over a man named earlier."""
+    got = speakers(
+        "The group was bought last year, having been owned by Lord Conrad Blackwood's firm.",
+        "Executive Murdoch Mackail said the two papers would add eight colour pages.",
+        "“Journalists are the lifeblood of any newspaper, and quality is vital,” he said.",
+    )
+    assert got["Journalists are the lifeblood of any newspaper, and quality is vital"] == (
+        "Murdoch Mackail"
+    )
