@@ -363,7 +363,15 @@ def _parse_segment(segment: str, offset: int) -> SpeakerRef | None:
     if not lower_start:
         return None
     low = segment.lower()
-    for run in runs:
+    for k, run in enumerate(runs):
+        nxt = runs[k + 1] if k + 1 < len(runs) else None
+        if (
+            run.possessive
+            and nxt is not None
+            and _person_like(nxt.tokens)
+            and not segment[run.end : nxt.start].strip(" '’s")
+        ):
+            continue
         between = segment[: run.start].lower().split()
         if between == ["the"] and len(run.tokens) == 1 and run.end == len(segment):
             low = run.tokens[0].lower()

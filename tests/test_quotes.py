@@ -1813,3 +1813,11 @@ def test_he_said_after_a_paragraph_where_someone_said_something_is_theirs() -> N
     assert got["Journalists are the lifeblood of any newspaper, and quality is vital"] == (
         "Murdoch Mackail"
     )
+
+
+def test_an_outlets_named_writer_is_the_speaker_not_the_outlet() -> None:
+    got = speakers(
+        "In a tweet linking to his reply, the Courier's Benjamin Fried wrote, “I challenged the"
+        " officer and I stand by every word of it.”",
+    )
+    assert got["I challenged the officer and I stand by every word of it."] == "Benjamin Fried"
