@@ -77,6 +77,13 @@ half after that round):
                        cut at 'the'; 'reads', 'yells'; a
                        Title Case title ending its sentence
                        (dev: P .988, R .992, 1.000, 70/70)
+    14     2026-12-08  '…, said Mr X.' and 'which, said X,    .806 (104/129)   .936       .974
+                       “…”' inverted; a quote-only paragraph
+                       takes the next paragraph's attributed
+                       speaker; a saying subject in the
+                       paragraph before beats an earlier man
+                       for 'he'; 'the Washingtonian's Ben
+                       Freed' is Freed (dev unchanged)
 
 (Round 0 was first run with a scorer that took the first capitalised run as the name,
 so "Trump lawyer Marc Kasowitz" asked for "Trump": .737 (98/133). The scorer was fixed
