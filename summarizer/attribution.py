@@ -104,6 +104,11 @@ _ADDRESSING = frozenset(
     re.findall(r"\w+", "told tells asked asks urged urges warned warns assured informed reminded")
 )
 """Verbs of saying whose object, not subject, follows them ('…, she told the BBC')."""
+_INVERTED_SAYING = frozenset(
+    v.capitalize() for v in SPEECH_VERBS if v.endswith(("ed", "s")) and v != "said"
+)
+"""'Added Dawn Turner Trice, a columnist: “…”': a verb of saying opening a sentence
+before the name (not 'Said', also a given name)."""
 _THIRD_PERSON = frozenset(("he", "she", "it", "they"))
 """'The statement noted they had said …': the pronoun after an inner verb is the
 subject of the verb of saying."""
@@ -311,7 +316,8 @@ def _names_person(segment: str) -> bool:
 
 
 def _drop_fillers(segment: str, offset: int) -> tuple[str, int]:
-    """'But Olivia Grant' → 'Olivia Grant' (offset moved along)."""
+    """'But Olivia Grant' → 'Olivia Grant', 'Added Dawn Trice' → 'Dawn Trice' (offset
+    moved along)."""
     stamp = _LEADING_STAMP.match(segment) or _DATELINE.match(segment)
     if stamp is not None:
         segment, offset = segment[stamp.end() :], offset + stamp.end()
@@ -322,7 +328,8 @@ def _drop_fillers(segment: str, offset: int) -> tuple[str, int]:
         segment, offset = segment[object_of.end() :], offset + object_of.end()
     while True:
         m = re.match(r"(\w+),?\s+", segment)
-        if not m or m.group(1).lower() not in _FILLERS:
+        inverted = m is not None and m.group(1) in _INVERTED_SAYING
+        if not m or (m.group(1).lower() not in _FILLERS and not inverted):
             return segment, offset
         segment, offset = segment[m.end() :], offset + m.end()
 
@@ -658,6 +665,8 @@ def _subject_at(text: str, start: int) -> SpeakerRef | None:
         and words[0].group().lower().rstrip(",") in SENTENCE_OPENERS
         and text[start].isupper()
     ):
+        return _subject_at(text, start + words[1].start())
+    if len(words) > 2 and words[0].group() in _INVERTED_SAYING and words[1].group()[:1].isupper():
         return _subject_at(text, start + words[1].start())
     if not words:
         return None

@@ -385,10 +385,15 @@ def _joins(tokens: list[str], pending: list[str]) -> bool:
 
 
 def _trim(run: Run) -> Run:
+    """Connectors off the end; an inverted verb of saying off the front ('Added Dawn
+    Turner Trice, a columnist:'; not 'Said', also a given name)."""
     tokens = list(run.tokens)
     while tokens and tokens[-1].lower() in _CONNECTORS:
         tokens.pop()
-    return Run(run.start, run.end, tuple(tokens), run.possessive)
+    start = run.start
+    while len(tokens) > 2 and tokens[0].lower() in SPEECH_VERBS and tokens[0] != "Said":
+        start += len(tokens.pop(0)) + 1
+    return Run(start, run.end, tuple(tokens), run.possessive)
 
 
 def _looks_like_role(token: str, following: str) -> bool:

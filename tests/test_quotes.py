@@ -1821,3 +1821,11 @@ def test_an_outlets_named_writer_is_the_speaker_not_the_outlet() -> None:
         " officer and I stand by every word of it.”",
     )
     assert got["I challenged the officer and I stand by every word of it."] == "Benjamin Fried"
+
+
+def test_an_inverted_verb_of_saying_opening_the_sentence_is_not_part_of_the_name() -> None:
+    q = only(
+        "Added Dawn Turner Price, a columnist with the Tribune: “For me, we have to keep"
+        " talking about this.”"
+    )
+    assert q.speaker == "Dawn Turner Price"
