@@ -1829,3 +1829,8 @@ def test_an_inverted_verb_of_saying_opening_the_sentence_is_not_part_of_the_name
         " talking about this.”"
     )
     assert q.speaker == "Dawn Turner Price"
+
+
+@pytest.mark.parametrize("text", ["Nowadays, the concept is unclear.", "Nor is it wise."])
+def test_a_sentence_adverb_starts_no_name(text: str) -> None:
+    assert find_runs(text) == []
