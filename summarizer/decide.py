@@ -115,7 +115,7 @@ def _resolve(ref: SpeakerRef, offset: int, registry: Registry, last: str | None)
         return None if registry.stray_word(ref.tokens, name, offset) else name
     if ref.kind == "pronoun":
         return registry.resolve_pronoun(ref.text, offset, last)
-    if ref.head:
+    if ref.head and not ref.text.lower().startswith(("my ", "our ")):
         definite = ref.text.lower().startswith("the ")
         found = registry.resolve_role(ref.head, offset, definite, ref.text)
         if found:

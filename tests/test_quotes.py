@@ -1834,3 +1834,11 @@ def test_an_inverted_verb_of_saying_opening_the_sentence_is_not_part_of_the_name
 @pytest.mark.parametrize("text", ["Nowadays, the concept is unclear.", "Nor is it wise."])
 def test_a_sentence_adverb_starts_no_name(text: str) -> None:
     assert find_runs(text) == []
+
+
+def test_my_father_is_the_writers_father_not_someone_named_nearby() -> None:
+    got = speakers(
+        "The paranoia stayed, and found new points of focus in upstate New York.",
+        "“We live in the devil's kingdom now,” my father often said.",
+    )
+    assert got["We live in the devil's kingdom now"] == "my father"
