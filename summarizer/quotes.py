@@ -83,7 +83,7 @@ def _is_title(text: str, before: str, attributed: bool) -> bool:
     """A quoted title ('her novel “The Quiet Shore”'): Title Case words, after
     a cue such as 'novel' or 'album', or with no one said to have said them.
     Words on a sign or a banner ('a sign read “…”') are not speech either."""
-    if not attributed and (_INSCRIPTION.search(before) or _WORK_NAMED.search(before)):
+    if _INSCRIPTION.search(before) or (not attributed and _WORK_NAMED.search(before)):
         return True
     words = _WORD.findall(text)
     end = text.rstrip()[-1:]

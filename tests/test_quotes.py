@@ -1842,3 +1842,15 @@ def test_my_father_is_the_writers_father_not_someone_named_nearby() -> None:
         "“We live in the devil's kingdom now,” my father often said.",
     )
     assert got["We live in the devil's kingdom now"] == "my father"
+
+
+def test_the_article_read_is_a_verb_of_saying_and_it_added_follows_it() -> None:
+    got = speakers(
+        "Twenty-two years ago, a Ledger article hailed him for the jobs he brought to"
+        " New York City after hard times.",
+        "“Business leaders honored him for the comeback of the decade,” the article read.",
+        "“He has erased much of his debt and is moving ahead with new projects,” it added.",
+    )
+    assert got["He has erased much of his debt and is moving ahead with new projects"] == (
+        "a Ledger article"
+    )
