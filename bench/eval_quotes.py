@@ -84,6 +84,10 @@ half after that round):
                        paragraph before beats an earlier man
                        for 'he'; 'the Washingtonian's Ben
                        Freed' is Freed (dev unchanged)
+    15     2026-12-08  'Added X:' not in the name; 'my         .806 (104/129)   .936       .974
+                       father' as written; 'read' a saying
+                       verb; sentence adverbs no names (dev
+                       unchanged: P .988, R .992, 70/70)
 
 (Round 0 was first run with a scorer that took the first capitalised run as the name,
 so "Trump lawyer Marc Kasowitz" asked for "Trump": .737 (98/133). The scorer was fixed
