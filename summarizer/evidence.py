@@ -66,6 +66,14 @@ def gather(paragraphs: list[Paragraph]) -> list[Evidence]:
         introduces = p_index > 0 and not paragraphs[p_index - 1].spans
         for i, span in enumerate(para.spans):
             ref, local = _beside(para, i, prev_tail, introduces)
+            if (
+                local is None
+                and introduces
+                and i == 0
+                and span.open_at <= 1
+                and (ref is None or ref.kind == "pronoun")
+            ):
+                local = _newcomer(paragraphs, p_index - 1)
             after = _pointed_back(paragraphs, p_index, i)
             clause = _clause_subject(para, i)
             out.append(
@@ -147,6 +155,22 @@ def _beside(
             shift = -len(prev_tail) - 1
             ref = SpeakerRef(found.kind, found.text, found.offset + shift, found.tokens, found.head)
     return ref, local
+
+
+def _newcomer(paragraphs: list[Paragraph], p_index: int) -> SpeakerRef | None:
+    """The person a narrative paragraph brings into the story other than as its
+    subject ('For Tom Hale, the loss was personal.', 'That is when Hale stepped in.',
+    'Among those watching was Maria Lopez.'), for the quote paragraph after it: the
+    first person its last sentence names, when no earlier paragraph named them."""
+    text = paragraphs[p_index].text
+    named = first_person_named(text.rstrip().rstrip(".!?"))
+    if named is None or named.kind != "name":
+        return None
+    surname = named.tokens[-1]
+    if any(surname in p.text for p in paragraphs[:p_index]):
+        return None
+    shift = -len(text) - 1
+    return SpeakerRef(named.kind, named.text, named.offset + shift, named.tokens)
 
 
 def _clause_subject(para: Paragraph, i: int) -> SpeakerRef | None:

@@ -1854,3 +1854,22 @@ def test_the_article_read_is_a_verb_of_saying_and_it_added_follows_it() -> None:
     assert got["He has erased much of his debt and is moving ahead with new projects"] == (
         "a Ledger article"
     )
+
+
+@pytest.mark.parametrize(
+    ("intro", "name"),
+    [
+        ("For Tom Hale, the loss was personal.", "Tom Hale"),
+        ("That is when Tom Hale stepped in.", "Tom Hale"),
+        ("Among those watching was Maria Lopez, a lifelong fan.", "Maria Lopez"),
+    ],
+)
+def test_a_paragraph_bringing_someone_new_in_gives_them_the_next_quote(
+    intro: str, name: str
+) -> None:
+    got = speakers(
+        "“We did our best,” said coach Dan Reyes.",
+        intro,
+        "“I have never seen anything like it in all my years of coming here.”",
+    )
+    assert got["I have never seen anything like it in all my years of coming here."] == name
