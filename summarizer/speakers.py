@@ -365,7 +365,7 @@ def _outside_headings(source: str, runs: list[Run]) -> list[Run]:
 
 def _joins(tokens: list[str], pending: list[str]) -> bool:
     """Whether 'of'/'and' joins two capitalised parts into one name:
-    'Bank of England', 'Secretary of State', but not 'Jun Takahashi of Meridian'."""
+    'Bank of England', 'U.S. Secretary of State', but not 'Jun Takahashi of Meridian'."""
     if any(_is_particle(p) for p in pending) and not any(
         p.lower() in ("of", "for") for p in pending
     ):
@@ -379,6 +379,8 @@ def _joins(tokens: list[str], pending: list[str]) -> bool:
     if pending == ["and"] and len(tokens) >= 2 and last in TITLES | THING_WORDS | ORG_HEADS:
         return True
     if len(tokens) == 1 or tokens[-1].lower().rstrip(".") in ORG_HEADS:
+        return True
+    if pending == ["of"] and last in TITLES:
         return True
     _titles, name = split_titles(tuple(tokens))
     return not (len(name) >= 2 and classify(name) == "person")

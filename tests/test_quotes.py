@@ -1873,3 +1873,8 @@ def test_a_paragraph_bringing_someone_new_in_gives_them_the_next_quote(
         "“I have never seen anything like it in all my years of coming here.”",
     )
     assert got["I have never seen anything like it in all my years of coming here."] == name
+
+
+def test_a_place_before_a_title_with_of_keeps_the_title_whole() -> None:
+    q = only("“We will not accept this,” U.S. Secretary of State Joan Kerrigan told reporters.")
+    assert q.speaker == "Joan Kerrigan"
