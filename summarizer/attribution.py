@@ -109,6 +109,8 @@ _INVERTED_SAYING = frozenset(
 )
 """'Added Dawn Turner Trice, a columnist: “…”': a verb of saying opening a sentence
 before the name (not 'Said', also a given name)."""
+_PLACES_BARE = frozenset(p.rstrip(".") for p in PLACES)
+"""'B.C.'s top doctor said': a place's role is the speaker, not the place."""
 _THIRD_PERSON = frozenset(("he", "she", "it", "they"))
 """'The statement noted they had said …': the pronoun after an inner verb is the
 subject of the verb of saying."""
@@ -353,6 +355,15 @@ def _parse_segment(segment: str, offset: int) -> SpeakerRef | None:
         return SpeakerRef("name", " ".join(group.tokens), offset + group.start, group.tokens)
     if runs and not lower_start and runs[0].start == 0:
         run = runs[0]
+        rest = segment[run.end :].split()
+        if (
+            run.possessive
+            and len(runs) == 1
+            and rest
+            and " ".join(run.tokens).lower().rstrip(".") in _PLACES_BARE
+            and all(w.islower() for w in rest)
+        ):
+            return SpeakerRef("role", segment, offset, head=rest[-1].strip(",."))
         if len(runs) > 1:
             between = segment[run.end : runs[1].start].lower().split()
             last = runs[-1]

@@ -1878,3 +1878,11 @@ def test_a_paragraph_bringing_someone_new_in_gives_them_the_next_quote(
 def test_a_place_before_a_title_with_of_keeps_the_title_whole() -> None:
     q = only("“We will not accept this,” U.S. Secretary of State Joan Kerrigan told reporters.")
     assert q.speaker == "Joan Kerrigan"
+
+
+def test_a_places_role_is_the_person_not_the_place() -> None:
+    got = speakers(
+        "Dr. Bonita Hall, B.C.'s provincial health officer, spoke on Monday.",
+        "“We are seeing a rise in cases in the Fraser region,” B.C.'s top doctor said.",
+    )
+    assert got["We are seeing a rise in cases in the Fraser region"] == "Bonita Hall"
