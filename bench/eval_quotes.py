@@ -52,6 +52,42 @@ half after that round):
                        no guessed span for a lone closing mark
                        inside a sentence (dev: P .988, R .992,
                        speaker 1.000, 70/70)
+    11     2026-12-08  a quote paragraph after one led by    .806 (104/129)   .936       .974
+                       'he'/'she' or 'But X' is theirs; a
+                       pronoun cue there gives way to that
+                       subject; '(R)', ', Democrat of
+                       Vermont,' blanked; 'it added' after a
+                       document's quote; firm words as org
+                       heads (dev: P .988, R .992, speaker
+                       1.000, 70/70; BBC unattributed key
+                       quotes 40 -> 27 of 407)
+    12     2026-12-08  a common word opening a sentence      .806 (104/129)   .936       .974
+                       ('Thousands of', 'Hospital officials')
+                       or a contraction is no speaker; 'New
+                       York Times' whole; a headline's given
+                       name completes a lone surname; 'X's
+                       comments' no verb; a relative clause's
+                       or a place's name not the subject
+                       (dev: P .988, R .992, 1.000, 70/70)
+    13     2026-12-08  'according to X' introduces X for the  .806 (104/129)   .936       .974
+                       next paragraph's quote (an agency:
+                       the subject of the saying verb before
+                       it); a follow-on quote after one
+                       narrative paragraph; a description not
+                       cut at 'the'; 'reads', 'yells'; a
+                       Title Case title ending its sentence
+                       (dev: P .988, R .992, 1.000, 70/70)
+    14     2026-12-08  '…, said Mr X.' and 'which, said X,    .806 (104/129)   .936       .974
+                       “…”' inverted; a quote-only paragraph
+                       takes the next paragraph's attributed
+                       speaker; a saying subject in the
+                       paragraph before beats an earlier man
+                       for 'he'; 'the Washingtonian's Ben
+                       Freed' is Freed (dev unchanged)
+    15     2026-12-08  'Added X:' not in the name; 'my         .806 (104/129)   .936       .974
+                       father' as written; 'read' a saying
+                       verb; sentence adverbs no names (dev
+                       unchanged: P .988, R .992, 70/70)
 
 (Round 0 was first run with a scorer that took the first capitalised run as the name,
 so "Trump lawyer Marc Kasowitz" asked for "Trump": .737 (98/133). The scorer was fixed

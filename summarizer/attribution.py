@@ -26,8 +26,10 @@ from summarizer.speaker_words import (
     DOCUMENTS,
     GENERIC_ORGS,
     ING_VERBS,
+    LY_NOUNS,
     ORG_HEADS,
     OUTLETS,
+    PLACES,
     PRONOUNS,
     ROLE_NOUNS,
     SENTENCE_OPENERS,
@@ -98,6 +100,20 @@ _INFINITIVE = re.compile(
     r"\s+(?:(?:was|were|is|are|went|has|had|have)\s+)?"
     r"(?:[a-z]+ed|on|quick|keen|yet|due|able|going|set|about|wants|refuses|declines)\s+to\s*$"
 )
+_ADDRESSING = frozenset(
+    re.findall(r"\w+", "told tells asked asks urged urges warned warns assured informed reminded")
+)
+"""Verbs of saying whose object, not subject, follows them ('…, she told the BBC')."""
+_INVERTED_SAYING = frozenset(
+    v.capitalize() for v in SPEECH_VERBS if v.endswith(("ed", "s")) and v != "said"
+)
+"""'Added Dawn Turner Trice, a columnist: “…”': a verb of saying opening a sentence
+before the name (not 'Said', also a given name)."""
+_PLACES_BARE = frozenset(p.rstrip(".") for p in PLACES)
+"""'B.C.'s top doctor said': a place's role is the speaker, not the place."""
+_THIRD_PERSON = frozenset(("he", "she", "it", "they"))
+"""'The statement noted they had said …': the pronoun after an inner verb is the
+subject of the verb of saying."""
 _INVERTED = frozenset(
     re.findall(r"\w+", "does did do is was are were will would can could has have had should")
 )
@@ -116,7 +132,6 @@ _LISTED_BODY = re.compile(
     r"(?: [A-Z][\w-]*)?"
 )
 """'Department for Environment, Food and Rural Affairs': commas inside a name."""
-_LY_NOUNS = frozenset(["family", "ally", "assembly", "rally", "bully", "monopoly"])
 _ISSUER = re.compile(
     r"\s*((?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Ii]ts|[Tt]heir)\s+(?:[\w'’-]+\s+){0,3}?[\w'’-]+)"
     r"\s+(?:[a-z]+ly\s+)?(?:issued|released|gave|posted|published|sent|put\s+out|shared|"
@@ -124,6 +139,8 @@ _ISSUER = re.compile(
 )
 _DOTTED = re.compile(r"(?:[a-z]\.)+[a-z]$")
 _RELATIVE_START = re.compile(r"(?:who|which|whose|that)\b")
+_RELATIVE_END = re.compile(r"^(?:[A-Z][\w.'’-]*\s+){1,3}[A-Z][\w.'’-]*$")
+"""A segment that is a name and nothing else ('… , who chairs it, Jane Doe said')."""
 _BE = frozenset(["was", "were", "is", "are", "be", "been", "being"])
 _RELATIVE_BEFORE = re.compile(r"\b(?:who|which|that)\s+(?:\w+\s+)?$")
 _DETERMINERS = frozenset(
@@ -140,7 +157,8 @@ class SpeakerRef:
     run for names; `head` the noun to resolve for roles ('ministry'); `spokes`
     marks words spoken for someone else ('a spokeswoman for the ministry …
     she said' gives the ministry; 'a statement on his behalf … it said' gives
-    him), so the pronoun need not agree with the speaker given.
+    him), so the pronoun need not agree with the speaker given; `says` marks the
+    subject of a saying verb in the paragraph before a quote.
     """
 
     kind: str
@@ -149,14 +167,17 @@ class SpeakerRef:
     tokens: tuple[str, ...] = ()
     head: str = ""
     spokes: bool = False
+    says: bool = False
 
 
 def _speech_verbs(text: str) -> Iterator[re.Match[str]]:
     """Speech verbs of `text`, not the nouns spelt the same ('his comments',
-    'the claims', 'her remarks')."""
+    'the claims', 'her remarks', 'Bill Clinton’s comments')."""
     for m in _VERB.finditer(text):
         before = text[max(0, m.start() - 12) : m.start()].split()
         if before and (before[-1].lower() in _NOUN_MARKERS or before[-1].lower() in _BE):
+            continue
+        if before and before[-1][-2:] in ("'s", "’s") and m.group()[-1:] == "s":
             continue
         yield m
 
@@ -194,7 +215,7 @@ def _strip_aux(phrase: str) -> str:
             words[-1].islower()
             and words[-1].endswith("ly")
             and not (
-                words[-1] in _LY_NOUNS and len(words) > 1 and words[-2].lower() in _NOUN_MARKERS
+                words[-1] in LY_NOUNS and len(words) > 1 and words[-2].lower() in _NOUN_MARKERS
             )
         )
     ):
@@ -254,8 +275,13 @@ def parse_subject(phrase: str, offset: int, *, before_verb: bool) -> SpeakerRef 
             picked -= 1
         while picked > 0 and _RELATIVE_START.match(stripped[picked]):
             picked -= 1
+        relative = next((i for i in range(1, picked) if _RELATIVE_START.match(stripped[i])), 0)
+        if relative and not _RELATIVE_END.search(stripped[picked]):
+            picked = relative - 1
         if not _headed_by_name(stripped[picked]) or _org_headed(stripped[picked]):
             for i, seg in enumerate(stripped):
+                if i and _RELATIVE_START.match(seg):
+                    break
                 if _headed_by_name(seg) and not _org_headed(seg):
                     picked = i
                     break
@@ -278,6 +304,10 @@ def parse_subject(phrase: str, offset: int, *, before_verb: bool) -> SpeakerRef 
     segment = segment.strip()
     if before_verb:
         segment = _strip_aux(segment)
+        words = segment.split()
+        if len(words) > 2 and words[-1] in _THIRD_PERSON and words[-2].islower():
+            lead += segment.rindex(words[-1])
+            segment = words[-1]
     return _parse_segment(segment, offset + bases[picked] + lead)
 
 
@@ -288,7 +318,8 @@ def _names_person(segment: str) -> bool:
 
 
 def _drop_fillers(segment: str, offset: int) -> tuple[str, int]:
-    """'But Olivia Grant' → 'Olivia Grant' (offset moved along)."""
+    """'But Olivia Grant' → 'Olivia Grant', 'Added Dawn Trice' → 'Dawn Trice' (offset
+    moved along)."""
     stamp = _LEADING_STAMP.match(segment) or _DATELINE.match(segment)
     if stamp is not None:
         segment, offset = segment[stamp.end() :], offset + stamp.end()
@@ -299,7 +330,8 @@ def _drop_fillers(segment: str, offset: int) -> tuple[str, int]:
         segment, offset = segment[object_of.end() :], offset + object_of.end()
     while True:
         m = re.match(r"(\w+),?\s+", segment)
-        if not m or m.group(1).lower() not in _FILLERS:
+        inverted = m is not None and m.group(1) in _INVERTED_SAYING
+        if not m or (m.group(1).lower() not in _FILLERS and not inverted):
             return segment, offset
         segment, offset = segment[m.end() :], offset + m.end()
 
@@ -323,6 +355,15 @@ def _parse_segment(segment: str, offset: int) -> SpeakerRef | None:
         return SpeakerRef("name", " ".join(group.tokens), offset + group.start, group.tokens)
     if runs and not lower_start and runs[0].start == 0:
         run = runs[0]
+        rest = segment[run.end :].split()
+        if (
+            run.possessive
+            and len(runs) == 1
+            and rest
+            and " ".join(run.tokens).lower().rstrip(".") in _PLACES_BARE
+            and all(w.islower() for w in rest)
+        ):
+            return SpeakerRef("role", segment, offset, head=rest[-1].strip(",."))
         if len(runs) > 1:
             between = segment[run.end : runs[1].start].lower().split()
             last = runs[-1]
@@ -340,7 +381,15 @@ def _parse_segment(segment: str, offset: int) -> SpeakerRef | None:
     if not lower_start:
         return None
     low = segment.lower()
-    for run in runs:
+    for k, run in enumerate(runs):
+        nxt = runs[k + 1] if k + 1 < len(runs) else None
+        if (
+            run.possessive
+            and nxt is not None
+            and _person_like(nxt.tokens)
+            and not segment[run.end : nxt.start].strip(" '’s")
+        ):
+            continue
         between = segment[: run.start].lower().split()
         if between == ["the"] and len(run.tokens) == 1 and run.end == len(segment):
             low = run.tokens[0].lower()
@@ -427,7 +476,7 @@ def _nounish(word: str) -> bool:
         word.replace("-", "").isalnum()
         and word not in _COMMON_VERBS
         and word not in AUXILIARIES
-        and (not word.endswith(("ed", "ly", "ing")) or word in _LY_NOUNS)
+        and (not word.endswith(("ed", "ly", "ing")) or word in LY_NOUNS)
     )
 
 
@@ -516,6 +565,15 @@ def before_quote(text: str, lower: int, open_at: int) -> SpeakerRef | None:
             return None
         phrase = re.split(r"[:;]", after)[0]
         return parse_subject(phrase, start + chosen.end(), before_verb=False)
+    if (
+        pre.rstrip().endswith(",")
+        and verb not in _ADDRESSING
+        and after.rstrip().endswith(",")
+        and 0 < len(after.split()) <= 5
+    ):
+        inverted = parse_subject(after.rstrip(" ,"), start + chosen.end(), before_verb=False)
+        if inverted is not None and inverted.kind == "name":
+            return inverted
     if verb in ING_VERBS and pre.rstrip().endswith(","):
         subject = sentence_subject(text[: chosen.start() + start], lower=lower)
         if subject is not None and subject.kind != "role":
@@ -602,6 +660,8 @@ def sentence_subject(text: str, lower: int = 0) -> SpeakerRef | None:
         comma = text.find(", ", start, start + 80)
         if comma != -1:
             named = _subject_at(text, comma + 2)
+            if named is not None and named.kind == "name" and named.text.lower() in PLACES:
+                named = None
             if ref is None or (named is not None and named.kind == "name"):
                 ref = named
     return ref
@@ -616,6 +676,8 @@ def _subject_at(text: str, start: int) -> SpeakerRef | None:
         and words[0].group().lower().rstrip(",") in SENTENCE_OPENERS
         and text[start].isupper()
     ):
+        return _subject_at(text, start + words[1].start())
+    if len(words) > 2 and words[0].group() in _INVERTED_SAYING and words[1].group()[:1].isupper():
         return _subject_at(text, start + words[1].start())
     if not words:
         return None
@@ -689,12 +751,21 @@ def _subject_at(text: str, start: int) -> SpeakerRef | None:
 def speech_clause_subject(text: str) -> SpeakerRef | None:
     """The speaker of the last speech verb in `text`'s last sentence ('Speaking
     outside court, Sandra Vale said the money…' → Sandra Vale), for a quote
-    that opens the next paragraph with no attribution of its own."""
+    that opens the next paragraph with no attribution of its own. 'According to
+    X' ending it gives X, unless X is an outlet reporting someone else's words
+    ('Vale said …, according to the Associated Press' → Vale). An inverted
+    '…, said Mr Thomas.' gives the name after the verb."""
     text = text.rstrip().rstrip('.!?”"')
-    last = None
-    for m in _speech_verbs(text):
-        last = m
-    if last is None or last.group().lower().startswith("according"):
+    found = list(_speech_verbs(text))
+    last = found[-1] if found else None
+    if last is not None and last.group().lower().startswith("according"):
+        after = text[last.end() :]
+        if _last_break(after) or _is_outlet(after):
+            found.pop()
+            last = found[-1] if found else None
+        else:
+            return parse_subject(after, last.end(), before_verb=False)
+    if last is None:
         return None
     cut = _last_break(text[: last.start()])
     if _last_break(text) > last.start():
@@ -702,6 +773,15 @@ def speech_clause_subject(text: str) -> SpeakerRef | None:
     pre = text[cut : last.start()]
     if not pre.strip():
         return None
+    after = text[last.end() :]
+    if (
+        pre.rstrip().endswith(",")
+        and 0 < len(after.split()) <= 6
+        and last.group().lower() not in _ADDRESSING
+    ):
+        inverted = parse_subject(after, last.end(), before_verb=False)
+        if inverted is not None:
+            return inverted
     return parse_subject(pre, cut, before_verb=True)
 
 

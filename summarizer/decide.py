@@ -9,9 +9,11 @@ this order:
 
 1. its own attribution (`cue`); a quote that shares the previous quote's
    attribution ('“A?” he asks. “B.”') or says 'it'/'they' after a body spoke keeps
-   that quote's speaker; a pronoun cue gives way to the subject of the sentence just
+   that quote's speaker (also from the paragraph before, for 'it'/'they' opening
+   the next); a pronoun cue gives way to the subject of the sentence just
    before when the pronoun fits it ('Marta Ruiz hit back. “…,” she said.'), or of
-   the paragraph before with no quote when the subject is known to be he or she;
+   the paragraph before with no quote when the subject said something there or is
+   known to be he or she;
 2. the speaker of the quote it continues (run on over paragraphs), wherever in the
    run the speaker is named;
 3. the speaker of the quote right after it, with only a space between
@@ -19,7 +21,9 @@ this order:
 4. a sentence after it pointing back ('Those were the words of …'), else the
    subject of the sentence before it, else (weak) the subject of its own clause;
 5. the previous quote's speaker, when it follows that quote in its paragraph or
-   opens the next paragraph (the newsroom convention for follow-on quotes).
+   opens the next paragraph, or the one after a narrative paragraph (the newsroom
+   convention for follow-on quotes); failing that, for a paragraph that is only a
+   quote, the speaker of the attributed quote opening the next paragraph.
 
 Steps 1 and 4 walk the quotes in order, since a pronoun leans towards whoever spoke
 last; the others read the neighbours' decisions.
@@ -66,13 +70,17 @@ def decide(
             q.speaker, q.via_verb = resolve(e.cue), True
         earlier = found[-1] if found else None
         kept = None
-        if earlier is not None and earlier.span.paragraph == e.span.paragraph:
+        if earlier is not None and (
+            earlier.span.paragraph == e.span.paragraph
+            or (_opens_next(earlier, e.span) and _body_pronoun(e))
+        ):
             kept = _continuity(earlier, e, registry)
         if kept is not None:
             q.speaker = kept
         elif e.cue is not None and e.cue.ref.kind == "pronoun" and e.before is not None:
             nearby = resolve(e.before)
             earlier_paragraph = e.before.at < paragraphs[e.span.paragraph].base
+            earlier_paragraph = earlier_paragraph and not e.before.ref.says
             if nearby and (
                 e.before.ref.spokes
                 or registry.compatible(nearby, e.cue.ref.text, strict=earlier_paragraph)
@@ -97,15 +105,17 @@ def decide(
             q.speaker, q.via_verb = q.nearby, not q.weak
     _share_runs(found, by_span)
     _follow_on(found)
+    _named_next(found, paragraphs)
     return found
 
 
 def _resolve(ref: SpeakerRef, offset: int, registry: Registry, last: str | None) -> str | None:
     if ref.kind == "name":
-        return registry.resolve_name(ref.tokens, offset)
+        name = registry.resolve_name(ref.tokens, offset)
+        return None if registry.stray_word(ref.tokens, name, offset) else name
     if ref.kind == "pronoun":
         return registry.resolve_pronoun(ref.text, offset, last)
-    if ref.head:
+    if ref.head and not ref.text.lower().startswith(("my ", "our ")):
         definite = ref.text.lower().startswith("the ")
         found = registry.resolve_role(ref.head, offset, definite, ref.text)
         if found:
@@ -131,6 +141,14 @@ def _continuity(earlier: Attributed, e: Evidence, registry: Registry) -> str | N
     ):
         return earlier.speaker
     return None
+
+
+def _opens_next(earlier: Attributed, span: QuoteSpan) -> bool:
+    return span.paragraph == earlier.span.paragraph + 1 and span.open_at <= 1
+
+
+def _body_pronoun(e: Evidence) -> bool:
+    return e.cue is not None and e.cue.ref.kind == "pronoun" and e.cue.ref.text in ("it", "they")
 
 
 def _share_runs(found: list[Attributed], by_span: dict[int, Attributed]) -> None:
@@ -163,11 +181,29 @@ def _adjacent(found: list[Attributed], paragraphs: list[Paragraph]) -> None:
 
 def _follow_on(found: list[Attributed]) -> None:
     """An unattributed quote opening a paragraph, or following a quote in its
-    paragraph, is the previous speaker's (newsroom convention)."""
+    paragraph, is the previous speaker's (newsroom convention); so is one opening a
+    paragraph after a single narrative paragraph that brought no one in."""
     for prev, q in itertools.pairwise(found):
         if q.speaker is not None or prev.speaker is None:
             continue
-        same = q.span.paragraph == prev.span.paragraph
-        opens_next = q.span.paragraph == prev.span.paragraph + 1 and q.span.open_at <= 1
-        if same or opens_next:
+        after_one = q.span.paragraph == prev.span.paragraph + 2 and q.span.open_at <= 1
+        if (
+            q.span.paragraph == prev.span.paragraph
+            or _opens_next(prev, q.span)
+            or (after_one and q.cue is None)
+        ):
             q.speaker = prev.speaker
+
+
+def _named_next(found: list[Attributed], paragraphs: list[Paragraph]) -> None:
+    """A paragraph that is nothing but an unattributed quote, right before a
+    paragraph opening with an attributed quote, is that speaker's: the attribution
+    comes at the end of the run ('“A.”' / '“B,” he once said.')."""
+    for q, nxt in zip(reversed(found[:-1]), reversed(found[1:]), strict=True):
+        if q.speaker is not None or nxt.speaker is None or nxt.cue is None:
+            continue
+        if nxt.span.paragraph != q.span.paragraph + 1 or nxt.span.open_at > 1:
+            continue
+        para = paragraphs[q.span.paragraph]
+        if q.span.open_at <= 1 and q.span.has_close and not para.text[q.span.close_after :].strip():
+            q.speaker = nxt.speaker

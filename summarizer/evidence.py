@@ -66,6 +66,14 @@ def gather(paragraphs: list[Paragraph]) -> list[Evidence]:
         introduces = p_index > 0 and not paragraphs[p_index - 1].spans
         for i, span in enumerate(para.spans):
             ref, local = _beside(para, i, prev_tail, introduces)
+            if (
+                local is None
+                and introduces
+                and i == 0
+                and span.open_at <= 1
+                and (ref is None or ref.kind == "pronoun")
+            ):
+                local = _newcomer(paragraphs, p_index - 1)
             after = _pointed_back(paragraphs, p_index, i)
             clause = _clause_subject(para, i)
             out.append(
@@ -123,12 +131,19 @@ def _beside(
             if text[lower : before.open_at].strip():
                 local = before_quote(text, lower, before.open_at)
     if i == 0 and span.open_at <= 1 and introduces and (ref is None or ref.kind == "pronoun"):
+        said = speech_clause_subject(prev_tail)
         found = sentence_subject(prev_tail.rstrip().rstrip(".!?"))
+        if found is None or found.kind == "role":
+            found = said or found
         if found is not None and (
-            found.kind == "name" or (found.kind == "pronoun" and found.text in ("he", "she"))
+            found.kind in ("name", "role")
+            or (found.kind == "pronoun" and found.text in ("he", "she"))
         ):
             shift = -len(prev_tail) - 1
-            local = SpeakerRef(found.kind, found.text, found.offset + shift, found.tokens)
+            says = said is not None and said.text == found.text
+            local = SpeakerRef(
+                found.kind, found.text, found.offset + shift, found.tokens, found.head, says=says
+            )
     if ref is None and i == 0 and span.open_at <= 1 and prev_tail.strip():
         tail = prev_tail.rstrip()
         found = (
@@ -140,6 +155,22 @@ def _beside(
             shift = -len(prev_tail) - 1
             ref = SpeakerRef(found.kind, found.text, found.offset + shift, found.tokens, found.head)
     return ref, local
+
+
+def _newcomer(paragraphs: list[Paragraph], p_index: int) -> SpeakerRef | None:
+    """The person a narrative paragraph brings into the story other than as its
+    subject ('For Tom Hale, the loss was personal.', 'That is when Hale stepped in.',
+    'Among those watching was Maria Lopez.'), for the quote paragraph after it: the
+    first person its last sentence names, when no earlier paragraph named them."""
+    text = paragraphs[p_index].text
+    named = first_person_named(text.rstrip().rstrip(".!?"))
+    if named is None or named.kind != "name":
+        return None
+    surname = named.tokens[-1]
+    if any(surname in p.text for p in paragraphs[:p_index]):
+        return None
+    shift = -len(text) - 1
+    return SpeakerRef(named.kind, named.text, named.offset + shift, named.tokens)
 
 
 def _clause_subject(para: Paragraph, i: int) -> SpeakerRef | None:

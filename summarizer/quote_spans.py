@@ -178,10 +178,12 @@ class Paragraph:
 
 _PARTY_LABEL = re.compile(
     r"\((?:R|D|I|Ind|DFL)-[A-Z][\w. ]{0,14}\)"
+    r"|(?<=[a-z] )\((?:R|D|I|Ind|DFL)\)"
     r"|(?<=, )(?:R|D|I|Ind|DFL)-[A-Z][\w.]*(?: [A-Z][\w.]*)?(?=,)"
+    r"|(?<=, )(?:Democrat|Republican|Independent) (?:of|from) [A-Z][\w.]*(?: [A-Z][\w.]*)?(?=,)"
 )
-"""A US party-and-state label after a name: 'Rep. Gwen Moore (D-Wis.)', 'Mitch
-McConnell, R-Ky., said'."""
+"""A US party label after a name: 'Rep. Gwen Moore (D-Wis.)', 'Gov. Pat McCrory (R)',
+'Mitch McConnell, R-Ky., said', 'Patrick J. Leahy, Democrat of Vermont, said'."""
 
 
 def layout(sentences: list[Sentence]) -> list[Paragraph]:

@@ -57,7 +57,7 @@ _NUMBER = re.compile(
 _TITLE_CUES = _set(
     """
     book novel film movie album song single play series show documentary podcast poem titled debut
-    title headline headlined caption
+    title headline headlined caption report study survey
     entitled called named exhibition headline opera musical painting track episode memoir
     anthem slogan hashtag
     """
@@ -83,18 +83,19 @@ def _is_title(text: str, before: str, attributed: bool) -> bool:
     """A quoted title ('her novel “The Quiet Shore”'): Title Case words, after
     a cue such as 'novel' or 'album', or with no one said to have said them.
     Words on a sign or a banner ('a sign read “…”') are not speech either."""
-    if not attributed and (_INSCRIPTION.search(before) or _WORK_NAMED.search(before)):
+    if _INSCRIPTION.search(before) or (not attributed and _WORK_NAMED.search(before)):
         return True
     words = _WORD.findall(text)
-    if not words or text.rstrip()[-1:] in ".!?,;:":
+    end = text.rstrip()[-1:]
+    if not words or end in "!?,;:":
         return False
     big = [w for w in words if w.lower() not in _SMALL_WORDS]
     if not big or not words[0][0].isupper() or not all(w[0].isupper() for w in big):
         return False
     cue = [w.lower() for w in _WORD.findall(before)[-3:]]
     if any(w in _TITLE_CUES for w in cue):
-        return True
-    return len(words) >= 2 and not attributed
+        return len(big) >= 2 or end != "."
+    return len(words) >= 2 and not attributed and end != "."
 
 
 def _content(text: str) -> set[str]:

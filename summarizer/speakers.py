@@ -37,6 +37,7 @@ from summarizer.speaker_words import (
     GENERIC_ORGS,
     GROUP_NOUNS,
     LEADING_PARTICLES,
+    LY_NOUNS,
     MALE_NAMES,
     MALE_WORDS,
     NAME_PARTICLES,
@@ -86,6 +87,8 @@ _RELATIVE = re.compile(
 )
 ORG_NOUNS = GENERIC_ORGS | {"union", "party", "agency", "regulator", "watchdog", "operator"}
 MASK = "\u2016"
+_LOWER_WORD = re.compile(r"(?<![\w’'-])[a-z]+(?![\w’'-])")
+_CONTRACTION = re.compile(r"['’](?:ll|re|ve|d|m)$|n['’]t$")
 _ROLE_SUFFIX = re.compile(r"..(?:man|woman|person|ist)$")
 _AGENT_SUFFIX = re.compile(r"...(?:er|or|ian|ant|ent)$")
 _LOWER_COMPOUND = re.compile(r"^[A-Z][a-z]*-[a-z]")
@@ -98,6 +101,7 @@ _MODIFIER = re.compile(r"((?:\s[a-z]+){1,3})\s[A-Z]")
 _NOT_PERSON_HEADS = GENERIC_ORGS | ORG_HEADS | DOCUMENTS | THING_WORDS | RELATIVES | GROUP_NOUNS
 _RANK_WORDS = frozenset(["prime", "deputy", "vice", "shadow", "foreign", "acting", "assistant"])
 _NOUN_AFTER = re.compile(r" ([a-z]+)\b")
+_TRAILING = frozenset(["has", "have", "had", "will", "would", "can", "could", "also"])
 _SPOKES_HEADS = frozenset(["spokesman", "spokeswoman", "spokesperson", "representative"])
 _MOD_STOPS = SPEECH_VERBS | {"the", "a", "an", "and", "or", "of", "to", "who", "that", "was", "is"}
 _APPOSED = re.compile(
@@ -126,7 +130,9 @@ _EAST_ASIAN_GIVEN = re.compile(r"[A-Z][a-z]{1,5}-[a-z]{1,5}")
 """'Park Ji-min', 'Rhee Chang-yong': a family name first (which may also be a
 place word such as 'Park'), then a hyphenated given name."""
 _VERB_AFTER = re.compile(
-    r" (?:[a-z]+ly )?(?:"
+    r" (?:(?!(?:"
+    + "|".join(sorted(LY_NOUNS))
+    + r") )[a-z]+ly )?(?:"
     + "|".join(sorted((v for v in SPEECH_VERBS if v.endswith("ed")), key=len, reverse=True))
     + r"|said|says|told|tells|wrote|adds|has|had|is|was|will|would|could|did|does)\b"
 )
@@ -210,6 +216,17 @@ def _is_particle(token: str) -> bool:
     return token.lower() in NAME_PARTICLES
 
 
+_NEXT_WORD = re.compile(r" ([A-Z][\w.]*)")
+
+
+def _opens_place(token: str, text: str, end: int) -> bool:
+    """'New' of 'New York Times': a word that starts no name starts a place's."""
+    if not token[:1].isupper():
+        return False
+    m = _NEXT_WORD.match(text, end)
+    return m is not None and f"{token.lower()} {m.group(1).lower().rstrip('.')}" in PLACES
+
+
 def find_runs(text: str, base: int = 0) -> list[Run]:
     """Capitalised runs of `text`; offsets are shifted by `base`.
 
@@ -259,7 +276,7 @@ def find_runs(text: str, base: int = 0) -> list[Run]:
         ):
             tok, possessive = tok + raw[-2:], False
         prev_end = m.end()
-        if _is_cap(tok) or _surname_pronoun(text, m):
+        if _is_cap(tok) or _surname_pronoun(text, m) or _opens_place(tok, text, m.end()):
             if tokens and pending and not _joins(tokens, pending):
                 flush()
             if not tokens and not pending:
@@ -293,7 +310,9 @@ def _is_heading(line: str) -> bool:
 def _outside_headings(source: str, runs: list[Run]) -> list[Run]:
     """Runs of heading lines cut down to the names the body gives: a heading's run
     keeps the stretches that are a whole run of the body (or a body person's
-    surname), spelt as the body spells them; the rest of it is dropped."""
+    surname), spelt as the body spells them, with a given name just before one
+    ('Hillary Clinton Goes After …' when the body says only 'Clinton'); the rest of
+    it is dropped."""
     spans: list[tuple[int, int]] = []
     at = 0
     for line in source.split("\n"):
@@ -334,13 +353,19 @@ def _outside_headings(source: str, runs: list[Run]) -> list[Run]:
                     i = j
                     break
             else:
+                surname = body.get(tuple(lows[i + 1 : i + 2]))
+                if surname is not None and (lows[i] in MALE_NAMES or lows[i] in FEMALE_NAMES):
+                    given = (run.tokens[i], *surname)
+                    out.append(Run(offsets[i][0], offsets[i + 1][1], given, False))
+                    i += 2
+                    continue
                 i += 1
     return out
 
 
 def _joins(tokens: list[str], pending: list[str]) -> bool:
     """Whether 'of'/'and' joins two capitalised parts into one name:
-    'Bank of England', 'Secretary of State', but not 'Jun Takahashi of Meridian'."""
+    'Bank of England', 'U.S. Secretary of State', but not 'Jun Takahashi of Meridian'."""
     if any(_is_particle(p) for p in pending) and not any(
         p.lower() in ("of", "for") for p in pending
     ):
@@ -355,15 +380,22 @@ def _joins(tokens: list[str], pending: list[str]) -> bool:
         return True
     if len(tokens) == 1 or tokens[-1].lower().rstrip(".") in ORG_HEADS:
         return True
+    if pending == ["of"] and last in TITLES:
+        return True
     _titles, name = split_titles(tuple(tokens))
     return not (len(name) >= 2 and classify(name) == "person")
 
 
 def _trim(run: Run) -> Run:
+    """Connectors off the end; an inverted verb of saying off the front ('Added Dawn
+    Turner Trice, a columnist:'; not 'Said', also a given name)."""
     tokens = list(run.tokens)
     while tokens and tokens[-1].lower() in _CONNECTORS:
         tokens.pop()
-    return Run(run.start, run.end, tuple(tokens), run.possessive)
+    start = run.start
+    while len(tokens) > 2 and tokens[0].lower() in SPEECH_VERBS and tokens[0] != "Said":
+        start += len(tokens.pop(0)) + 1
+    return Run(start, run.end, tuple(tokens), run.possessive)
 
 
 def _looks_like_role(token: str, following: str) -> bool:
@@ -475,6 +507,7 @@ class Registry:
         self._acronyms: dict[str, str] | None = None
         self._org_first: dict[str, str] = {}
         self._sentence_starts: list[int] = []
+        self._lower_words: frozenset[str] | None = None
 
     @classmethod
     def build(
@@ -507,6 +540,7 @@ class Registry:
                 reg._add_entity(" ".join(name).lower(), " ".join(name), "person")
         persons: list[tuple[Run, tuple[str, ...], tuple[str, ...]]] = []
         org_first = reg._org_first
+        known_surnames = {_surname(e.name) for e in reg.entities.values()}
         for run in all_runs:
             if outside[run.start] == MASK or outside[run.end - 1] == MASK:
                 continue
@@ -527,7 +561,9 @@ class Registry:
             if prev and prev[-1] == "the" and noun_after and kind == "person":
                 kind, suffix = "org", f" {noun_after}"
             elif prev and (org_noun or prev[-1] == "the"):
-                kind = "org" if kind == "person" or prev[-1] != "the" else kind
+                modifier = len(run.tokens) == 1 and run.tokens[0].lower() in known_surnames
+                if not (modifier and prev[-1] == "the" and follow is not None):
+                    kind = "org" if kind == "person" or prev[-1] != "the" else kind
             if noun_after and kind != "org" and len(run.tokens) == 1:
                 kind, suffix = "org", f" {noun_after}"
             if kind == "thing":
@@ -792,6 +828,22 @@ class Registry:
             return self._org_named(text) or text
         return self.entities[key].name if key else text
 
+    def stray_word(self, tokens: tuple[str, ...], resolved: str, offset: int) -> bool:
+        """'Nowadays', 'Thousands of protesters', 'Hospital officials said', "They're":
+        one capitalised word opening a sentence that names no one the article knows,
+        and that the article also writes in lowercase (or a contraction), is a word."""
+        if len(tokens) != 1 or resolved != tokens[0]:
+            return False
+        word = tokens[0]
+        if _CONTRACTION.search(word):
+            return True
+        before = self._outside[max(0, offset - 3) : offset].rstrip(" ")
+        if before and before[-1] not in '\n.!?”"' + MASK:
+            return False
+        if self._lower_words is None:
+            self._lower_words = frozenset(_LOWER_WORD.findall(self._outside))
+        return word.lower() in self._lower_words
+
     def resolve_pronoun(
         self, pronoun: str, offset: int, last_speaker: str | None = None
     ) -> str | None:
@@ -994,7 +1046,7 @@ class Registry:
             rf"\b(?:(?P<det>[Tt]he|[Aa]n?|[Oo]ne)|(?P<owner>[A-Z][\w’'.-]*"
             rf"(?: [A-Z][\w’'-]*){{0,2}}['’]s)) (?P<mods>(?:[a-z-]+ |[A-Z][\w.-]* ){{0,3}}){head}\b"
             r"(?P<qual> (?:close to|familiar with|for|at|from|of|to|[a-z]+ed (?:on|in|with|by|to))"
-            r" (?:the |a )?[a-z][\w-]*"
+            r" (?:the |a )?(?!(?:the|a|an) )[a-z][\w-]*"
             r"(?: (?:of|in) (?:the |a )?[A-Za-z][\w-]*| [a-z][\w-]*)?)?"
         )
         found = None
@@ -1015,7 +1067,7 @@ class Registry:
             if org is not None:
                 return org
         words = found.group().split()
-        while words and words[-1] in SPEECH_VERBS:
+        while words and (words[-1] in _MOD_STOPS or words[-1] in _TRAILING):
             words.pop()
         phrase = " ".join(words)
         return phrase[0].lower() + phrase[1:] if found.group("det") else phrase
