@@ -15,6 +15,7 @@ import pytest
 from discord import app_commands
 
 from bot.commands import Commands
+from bot.digests.pings import MAX_TOPICS_PER_MEMBER
 from bot.feeds.fetch import Fetcher
 from bot.platforms.console import serve_commands
 from bot.platforms.discord import make_client
@@ -147,3 +148,60 @@ async def test_console_unfollow_stops_only_the_named_topics(store: Store) -> Non
         platform="console", workspace_id="console", user_id="operator"
     )
     assert rows == [("console", "ferry")]
+
+
+# --- /news following, bounded ------------------------------------------------------------------
+
+FIRST = ", ".join(f"topic{i}" for i in range(MAX_TOPICS_PER_MEMBER - 1))
+FULL = f"You follow {MAX_TOPICS_PER_MEMBER} of at most {MAX_TOPICS_PER_MEMBER} topics:"
+
+
+def _listed(where: str, *extra: str) -> str:
+    topics = [f"topic{i}" for i in range(MAX_TOPICS_PER_MEMBER - 1)] + list(extra)
+    return f"{where}: " + ", ".join(f"“{t}”" for t in topics)
+
+
+async def test_discord_following_lists_topics_up_to_the_limit(
+    store: Store, discord_emulator: DiscordEmulator, log_records: pytest.LogCaptureFixture
+) -> None:
+    emu = discord_emulator
+    where = f"<#{emu.guilds[0].text_channel}>"
+    async with discord_bot(store, emu) as (ask, _):
+        assert (await ask("news", "following")).startswith("You follow no topics")
+        await ask("news", "follow", words=FIRST)
+        partly = await ask("news", "follow", words="last, extra")
+        assert (
+            "You follow “last”" in partly
+            and f"limit of {MAX_TOPICS_PER_MEMBER} topics: “extra”" in partly
+        ), partly
+        over = await ask("news", "follow", words="more")
+        assert over.startswith("⚠️ ") and "\n" not in over and "limit" in over
+        listing = await ask("news", "following")
+    assert listing.splitlines() == [FULL, _listed(where, "last")], log_records.text
+
+
+async def test_slack_following_lists_topics_up_to_the_limit(
+    store: Store, slack_emulator: SlackEmulator
+) -> None:
+    async with slack_bot(store, slack_emulator) as ask:
+        assert (await ask("/news", "following")).startswith("You follow no topics")
+        await ask("/news", f"follow {FIRST}")
+        partly = await ask("/news", "follow last, extra")
+        assert (
+            "You follow “last”" in partly
+            and f"limit of {MAX_TOPICS_PER_MEMBER} topics: “extra”" in partly
+        ), partly
+        over = await ask("/news", "follow more")
+        assert over.startswith(":warning: ") and "\n" not in over and "limit" in over
+        listing = await ask("/news", "following")
+    assert listing.splitlines() == [FULL, _listed("<#C0NEWS>", "last")]
+
+
+async def test_console_following_lists_topics_up_to_the_limit(store: Store) -> None:
+    out = await console_lines(
+        store, f"/news follow {FIRST}", "/news follow last, extra", "/news follow more",
+        "/news following",
+    )  # fmt: skip
+    lines = out.splitlines()
+    assert lines[-2:] == [FULL, _listed("#console", "last")], out
+    assert any(line.startswith("error: ") and "limit" in line for line in lines)
