@@ -8,24 +8,27 @@ import io
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from discord import app_commands
 
 from bot.commands import Commands
-from bot.digests.pings import MAX_TOPICS_PER_MEMBER
+from bot.digests.engine import deliver_pending, plan_due_digests
+from bot.digests.pings import MAX_TOPICS_PER_MEMBER, PINGS_PER_WINDOW
+from bot.digests.plan import plan_digest_now
 from bot.feeds.fetch import Fetcher
-from bot.platforms.console import serve_commands
-from bot.platforms.discord import make_client
+from bot.platforms.console import ConsolePlatform, serve_commands
+from bot.platforms.discord import DiscordPlatform, make_client
 from bot.platforms.discord_commands import register_commands
-from bot.platforms.slack import build_app, socket_mode_handler, web_client
+from bot.platforms.slack import SlackPlatform, build_app, socket_mode_handler, web_client
 from bot.platforms.slack_commands import register_commands as register_slack_commands
 from bot.store import Store
 from tests.emulators.discord_emulator import DiscordEmulator, running_client
 from tests.emulators.slack_emulator import SlackEmulator
 from tests.feed_site import Clock
+from tests.support.newsroom import Newsroom
 
 T0 = datetime(2026, 4, 2, 8, 0, tzinfo=UTC)
 Ask = Callable[..., Awaitable[str]]
@@ -205,3 +208,112 @@ async def test_console_following_lists_topics_up_to_the_limit(store: Store) -> N
     lines = out.splitlines()
     assert lines[-2:] == [FULL, _listed("#console", "last")], out
     assert any(line.startswith("error: ") and "limit" in line for line in lines)
+
+
+# --- mentions are rate-limited per member ------------------------------------------------------
+
+LATER = T0 + timedelta(hours=1, minutes=1)
+
+
+async def _ferry_news(store: Store, *, platform: str, workspace: str, channel: str) -> Any:
+    """More matching stories than a member may be mentioned for in one window, all due now;
+    returns a function adding one more story (due at LATER) and planning its digest."""
+    room = Newsroom(store, now=T0, platform=platform)
+    feed = await room.feed("Harbour Gazette")
+    await room.subscribe(feed, workspace=workspace, channel=channel, max_stories=20)
+    for i in range(PINGS_PER_WINDOW + 2):
+        at = T0 - timedelta(minutes=i)
+        await room.story(feed, f"Ferry news {i}", facts=[f"Ferry fact {i}."], at=at)
+    assert await plan_due_digests(store, now=T0)
+
+    async def one_more() -> None:
+        room.now = LATER
+        await room.story(feed, "Ferry news late", facts=["Late ferry fact."], at=LATER)
+        planned = await plan_digest_now(
+            store, platform=platform, workspace_id=workspace, channel_id=channel, now=LATER
+        )
+        assert planned is not None
+
+    return one_more
+
+
+async def _deliver(store: Store, platforms: dict[str, Any], now: datetime) -> None:
+    for _ in range(3):
+        report = await deliver_pending(store, platforms, worker_id="bot", now=now)
+        assert report.failed == 0
+        if report.delivered == 0:
+            return
+
+
+async def test_discord_mentions_a_member_at_most_the_limit_per_window(
+    store: Store, discord_emulator: DiscordEmulator, log_records: pytest.LogCaptureFixture
+) -> None:
+    emu = discord_emulator
+    guild = emu.guilds[0]
+    follower = guild.member_ids[-1]
+
+    def mentions() -> list[str]:
+        stories = [m for m in emu.messages[guild.text_channel] if m["embeds"]]
+        return [
+            story["embeds"][0]["title"]
+            for story in stories
+            for m in emu.messages.get(int(story["id"]), [])
+            if m["content"].startswith(f"🔔 <@{follower}>")
+        ]
+
+    async with discord_bot(store, emu) as (ask, client):
+        assert "You follow “ferry”" in await ask("news", "follow", words="ferry"), log_records.text
+        one_more = await _ferry_news(
+            store, platform="discord", workspace=str(guild.id), channel=str(guild.text_channel)
+        )
+        platform = {"discord": DiscordPlatform(client)}
+        await _deliver(store, platform, T0)
+        assert (
+            len([m for m in emu.messages[guild.text_channel] if m["embeds"]])
+            == PINGS_PER_WINDOW + 2
+        )
+        first = mentions()
+        assert len(first) == PINGS_PER_WINDOW
+        await one_more()
+        await _deliver(store, platform, LATER)
+    assert mentions() == [*first, "Ferry news late"], "the window reset an hour later"
+
+
+async def test_slack_mentions_a_member_at_most_the_limit_per_window(
+    store: Store, slack_emulator: SlackEmulator
+) -> None:
+    emu = slack_emulator
+
+    def mentions() -> list[str]:
+        return [
+            story["text"]
+            for story in emu.channels["C0NEWS"]
+            for reply in story.get("replies", [])
+            if reply["text"].startswith(":bell: <@U0MEMBER>")
+        ]
+
+    async with slack_bot(store, emu) as ask:
+        assert "You follow “ferry”" in await ask("/news", "follow ferry")
+    one_more = await _ferry_news(store, platform="slack", workspace=emu.team_id, channel="C0NEWS")
+    client = web_client(token=emu.bot_token, base_url=emu.api_url)
+    platform = {"slack": SlackPlatform(client, min_interval=0)}
+    await _deliver(store, platform, T0)
+    first = mentions()
+    assert len(first) == PINGS_PER_WINDOW
+    await one_more()
+    await _deliver(store, platform, LATER)
+    later = mentions()
+    assert len(later) == PINGS_PER_WINDOW + 1 and "Ferry news late" in later[-1]
+
+
+async def test_console_mentions_the_operator_at_most_the_limit_per_window(store: Store) -> None:
+    assert "You follow “ferry”" in await console_lines(store, "/news follow ferry")
+    one_more = await _ferry_news(store, platform="console", workspace="console", channel="console")
+    out = io.StringIO()
+    platform = {"console": ConsolePlatform(out)}
+    await _deliver(store, platform, T0)
+    assert out.getvalue().count("[story ") == PINGS_PER_WINDOW + 2
+    assert out.getvalue().count("[ping] @operator — you follow: ferry") == PINGS_PER_WINDOW
+    await one_more()
+    await _deliver(store, platform, LATER)
+    assert out.getvalue().count("[ping] @operator — you follow: ferry") == PINGS_PER_WINDOW + 1
