@@ -6,32 +6,24 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from discord import app_commands
 
-from bot.commands import Commands
 from bot.digests.engine import deliver_pending, plan_due_digests
 from bot.digests.pings import MAX_TOPICS_PER_MEMBER, PINGS_PER_WINDOW
 from bot.digests.plan import plan_digest_now
-from bot.feeds.fetch import Fetcher
-from bot.platforms.console import ConsolePlatform, serve_commands
-from bot.platforms.discord import DiscordPlatform, make_client
-from bot.platforms.discord_commands import register_commands
-from bot.platforms.slack import SlackPlatform, build_app, socket_mode_handler, web_client
-from bot.platforms.slack_commands import register_commands as register_slack_commands
+from bot.platforms.console import ConsolePlatform
+from bot.platforms.discord import DiscordPlatform
+from bot.platforms.slack import SlackPlatform, web_client
 from bot.store import Store
-from tests.emulators.discord_emulator import DiscordEmulator, running_client
+from tests.emulators.discord_emulator import DiscordEmulator
 from tests.emulators.slack_emulator import SlackEmulator
-from tests.feed_site import Clock
+from tests.support import chat
 from tests.support.newsroom import Newsroom
 
 T0 = datetime(2026, 4, 2, 8, 0, tzinfo=UTC)
-Ask = Callable[..., Awaitable[str]]
 
 
 @pytest.fixture
@@ -41,65 +33,16 @@ def log_records(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
     return caplog
 
 
-@asynccontextmanager
-async def discord_bot(store: Store, emu: DiscordEmulator) -> AsyncIterator[tuple[Ask, Any]]:
-    """A running bot; `ask(group, name, **options)` sends a member's command, returns the answer."""
-    async with Fetcher() as fetcher:
-        commands = Commands(store=store, fetcher=fetcher, clock=Clock(T0))
-        client = make_client(guild_ready_timeout=0.05)
-        tree = app_commands.CommandTree(client)
-        register_commands(tree, commands)
-
-        async def ask(group: str, name: str, **options: str) -> str:
-            inner = [{"type": 3, "name": k, "value": v} for k, v in options.items()]
-            sent = await emu.send_slash_command(
-                group, [{"type": 1, "name": name, "options": inner}]
-            )
-            iid = int(sent["id"])
-            (callback,) = await emu.wait_for(lambda: emu.callbacks.get(iid), within=20)
-            assert callback["data"]["flags"] == 64, "answered to the member alone"
-            return str(callback["data"]["content"])
-
-        async with running_client(client, emu):
-            await tree.sync()
-            yield ask, client
+def discord_bot(store: Store, emu: DiscordEmulator) -> Any:
+    return chat.discord_bot(store, emu, now=T0)
 
 
-@asynccontextmanager
-async def slack_bot(store: Store, emu: SlackEmulator) -> AsyncIterator[Ask]:
-    """A running Socket Mode app; `ask("/news", "text", user_id=…)` returns the answer text."""
-    async with Fetcher() as fetcher:
-        commands = Commands(store=store, fetcher=fetcher, clock=Clock(T0))
-        client = web_client(token=emu.bot_token, base_url=emu.api_url)
-        app = build_app(client=client, signing_secret=emu.signing_secret)
-        register_slack_commands(app, commands, moderator_ids=[])
-        handler = socket_mode_handler(app, app_token=emu.app_token)
-        await handler.connect_async()
-
-        async def ask(command: str, text: str, *, user_id: str = "U0MEMBER") -> str:
-            n = len(emu.responses)
-            await emu.send_slash_command(command, text, user_id=user_id)
-            await emu.wait_for(lambda: len(emu.responses) > n, within=20)
-            answer = emu.responses[n]
-            assert answer["response_type"] == "ephemeral"
-            return str(answer["text"])
-
-        try:
-            yield ask
-        finally:
-            await handler.close_async()
+def slack_bot(store: Store, emu: SlackEmulator) -> Any:
+    return chat.slack_bot(store, emu, now=T0)
 
 
 async def console_lines(store: Store, *lines: str) -> str:
-    async def source() -> AsyncIterator[str]:
-        for line in lines:
-            yield line
-
-    out = io.StringIO()
-    async with Fetcher() as fetcher:
-        commands = Commands(store=store, fetcher=fetcher, clock=Clock(T0))
-        assert await serve_commands(commands, source(), out=out) == len(lines)
-    return out.getvalue()
+    return await chat.console_lines(store, *lines, now=T0)
 
 
 # --- /news unfollow ---------------------------------------------------------------------------
