@@ -97,3 +97,47 @@ async def test_slack_layout_command_makes_the_next_digest_compact_with_threads(
         assert "\n" not in block["text"]["text"]
         (opening,) = message["replies"]
         assert opening["text"].startswith("Summary: ")
+
+
+# --- /digest size N -----------------------------------------------------------------------------
+
+
+async def test_discord_size_command_bounds_the_next_digest(
+    store: Store, discord_emulator: DiscordEmulator, log_records: pytest.LogCaptureFixture
+) -> None:
+    emu = discord_emulator
+    guild = emu.guilds[0]
+    await _three_stories(store, platform="discord", workspace=str(guild.id),
+                         channel=str(guild.text_channel))  # fmt: skip
+    async with chat.discord_bot(store, emu, now=T0) as (ask, client):
+        refused = await ask("digest", "size", stories=2)
+        assert refused.startswith("⚠️ ") and "moderators" in refused, refused
+        too_many = await ask("digest", "size", moderator=True, stories=21)
+        assert too_many.startswith("⚠️ ") and "\n" not in too_many, too_many
+        size = await ask("digest", "size", moderator=True, stories=2)
+        assert "at most 2 stories" in size, log_records.text
+        assert await plan_due_digests(store, now=T0)
+        await _deliver(store, {"discord": DiscordPlatform(client)})
+    header, *cards = emu.messages[guild.text_channel]
+    assert "2 stories" in header["content"]
+    assert [m["embeds"][0]["title"] for m in cards] == list(TITLES[:2]), "newest first, full cards"
+    assert len(emu.threads) == 2
+
+
+async def test_slack_size_command_bounds_the_next_digest(
+    store: Store, slack_emulator: SlackEmulator
+) -> None:
+    emu = slack_emulator
+    await _three_stories(store, platform="slack", workspace=emu.team_id, channel="C0NEWS")
+    async with chat.slack_bot(store, emu, now=T0) as ask:
+        refused = await ask("/digest", "size 2")
+        assert refused.startswith(":warning: ") and "moderators" in refused, refused
+        lots = await ask("/digest", "size lots", user_id="U0ADMIN")
+        assert lots.startswith(":warning: ") and "whole number" in lots, lots
+        assert "at most 2 stories" in await ask("/digest", "size 2", user_id="U0ADMIN")
+    assert await plan_due_digests(store, now=T0)
+    client = web_client(token=emu.bot_token, base_url=emu.api_url)
+    await _deliver(store, {"slack": SlackPlatform(client, min_interval=0)})
+    _header, *cards = emu.channels["C0NEWS"]
+    assert _titles(cards) == list(TITLES[:2])
+    assert all(len(m["blocks"]) > 1 and len(m["replies"]) == 1 for m in cards), "full cards"
