@@ -260,3 +260,72 @@ async def test_console_mentions_the_operator_at_most_the_limit_per_window(store:
     await one_more()
     await _deliver(store, platform, LATER)
     assert out.getvalue().count("[ping] @operator — you follow: ferry") == PINGS_PER_WINDOW + 1
+
+
+# --- a ping that cannot be delivered fails once ------------------------------------------------
+
+
+async def _one_followed_story(
+    store: Store, *, platform: str, workspace: str, channel: str, log_channel: str
+) -> None:
+    room = Newsroom(store, now=T0, platform=platform)
+    feed = await room.feed("Harbour Gazette")
+    await room.subscribe(feed, workspace=workspace, channel=channel, log_channel_id=log_channel)
+    await room.story(feed, "Ferry strike ends", facts=["Crews return."], at=T0)
+    assert await plan_due_digests(store, now=T0)
+
+
+async def test_discord_ping_into_a_deleted_thread_fails_once_and_tells_no_one(
+    store: Store, discord_emulator: DiscordEmulator, log_records: pytest.LogCaptureFixture
+) -> None:
+    emu = discord_emulator
+    guild = emu.guilds[0]
+    mods = emu.add_text_channel(guild, "mods")
+    async with discord_bot(store, emu) as (ask, client):
+        assert "You follow “ferry”" in await ask("news", "follow", words="ferry"), log_records.text
+        await _one_followed_story(
+            store, platform="discord", workspace=str(guild.id),
+            channel=str(guild.text_channel), log_channel=str(mods),
+        )  # fmt: skip
+        platform = {"discord": DiscordPlatform(client)}
+        first = await deliver_pending(store, platform, worker_id="bot", now=T0, limit=2)
+        assert first.delivered == 2, "the digest header and the story with its thread"
+        (thread_id,) = emu.threads
+        del emu.threads[thread_id]  # a moderator deletes the thread
+        failed = await deliver_pending(store, platform, worker_id="bot", now=T0)
+        ((key, reason),) = failed.failures
+        assert key.startswith("p") and reason.endswith("(404): Unknown Channel"), reason
+        calls = len(emu.calls)
+        for minutes in (1, 10, 60):
+            later = await deliver_pending(
+                store, platform, worker_id="bot", now=T0 + timedelta(minutes=minutes)
+            )
+            assert (later.delivered, later.failed, later.retrying) == (0, 0, 0)
+    assert len(emu.calls) == calls, "never tried again"
+    assert emu.messages.get(mods, []) == [], "moderators are not told about a ping"
+
+
+async def test_slack_ping_into_an_archived_channel_fails_once_and_tells_no_one(
+    store: Store, slack_emulator: SlackEmulator
+) -> None:
+    emu = slack_emulator
+    async with slack_bot(store, emu) as ask:
+        assert "You follow “ferry”" in await ask("/news", "follow ferry")
+    await _one_followed_story(store, platform="slack", workspace=emu.team_id, channel="C0NEWS",
+                              log_channel="C0MODS")  # fmt: skip
+    client = web_client(token=emu.bot_token, base_url=emu.api_url)
+    platform = {"slack": SlackPlatform(client, min_interval=0)}
+    first = await deliver_pending(store, platform, worker_id="bot", now=T0, limit=2)
+    assert first.delivered == 2, "the digest header and the story with its thread"
+    emu.refuse("chat.postMessage", "is_archived")
+    failed = await deliver_pending(store, platform, worker_id="bot", now=T0)
+    ((key, reason),) = failed.failures
+    assert key.startswith("p") and reason.endswith("is_archived"), reason
+    calls = len(emu.calls)
+    for minutes in (1, 10, 60):
+        later = await deliver_pending(
+            store, platform, worker_id="bot", now=T0 + timedelta(minutes=minutes)
+        )
+        assert (later.delivered, later.failed, later.retrying) == (0, 0, 0)
+    assert len(emu.calls) == calls, "never tried again"
+    assert "C0MODS" not in emu.channels, "moderators are not told about a ping"
