@@ -115,7 +115,7 @@ def format_reply(reply: Reply) -> str:
     """A command's reply as terminal text: errors as one `error:` line, cards in full, a file
     (an OPML export) printed after the text between two rules."""
     if reply.error:
-        return f"error: {flatten(reply.text)}"
+        return f"error: {flatten(reply.plain_text())}"
     lines = [flatten(line) for line in reply.plain_text().splitlines()]
     if reply.file is not None:
         name = flatten(reply.file.filename)

@@ -142,6 +142,12 @@ class DiscordEmulator:
         self.guilds.append(spec)
         return spec
 
+    def add_text_channel(self, spec: GuildSpec, name: str) -> int:
+        """Another text channel of the guild (add it before the client connects)."""
+        cid = self.next_id()
+        self.channels[cid] = self._channel(cid, spec.id, name, 0)
+        return cid
+
     @staticmethod
     def _channel(cid: int, gid: int, name: str, kind: int) -> Json:
         return {
