@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -153,6 +154,8 @@ async def test_forum_post_lost_after_accept_is_posted_once(
             await deliver_pending(store, platform, worker_id="bot", now=now)
             now += timedelta(minutes=5)
     assert await _pending(store) == 0
+    sent = [c for c in emu.calls if c.method == "POST" and re.search(forum_posts, c.path)]
+    assert len(sent) == 1, "sent once; the next attempt found it"
     (thread,) = emu.threads.values()
     assert thread["name"] == "Ferry returns"
     starter, opening = emu.messages[int(thread["id"])]

@@ -11,13 +11,17 @@ also looked for in the channel's (thread's) last `history_check` messages by tha
 story is never posted to a channel twice, which makes the footer an exact key.
 
 Rate limits are discord.py's: it waits out 429s (`retry_after`, per bucket) and retries the
-identical body, nonce included.
+identical body, nonce included. It re-sends on a 5xx too, which is safe for a message (the nonce)
+and a thread on a message (160004), but not for a forum post: Discord may have made it before
+answering 500, and the re-send skips our look-up. The client's trace stops that one re-send
+(`NotResent`); the outbox's next attempt looks first.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -33,6 +37,26 @@ from bot.render.views import DigestView, Ping, StoryCard, ThreadUpdate
 
 NONCE_MAX = 25
 THREAD_EXISTS = 160004
+_RESENT_STATUSES = frozenset({500, 502, 504, 524})
+"""The answers discord.py re-sends a request on (`HTTPClient.request`)."""
+_UNKEYED_CREATES = re.compile(r"/channels/\d+/threads$")
+"""POST routes that create something without a nonce: forum posts."""
+
+
+class NotResent(aiohttp.ClientError):
+    """A server error answered a forum post, which Discord may have made all the same."""
+
+
+async def _stop_unkeyed_resend(
+    session: aiohttp.ClientSession, context: Any, params: aiohttp.TraceRequestEndParams
+) -> None:
+    status = params.response.status
+    if (
+        params.method == "POST"
+        and status in _RESENT_STATUSES
+        and _UNKEYED_CREATES.search(params.url.path)
+    ):
+        raise NotResent(f"Discord answered {status} to a forum post; not re-sent blind")
 
 
 def nonce_for(key: str) -> str:
@@ -49,12 +73,17 @@ def make_client(
 ) -> discord.Client:
     """A discord.py client with the one intent delivery and slash commands need (guilds).
 
-    `sharded` gives an `AutoShardedClient` that asks Discord for the shard count.
+    `sharded` gives an `AutoShardedClient` that asks Discord for the shard count. Its HTTP
+    trace stops discord.py re-sending a forum post after a server error (see the module doc).
     """
     intents = discord.Intents.none()
     intents.guilds = True
+    trace = options.pop("http_trace", None) or aiohttp.TraceConfig()
+    trace.on_request_end.append(_stop_unkeyed_resend)
     cls = discord.AutoShardedClient if sharded else discord.Client
-    return cls(intents=intents, guild_ready_timeout=guild_ready_timeout, **options)
+    return cls(
+        intents=intents, guild_ready_timeout=guild_ready_timeout, http_trace=trace, **options
+    )
 
 
 class DiscordPlatform:
@@ -322,4 +351,4 @@ def _delivery_error(exc: discord.HTTPException) -> DeliveryError:
     return DeliveryError(f"Discord refused the message ({status}): {text}", retryable=retryable)
 
 
-__all__ = ["DiscordPlatform", "make_client", "nonce_for"]
+__all__ = ["DiscordPlatform", "NotResent", "make_client", "nonce_for"]
