@@ -19,7 +19,7 @@ from bot.stories.urls import link_key
 from bot.worker import Worker, make_all_due
 from tests.conftest import StoreTarget
 from tests.feed_site import Clock, Item, exempt_fetcher, make_worker, rss
-from tests.support.httpserver import LocalHTTPServer, Reply
+from tests.support.httpserver import Gate, LocalHTTPServer, Reply
 
 RSS_TYPE = "application/rss+xml"
 
@@ -137,25 +137,35 @@ async def test_run_forever_follows_the_schedule_until_stopped(
 async def test_stopping_finishes_work_in_hand_and_gives_back_leases(
     store: Store, fetcher: Fetcher, http_server: LocalHTTPServer
 ) -> None:
+    pages = Gate()
     entries = []
     for n in range(8):
-        http_server.add(f"/p{n}", Reply(body=f"<p>Page {n}.</p>", delay=0.4))
+        http_server.add(f"/p{n}", pages.serving(Reply(body=f"<p>Page {n}.</p>")))
         entries.append(Item(title=f"Story {n}", link=http_server.url(f"/p{n}"), guid=f"s{n}"))
     http_server.add("/busy.xml", Reply(body=rss(entries), content_type=RSS_TYPE))
     await follow(store, http_server.url("/busy.xml"))
     pipeline = ArticlePipeline(store=store, fetcher=fetcher, worker_id="w", concurrency=2)
     worker = Worker(store=store, fetcher=fetcher, pipeline=pipeline, worker_id="w")
+    pages.close(after=2)
     stop = asyncio.Event()
     task = asyncio.create_task(worker.run_forever(stop=stop, idle_s=0.05))
-    for _ in range(200):
-        if await count_rows(store, Article, Article.state == "summarized"):
-            break
-        await asyncio.sleep(0.05)
-    stop.set()
-    await asyncio.wait_for(task, timeout=5)
+    try:
+        async with asyncio.timeout(30):  # two pages done, the next two in hand (held)
+            while not (
+                pages.held == 2
+                and await count_rows(store, Article, Article.state == "summarized") == 2
+            ):
+                assert not task.done(), task
+                await asyncio.sleep(0.05)
+        stop.set()
+    finally:
+        stop.set()
+        pages.open()
+        await asyncio.wait_for(task, timeout=10)
 
-    done = await count_rows(store, Article, Article.state == "summarized")
-    assert 1 <= done < 8
+    assert await count_rows(store, Article, Article.state == "summarized") == 4
+    assert await count_rows(store, Article, Article.state == "pending") == 4
+    assert len({r.path for r in http_server.requests if r.path.startswith("/p")}) == 4
     assert await count_rows(store, Article, Article.lease_owner.is_not(None)) == 0
     assert await count_rows(store, Feed, Feed.lease_owner.is_not(None)) == 0
 
