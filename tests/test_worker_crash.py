@@ -20,14 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from aiohttp import web
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.store import Store, upgrade
 from tests.conftest import POSTGRES_URL_ENV
 from tests.feed_site import articles, item_for, page_html, rss
-from tests.support.httpserver import Handler, LocalHTTPServer
+from tests.support.httpserver import Gate, LocalHTTPServer, Reply
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = articles()
@@ -41,39 +40,6 @@ PAGES = len({i for ids in PLAN.values() for i in ids})
 STORIES = PAGES - 2  # the three Peru reports are one story
 
 
-class Gate:
-    """Lets requests through until `close()`, then holds them (after `after` more) until
-    `open()`: a worker is killed while it waits here, so where the kill lands in its cycle
-    is not a matter of timing."""
-
-    def __init__(self, *, delay: float = 0.0) -> None:
-        self.delay = delay
-        self.held = 0
-        self._free = 0
-        self._open = asyncio.Event()
-        self._open.set()
-
-    def close(self, *, after: int = 0) -> None:
-        self._free = after
-        self._open.clear()
-
-    def open(self) -> None:
-        self._open.set()
-
-    def serving(self, body: str, content_type: str) -> Handler:
-        async def handle(request: web.Request) -> web.Response:
-            if not self._open.is_set():
-                if self._free > 0:
-                    self._free -= 1
-                else:
-                    self.held += 1
-                    await self._open.wait()
-            await asyncio.sleep(self.delay)
-            return web.Response(body=body.encode(), headers={"Content-Type": content_type})
-
-        return handle
-
-
 @dataclass(frozen=True, slots=True)
 class Site:
     feeds: Gate
@@ -81,16 +47,23 @@ class Site:
 
 
 def serve(server: LocalHTTPServer, *, page_delay: float = 0.0) -> Site:
-    """The three feeds and their article pages, each kind behind its own gate."""
-    site = Site(feeds=Gate(), pages=Gate(delay=page_delay))
+    """The three feeds and their article pages, each kind behind its own gate (the worker is
+    killed while it waits on one, so where the kill lands in its cycle is not a matter of
+    timing)."""
+    site = Site(feeds=Gate(), pages=Gate())
     for name, ids in PLAN.items():
         entries = []
         for sample_id in ids:
             path = f"/page/{sample_id}"
-            html = page_html(SAMPLES[sample_id])
-            server.add(path, site.pages.serving(html, "text/html; charset=utf-8"))
+            page = Reply(
+                body=page_html(SAMPLES[sample_id]),
+                content_type="text/html; charset=utf-8",
+                delay=page_delay,
+            )
+            server.add(path, site.pages.serving(page))
             entries.append(item_for(SAMPLES[sample_id], server.url(path)))
-        server.add(f"/{name}.xml", site.feeds.serving(rss(entries), "application/rss+xml"))
+        feed = Reply(body=rss(entries), content_type="application/rss+xml")
+        server.add(f"/{name}.xml", site.feeds.serving(feed))
     return site
 
 
