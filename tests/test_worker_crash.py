@@ -310,6 +310,51 @@ async def test_killed_worker_takes_its_summarizer_processes_with_it(
     await assert_every_article_stored_once(db)
 
 
+async def test_a_stopped_worker_finishes_its_work_in_hand_and_leaves_no_process(
+    http_server: LocalHTTPServer, database: Database, tmp_path: Path
+) -> None:
+    """SIGTERM to a long-running `worker` mid-summarize: it finishes the two articles in hand,
+    joins its summarizer pool, gives back its leases and exits 0; nothing of its group is left."""
+    db = database
+    log = tmp_path / "workers.log"
+    env = env_for(db.url, lease_s=3600, processes=2)
+    site = serve(http_server)
+    await add_feeds(env, http_server, log)
+    site.pages.close(after=2)
+    worker = await cli(env, "worker", log=log, own_group=True)
+    try:
+
+        async def two_done_two_in_hand() -> bool:
+            done = "SELECT count(*) FROM articles WHERE state = 'summarized'"
+            return site.pages.held == 2 and await db.scalar(done) == 2
+
+        await wait_until(two_done_two_in_hand, within=90)
+        members = live_members(worker.pid)
+        assert len(members) >= 3, f"no summarizer processes to join: {members}"
+        worker.send_signal(signal.SIGTERM)
+        site.pages.open()
+        await finish(worker, log, within=60)
+    finally:
+        site.pages.open()
+        if worker.returncode is None:
+            worker.kill()
+            await worker.wait()
+
+    async def group_gone() -> bool:
+        return not live_members(worker.pid)
+
+    try:
+        await wait_until(group_gone, within=5)
+    except AssertionError:
+        left = live_members(worker.pid)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(worker.pid, signal.SIGKILL)
+        raise AssertionError(f"still running after the worker stopped: {left}") from None
+    assert await db.scalar("SELECT count(*) FROM articles WHERE state = 'summarized'") == 4
+    assert await db.scalar("SELECT count(*) FROM articles WHERE lease_owner IS NOT NULL") == 0
+    assert await db.scalar("SELECT count(*) FROM feeds WHERE lease_owner IS NOT NULL") == 0
+
+
 async def assert_every_headline_finds_its_story(db: Database) -> None:
     """`newsdigest search <headline>` finds each article's story, whichever headline the story
     shows."""
