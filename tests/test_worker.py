@@ -67,8 +67,10 @@ async def test_two_workers_never_poll_a_feed_twice_in_a_cycle(
     store: Store, store_target: StoreTarget, fetcher: Fetcher, http_server: LocalHTTPServer
 ) -> None:
     count = 60
+    feeds = Gate()
     for n in range(count):
-        http_server.add(f"/f{n}.xml", Reply(body=feed_body(n), content_type=RSS_TYPE, delay=0.02))
+        reply = Reply(body=feed_body(n), content_type=RSS_TYPE, delay=0.02)
+        http_server.add(f"/f{n}.xml", feeds.serving(reply))
         await follow(store, http_server.url(f"/f{n}.xml"))
     other_store = store_target.open()
     try:
@@ -86,7 +88,16 @@ async def test_two_workers_never_poll_a_feed_twice_in_a_cycle(
             )
             for s, wid in ((store, "w1"), (other_store, "w2"))
         ]
-        results = await asyncio.gather(*(w.poll_due(now=clock.now) for w in workers))
+        feeds.close()  # held until both have claimed: neither can drain the queue alone
+        polls = asyncio.gather(*(w.poll_due(now=clock.now) for w in workers))
+        try:
+            async with asyncio.timeout(30):
+                while await claimers(store) < 2:
+                    assert not polls.done(), polls
+                    await asyncio.sleep(0.02)
+        finally:
+            feeds.open()
+        results = await polls
     finally:
         await other_store.close()
 
@@ -168,6 +179,12 @@ async def test_stopping_finishes_work_in_hand_and_gives_back_leases(
     assert len({r.path for r in http_server.requests if r.path.startswith("/p")}) == 4
     assert await count_rows(store, Article, Article.lease_owner.is_not(None)) == 0
     assert await count_rows(store, Feed, Feed.lease_owner.is_not(None)) == 0
+
+
+async def claimers(store: Store) -> int:
+    async with store.session(readonly=True) as s:
+        owners = select(func.count(func.distinct(Feed.lease_owner)))
+        return int(await s.scalar(owners) or 0)
 
 
 async def count_rows(store: Store, model: type, *where: object) -> int:
