@@ -5,7 +5,9 @@ characters); discord.py always sends `enforce_nonce`, so Discord answers a repea
 the message it already has. A thread that already exists on a message (code 160004) is taken
 as success: Discord gives such a thread the message's id. Forum starter messages carry no
 nonce, so before a forum post the forum's active threads are searched for one the bot owns
-with the same name whose starter message is this story (its footer names the story id).
+with the same name whose starter message is this story (its footer names the story id); a
+notice posted to a forum carries its key in its footer ("Notice <key>") and is looked for the
+same way.
 Discord checks nonces only for a few minutes, so a story message and a thread's opening are
 also looked for in the channel's (thread's) last `history_check` messages by that footer: a
 story is never posted to a channel twice, which makes the footer an exact key.
@@ -204,10 +206,18 @@ class DiscordPlatform:
         if not isinstance(channel, discord.ForumChannel):
             message = await self._send(channel, payload, key)
             return Posted(channel_id, str(message.id))
+        name = truncate("⚠ " + (discord_plain(notice.title) or "Notice"), 100)
+        marker = f"Notice {nonce_for(key)}"
+        embeds = [{**e, "footer": {"text": marker}} for e in payload["embeds"]]
+        found = await self._find_forum_thread(
+            channel, name, lambda starter: any(_names_story(e, marker) for e in starter.embeds)
+        )
+        if found is not None:
+            return Posted(channel_id, found, found, already_posted=True)
         try:
             made = await channel.create_thread(
-                name=truncate("⚠ " + (discord_plain(notice.title) or "Notice"), 100),
-                embeds=[discord.Embed.from_dict(e) for e in payload["embeds"]],
+                name=name,
+                embeds=[discord.Embed.from_dict(e) for e in embeds],
                 allowed_mentions=discord.AllowedMentions.none(),
             )
         except discord.HTTPException as exc:
@@ -305,18 +315,29 @@ class DiscordPlatform:
 
     async def _find_forum_post(self, forum: discord.ForumChannel, story: StoryCard) -> str | None:
         """The id of an active forum post the bot made for this story, if any."""
-        name = discord_payloads.thread_name(story)
         marker = f"Story {story.story_id}"
+
+        def names_story(starter: discord.Message) -> bool:
+            if any(_names_story(e, marker) for e in starter.embeds):
+                return True
+            return starter.content.endswith(" · " + marker)
+
+        return await self._find_forum_thread(
+            forum, discord_payloads.thread_name(story), names_story
+        )
+
+    async def _find_forum_thread(
+        self, forum: discord.ForumChannel, name: str, matches: Callable[[discord.Message], bool]
+    ) -> str | None:
+        """The id of an active post of the bot's in `forum` named `name` whose starter
+        message `matches`, if any."""
         me = self._client.user.id if self._client.user else None
         try:
             threads = await forum.guild.active_threads()
             for thread in threads:
                 if thread.parent_id != forum.id or thread.owner_id != me or thread.name != name:
                     continue
-                starter = await thread.fetch_message(thread.id)
-                if any(_names_story(e, marker) for e in starter.embeds):
-                    return str(thread.id)
-                if starter.content.endswith(" · " + marker):
+                if matches(await thread.fetch_message(thread.id)):
                     return str(thread.id)
         except discord.NotFound:
             return None
