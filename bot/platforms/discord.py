@@ -14,9 +14,10 @@ story is never posted to a channel twice, which makes the footer an exact key.
 
 Rate limits are discord.py's: it waits out 429s (`retry_after`, per bucket) and retries the
 identical body, nonce included. It re-sends on a 5xx too, which is safe for a message (the nonce)
-and a thread on a message (160004), but not for a forum post: Discord may have made it before
-answering 500, and the re-send skips our look-up. The client's trace stops that one re-send
-(`NotResent`); the outbox's next attempt looks first.
+and a thread on a message (160004), but not for a forum post or a command's follow-up: Discord
+may have made it before answering 500, and the re-send skips our look-up. The client's trace
+stops those re-sends (`NotResent`); the outbox's next attempt looks first, and a follow-up is
+logged, not sent twice.
 """
 
 from __future__ import annotations
@@ -41,24 +42,26 @@ NONCE_MAX = 25
 THREAD_EXISTS = 160004
 _RESENT_STATUSES = frozenset({500, 502, 504, 524})
 """The answers discord.py re-sends a request on (`HTTPClient.request`)."""
-_UNKEYED_CREATES = re.compile(r"/channels/\d+/threads$")
-"""POST routes that create something without a nonce: forum posts."""
+_UNKEYED_CREATES = (
+    (re.compile(r"/channels/\d+/threads$"), "a forum post"),
+    (re.compile(r"/webhooks/\d+/[^/]+$"), "a command's follow-up"),
+)
+"""POST routes that create something without a nonce, with what they make."""
 
 
 class NotResent(aiohttp.ClientError):
-    """A server error answered a forum post, which Discord may have made all the same."""
+    """A server error answered a post without a nonce, which Discord may have made anyway."""
 
 
 async def _stop_unkeyed_resend(
     session: aiohttp.ClientSession, context: Any, params: aiohttp.TraceRequestEndParams
 ) -> None:
     status = params.response.status
-    if (
-        params.method == "POST"
-        and status in _RESENT_STATUSES
-        and _UNKEYED_CREATES.search(params.url.path)
-    ):
-        raise NotResent(f"Discord answered {status} to a forum post; not re-sent blind")
+    if params.method != "POST" or status not in _RESENT_STATUSES:
+        return
+    for route, what in _UNKEYED_CREATES:
+        if route.search(params.url.path):
+            raise NotResent(f"Discord answered {status} to {what}; not re-sent blind")
 
 
 def nonce_for(key: str) -> str:
