@@ -297,7 +297,7 @@ class DiscordEmulator:
         if self._runner is not None:
             await self._runner.cleanup()
 
-    async def wait_for(self, predicate: Callable[[], Any], *, within: float = 5.0) -> Any:
+    async def wait_for(self, predicate: Callable[[], Any], *, within: float = 20.0) -> Any:
         """Wait until `predicate()` is truthy (re-checked on every request and frame)."""
         return await wait_until(self._changed, predicate, within=within)
 
