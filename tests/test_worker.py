@@ -133,13 +133,13 @@ async def test_run_forever_follows_the_schedule_until_stopped(
     stop = asyncio.Event()
     # A long idle time: new entries must wake the article loop, and stop must end the sleep.
     task = asyncio.create_task(worker.run_forever(stop=stop, idle_s=60))
-    for _ in range(200):
+    for _ in range(600):
         if await store.stories.recent(since=utcnow().replace(year=2000)):
             break
         await asyncio.sleep(0.05)
     await asyncio.sleep(0.3)
     stop.set()
-    await asyncio.wait_for(task, timeout=5)
+    await asyncio.wait_for(task, timeout=15)
     # Polled once: its next check is at least the minimum interval away.
     assert len(http_server.requests_for("/live.xml")) == 1
     assert len(await store.stories.recent(since=utcnow().replace(year=2000))) == 1
