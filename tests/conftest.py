@@ -8,9 +8,15 @@ import socket
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from hypothesis import settings
 
 from tests.emulators.fixtures import discord_emulator, slack_emulator  # noqa: F401 -- fixtures
 from tests.support.httpserver import LocalHTTPServer
+
+# No per-example deadline (hypothesis's default is 200 ms): a busy CI machine must not fail a
+# property test on time; settings made in the test modules build on this profile.
+settings.register_profile("newsdigest", deadline=None)
+settings.load_profile("newsdigest")
 
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,7 +18,7 @@ from bot.digests.engine import (
     notify_feed_health,
     plan_due_digests,
 )
-from bot.platforms.discord import DiscordPlatform
+from bot.platforms.discord import DiscordPlatform, make_client
 from bot.store import Store
 from bot.store.models import Feed, Post
 from tests.conftest import StoreTarget
@@ -104,6 +105,65 @@ async def test_connection_lost_after_accept_is_not_posted_twice(
     top = _top_level(emu)
     assert len(top) == 2 and top[0]["content"].startswith("## Morning digest")
     assert len(emu.messages[int(top[1]["id"])]) == 1
+
+
+async def test_server_error_after_accept_leaves_one_message_and_one_thread(
+    store: Store, discord_emulator: DiscordEmulator
+) -> None:
+    emu = discord_emulator
+    await _setup(store, emu, ["Ferry returns"])
+    cid = emu.guilds[0].text_channel
+    emu.fail_after_accept(rf"/channels/{cid}/messages$", times=2, status=502)
+    emu.fail_after_accept(rf"/channels/{cid}/messages/\d+/threads$", status=500)
+    async with running_client(make_client(guild_ready_timeout=0.05), emu) as client:
+        report = await deliver_pending(
+            store, {"discord": DiscordPlatform(client)}, worker_id="bot", now=T0
+        )
+    assert report.delivered == 2 and await _pending(store) == 0
+    sent = [c for c in emu.calls if c.method == "POST" and c.path == f"/channels/{cid}/messages"]
+    assert len(sent) == 4, "discord.py re-sent the header and the story after the 502s"
+    top = _top_level(emu)
+    assert _titles(top)[1:] == ["Ferry returns"] and len(top) == 2
+    (thread,) = emu.threads.values()
+    assert thread["id"] == top[1]["id"]
+    assert len(emu.messages[int(thread["id"])]) == 1
+
+
+@pytest.mark.parametrize("fault", ["dropped", "server error"])
+async def test_forum_post_lost_after_accept_is_posted_once(
+    store: Store, discord_emulator: DiscordEmulator, fault: str
+) -> None:
+    """A forum post carries no nonce: only the look-up before each attempt keeps it single,
+    so discord.py must not re-send it on a 5xx behind that look-up's back."""
+    emu = discord_emulator
+    guild = emu.guilds[0]
+    room = Newsroom(store, now=T0, platform="discord")
+    feed = await room.feed("Harbour Gazette")
+    await room.subscribe(feed, workspace=str(guild.id), channel=str(guild.forum_channel))
+    await room.story(feed, "Ferry returns", facts=["Fact 0."], at=T0)
+    assert await plan_due_digests(store, now=T0)
+    forum_posts = rf"/channels/{guild.forum_channel}/threads$"
+    if fault == "dropped":
+        emu.drop_after_accept(forum_posts)
+    else:
+        emu.fail_after_accept(forum_posts, status=500)
+    async with running_client(make_client(guild_ready_timeout=0.05), emu) as client:
+        platform = {"discord": DiscordPlatform(client)}
+        now = T0
+        for _ in range(3):
+            await deliver_pending(store, platform, worker_id="bot", now=now)
+            now += timedelta(minutes=5)
+    assert await _pending(store) == 0
+    sent = [c for c in emu.calls if c.method == "POST" and re.search(forum_posts, c.path)]
+    assert len(sent) == 1, "sent once; the next attempt found it"
+    (thread,) = emu.threads.values()
+    assert thread["name"] == "Ferry returns"
+    starter, opening = emu.messages[int(thread["id"])]
+    assert opening["embeds"][0]["title"] == starter["embeds"][0]["title"]
+    (posting,) = await store.channels.channel_stories(
+        platform="discord", workspace_id=str(guild.id)
+    )
+    assert posting.thread_id == thread["id"]
 
 
 async def test_crash_before_recording_then_restart_posts_nothing_twice(

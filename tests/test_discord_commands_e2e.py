@@ -184,6 +184,33 @@ async def test_summarize_of_a_local_article_is_deferred_and_posted_in_the_channe
     assert error["flags"] == EPHEMERAL
 
 
+async def test_a_follow_up_answered_with_a_server_error_is_not_sent_twice(
+    store: Store,
+    fetcher: Fetcher,
+    content: ContentServer,
+    discord_emulator: DiscordEmulator,
+    log_records: pytest.LogCaptureFixture,
+) -> None:
+    """Discord took the follow-up and answered 500: discord.py would re-send it a second
+    later (no nonce), posting the card twice in the channel."""
+    emu = discord_emulator
+    bot = Bot(store, fetcher)
+    emu.fail_after_accept(r"/webhooks/\d+/[^/]+$", status=500)
+    async with running_client(bot.client, emu):
+        asked = await emu.send_slash_command(
+            "news", sub("summarize", url=content.url("/articles/bridge.html"))
+        )
+        await answers(emu, asked)
+        with pytest.raises(TimeoutError):  # discord.py's own re-send comes after 1 s
+            await emu.wait_for(lambda: len(emu.followups) > 1, within=3)
+        again = await emu.send_slash_command("news", sub("help"))
+        await answers(emu, again)
+    (followup,) = [f for f in emu.followups if f["interaction_id"] == asked["id"]]
+    assert followup["embeds"][0]["title"].startswith("Riverton council approves")
+    assert "not sent again" in log_records.text
+    assert "/webhooks/" not in log_records.text, "the interaction token is not logged"
+
+
 async def test_moderators_see_only_their_own_servers_feeds(
     store: Store,
     fetcher: Fetcher,

@@ -241,3 +241,28 @@ async def test_notices_repeat_and_never_count_as_stories(discord_emulator: Disco
     titles = [m["embeds"][0]["title"] for m in emu.messages[int(cid)]]
     assert titles == ["⚠ Feed “Harbour Gazette” is failing"] * 2
     assert in_forum.thread_id is not None and int(in_forum.thread_id) in emu.threads
+
+
+@pytest.mark.parametrize("fault", ["dropped", "server error"])
+async def test_a_forum_notice_lost_after_accept_is_found_by_its_key(
+    discord_emulator: DiscordEmulator, fault: str
+) -> None:
+    emu = discord_emulator
+    forum = str(emu.guilds[0].forum_channel)
+    failing = Notice("Feed “Harbour Gazette” is failing", ("HTTP 500 three times",), None)
+    route = rf"/channels/{forum}/threads$"
+    if fault == "dropped":
+        emu.drop_after_accept(route)
+    else:
+        emu.fail_after_accept(route, status=502)
+    async with running_client(_client(), emu) as client:
+        platform = DiscordPlatform(client)
+        with pytest.raises(DeliveryError) as lost:
+            await platform.post_notice(channel_id=forum, notice=failing, key="h7")
+        assert lost.value.retryable
+        again = await platform.post_notice(channel_id=forum, notice=failing, key="h7")
+        repeat = await platform.post_notice(channel_id=forum, notice=failing, key="h8")
+    first, second = emu.threads.values()
+    assert again.already_posted and again.thread_id == first["id"]
+    assert not repeat.already_posted and repeat.thread_id == second["id"]
+    assert emu.messages[int(first["id"])][0]["embeds"][0]["footer"]["text"] == "Notice h7"

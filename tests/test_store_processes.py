@@ -28,14 +28,19 @@ from datetime import datetime
 from pathlib import Path
 from bot.store import Store
 
-async def main(url, schema, worker, now, go_file):
+async def wait_for(*paths):
+    for _ in range(6000):
+        if all(p.exists() for p in paths):
+            return
+        await asyncio.sleep(0.01)
+
+
+async def main(url, schema, worker, now, folder, claimers):
     store = Store(url, schema=schema or None)
     taken = []
+    folder = Path(folder)
     print("ready", flush=True)
-    for _ in range(6000):
-        if Path(go_file).exists():
-            break
-        await asyncio.sleep(0.01)
+    await wait_for(folder / "go")
     try:
         while True:
             batch = await store.feeds.claim_due(
@@ -43,6 +48,9 @@ async def main(url, schema, worker, now, go_file):
             )
             if not batch:
                 break
+            if not taken:  # every claimer gets a first batch before any drains the rest
+                (folder / f"first-{worker}").touch()
+                await wait_for(*(folder / f"first-proc{i}" for i in range(int(claimers))))
             taken.extend(f.id for f in batch)
             await asyncio.sleep(0.001)
     finally:
@@ -53,7 +61,9 @@ asyncio.run(main(*sys.argv[1:]))
 """
 
 
-async def _start(target: StoreTarget, worker: str, go_file: Path) -> asyncio.subprocess.Process:
+async def _start(
+    target: StoreTarget, worker: str, folder: Path, claimers: int
+) -> asyncio.subprocess.Process:
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-c",
@@ -62,7 +72,8 @@ async def _start(target: StoreTarget, worker: str, go_file: Path) -> asyncio.sub
         target.schema or "",
         worker,
         NOW.isoformat(),
-        str(go_file),
+        str(folder),
+        str(claimers),
         cwd=ROOT,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
@@ -93,15 +104,14 @@ async def test_worker_processes_never_claim_the_same_feed(
     async with store.session() as s:
         await s.execute(insert(Feed), rows)
 
-    go_file = tmp_path / "go"
-    procs = await asyncio.gather(*(_start(store_target, f"proc{i}", go_file) for i in range(3)))
-    go_file.touch()  # all three are connected and waiting: let them race
+    procs = await asyncio.gather(*(_start(store_target, f"proc{i}", tmp_path, 3) for i in range(3)))
+    (tmp_path / "go").touch()  # all three are connected and waiting: let them race
     results = await asyncio.gather(*(_result(p) for p in procs))
 
     everything = sorted(feed_id for taken in results for feed_id in taken)
     all_ids = sorted(f.id for f in await store.feeds.list())
     assert len(all_ids) == 300 and everything == all_ids, "each feed claimed exactly once"
-    assert sum(1 for taken in results if taken) >= 2, "the processes really competed"
+    assert all(len(taken) >= 3 for taken in results), "every process raced for work"
     owners = {f.id: f.lease_owner for f in await store.feeds.list()}
     for i, taken in enumerate(results):
         assert all(owners[feed_id] == f"proc{i}" for feed_id in taken)

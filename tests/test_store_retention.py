@@ -416,12 +416,12 @@ async def test_the_long_running_worker_prunes_when_it_starts(store: Store) -> No
         )
         stop = asyncio.Event()
         task = asyncio.create_task(worker.run_forever(stop=stop, idle_s=60))
-        for _ in range(200):
+        for _ in range(600):
             if await store.stories.get(old.id) is None:
                 break
             await asyncio.sleep(0.05)
         stop.set()
-        await asyncio.wait_for(task, timeout=5)
+        await asyncio.wait_for(task, timeout=15)
     finally:
         await fetcher.close()
     assert await store.stories.get(old.id) is None

@@ -19,7 +19,7 @@ from bot.stories.urls import link_key
 from bot.worker import Worker, make_all_due
 from tests.conftest import StoreTarget
 from tests.feed_site import Clock, Item, exempt_fetcher, make_worker, rss
-from tests.support.httpserver import LocalHTTPServer, Reply
+from tests.support.httpserver import Gate, LocalHTTPServer, Reply
 
 RSS_TYPE = "application/rss+xml"
 
@@ -67,8 +67,10 @@ async def test_two_workers_never_poll_a_feed_twice_in_a_cycle(
     store: Store, store_target: StoreTarget, fetcher: Fetcher, http_server: LocalHTTPServer
 ) -> None:
     count = 60
+    feeds = Gate()
     for n in range(count):
-        http_server.add(f"/f{n}.xml", Reply(body=feed_body(n), content_type=RSS_TYPE, delay=0.02))
+        reply = Reply(body=feed_body(n), content_type=RSS_TYPE, delay=0.02)
+        http_server.add(f"/f{n}.xml", feeds.serving(reply))
         await follow(store, http_server.url(f"/f{n}.xml"))
     other_store = store_target.open()
     try:
@@ -86,7 +88,16 @@ async def test_two_workers_never_poll_a_feed_twice_in_a_cycle(
             )
             for s, wid in ((store, "w1"), (other_store, "w2"))
         ]
-        results = await asyncio.gather(*(w.poll_due(now=clock.now) for w in workers))
+        feeds.close()  # held until both have claimed: neither can drain the queue alone
+        polls = asyncio.gather(*(w.poll_due(now=clock.now) for w in workers))
+        try:
+            async with asyncio.timeout(30):
+                while await claimers(store) < 2:
+                    assert not polls.done(), polls
+                    await asyncio.sleep(0.02)
+        finally:
+            feeds.open()
+        results = await polls
     finally:
         await other_store.close()
 
@@ -122,13 +133,13 @@ async def test_run_forever_follows_the_schedule_until_stopped(
     stop = asyncio.Event()
     # A long idle time: new entries must wake the article loop, and stop must end the sleep.
     task = asyncio.create_task(worker.run_forever(stop=stop, idle_s=60))
-    for _ in range(200):
+    for _ in range(600):
         if await store.stories.recent(since=utcnow().replace(year=2000)):
             break
         await asyncio.sleep(0.05)
     await asyncio.sleep(0.3)
     stop.set()
-    await asyncio.wait_for(task, timeout=5)
+    await asyncio.wait_for(task, timeout=15)
     # Polled once: its next check is at least the minimum interval away.
     assert len(http_server.requests_for("/live.xml")) == 1
     assert len(await store.stories.recent(since=utcnow().replace(year=2000))) == 1
@@ -137,27 +148,43 @@ async def test_run_forever_follows_the_schedule_until_stopped(
 async def test_stopping_finishes_work_in_hand_and_gives_back_leases(
     store: Store, fetcher: Fetcher, http_server: LocalHTTPServer
 ) -> None:
+    pages = Gate()
     entries = []
     for n in range(8):
-        http_server.add(f"/p{n}", Reply(body=f"<p>Page {n}.</p>", delay=0.4))
+        http_server.add(f"/p{n}", pages.serving(Reply(body=f"<p>Page {n}.</p>")))
         entries.append(Item(title=f"Story {n}", link=http_server.url(f"/p{n}"), guid=f"s{n}"))
     http_server.add("/busy.xml", Reply(body=rss(entries), content_type=RSS_TYPE))
     await follow(store, http_server.url("/busy.xml"))
     pipeline = ArticlePipeline(store=store, fetcher=fetcher, worker_id="w", concurrency=2)
     worker = Worker(store=store, fetcher=fetcher, pipeline=pipeline, worker_id="w")
+    pages.close(after=2)
     stop = asyncio.Event()
     task = asyncio.create_task(worker.run_forever(stop=stop, idle_s=0.05))
-    for _ in range(200):
-        if await count_rows(store, Article, Article.state == "summarized"):
-            break
-        await asyncio.sleep(0.05)
-    stop.set()
-    await asyncio.wait_for(task, timeout=5)
+    try:
+        async with asyncio.timeout(30):  # two pages done, the next two in hand (held)
+            while not (
+                pages.held == 2
+                and await count_rows(store, Article, Article.state == "summarized") == 2
+            ):
+                assert not task.done(), task
+                await asyncio.sleep(0.05)
+        stop.set()
+    finally:
+        stop.set()
+        pages.open()
+        await asyncio.wait_for(task, timeout=10)
 
-    done = await count_rows(store, Article, Article.state == "summarized")
-    assert 1 <= done < 8
+    assert await count_rows(store, Article, Article.state == "summarized") == 4
+    assert await count_rows(store, Article, Article.state == "pending") == 4
+    assert len({r.path for r in http_server.requests if r.path.startswith("/p")}) == 4
     assert await count_rows(store, Article, Article.lease_owner.is_not(None)) == 0
     assert await count_rows(store, Feed, Feed.lease_owner.is_not(None)) == 0
+
+
+async def claimers(store: Store) -> int:
+    async with store.session(readonly=True) as s:
+        owners = select(func.count(func.distinct(Feed.lease_owner)))
+        return int(await s.scalar(owners) or 0)
 
 
 async def count_rows(store: Store, model: type, *where: object) -> int:

@@ -20,14 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from aiohttp import web
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.store import Store, upgrade
 from tests.conftest import POSTGRES_URL_ENV
 from tests.feed_site import articles, item_for, page_html, rss
-from tests.support.httpserver import Handler, LocalHTTPServer
+from tests.support.httpserver import Gate, LocalHTTPServer, Reply
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = articles()
@@ -41,39 +40,6 @@ PAGES = len({i for ids in PLAN.values() for i in ids})
 STORIES = PAGES - 2  # the three Peru reports are one story
 
 
-class Gate:
-    """Lets requests through until `close()`, then holds them (after `after` more) until
-    `open()`: a worker is killed while it waits here, so where the kill lands in its cycle
-    is not a matter of timing."""
-
-    def __init__(self, *, delay: float = 0.0) -> None:
-        self.delay = delay
-        self.held = 0
-        self._free = 0
-        self._open = asyncio.Event()
-        self._open.set()
-
-    def close(self, *, after: int = 0) -> None:
-        self._free = after
-        self._open.clear()
-
-    def open(self) -> None:
-        self._open.set()
-
-    def serving(self, body: str, content_type: str) -> Handler:
-        async def handle(request: web.Request) -> web.Response:
-            if not self._open.is_set():
-                if self._free > 0:
-                    self._free -= 1
-                else:
-                    self.held += 1
-                    await self._open.wait()
-            await asyncio.sleep(self.delay)
-            return web.Response(body=body.encode(), headers={"Content-Type": content_type})
-
-        return handle
-
-
 @dataclass(frozen=True, slots=True)
 class Site:
     feeds: Gate
@@ -81,16 +47,23 @@ class Site:
 
 
 def serve(server: LocalHTTPServer, *, page_delay: float = 0.0) -> Site:
-    """The three feeds and their article pages, each kind behind its own gate."""
-    site = Site(feeds=Gate(), pages=Gate(delay=page_delay))
+    """The three feeds and their article pages, each kind behind its own gate (the worker is
+    killed while it waits on one, so where the kill lands in its cycle is not a matter of
+    timing)."""
+    site = Site(feeds=Gate(), pages=Gate())
     for name, ids in PLAN.items():
         entries = []
         for sample_id in ids:
             path = f"/page/{sample_id}"
-            html = page_html(SAMPLES[sample_id])
-            server.add(path, site.pages.serving(html, "text/html; charset=utf-8"))
+            page = Reply(
+                body=page_html(SAMPLES[sample_id]),
+                content_type="text/html; charset=utf-8",
+                delay=page_delay,
+            )
+            server.add(path, site.pages.serving(page))
             entries.append(item_for(SAMPLES[sample_id], server.url(path)))
-        server.add(f"/{name}.xml", site.feeds.serving(rss(entries), "application/rss+xml"))
+        feed = Reply(body=rss(entries), content_type="application/rss+xml")
+        server.add(f"/{name}.xml", site.feeds.serving(feed))
     return site
 
 
@@ -335,6 +308,51 @@ async def test_killed_worker_takes_its_summarizer_processes_with_it(
     second = await cli(env, "worker", "--once", log=log)
     await finish(second, log, within=120)
     await assert_every_article_stored_once(db)
+
+
+async def test_a_stopped_worker_finishes_its_work_in_hand_and_leaves_no_process(
+    http_server: LocalHTTPServer, database: Database, tmp_path: Path
+) -> None:
+    """SIGTERM to a long-running `worker` mid-summarize: it finishes the two articles in hand,
+    joins its summarizer pool, gives back its leases and exits 0; nothing of its group is left."""
+    db = database
+    log = tmp_path / "workers.log"
+    env = env_for(db.url, lease_s=3600, processes=2)
+    site = serve(http_server)
+    await add_feeds(env, http_server, log)
+    site.pages.close(after=2)
+    worker = await cli(env, "worker", log=log, own_group=True)
+    try:
+
+        async def two_done_two_in_hand() -> bool:
+            done = "SELECT count(*) FROM articles WHERE state = 'summarized'"
+            return site.pages.held == 2 and await db.scalar(done) == 2
+
+        await wait_until(two_done_two_in_hand, within=90)
+        members = live_members(worker.pid)
+        assert len(members) >= 3, f"no summarizer processes to join: {members}"
+        worker.send_signal(signal.SIGTERM)
+        site.pages.open()
+        await finish(worker, log, within=60)
+    finally:
+        site.pages.open()
+        if worker.returncode is None:
+            worker.kill()
+            await worker.wait()
+
+    async def group_gone() -> bool:
+        return not live_members(worker.pid)
+
+    try:
+        await wait_until(group_gone, within=5)
+    except AssertionError:
+        left = live_members(worker.pid)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(worker.pid, signal.SIGKILL)
+        raise AssertionError(f"still running after the worker stopped: {left}") from None
+    assert await db.scalar("SELECT count(*) FROM articles WHERE state = 'summarized'") == 4
+    assert await db.scalar("SELECT count(*) FROM articles WHERE lease_owner IS NOT NULL") == 0
+    assert await db.scalar("SELECT count(*) FROM feeds WHERE lease_owner IS NOT NULL") == 0
 
 
 async def assert_every_headline_finds_its_story(db: Database) -> None:

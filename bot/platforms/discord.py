@@ -5,19 +5,26 @@ characters); discord.py always sends `enforce_nonce`, so Discord answers a repea
 the message it already has. A thread that already exists on a message (code 160004) is taken
 as success: Discord gives such a thread the message's id. Forum starter messages carry no
 nonce, so before a forum post the forum's active threads are searched for one the bot owns
-with the same name whose starter message is this story (its footer names the story id).
+with the same name whose starter message is this story (its footer names the story id); a
+notice posted to a forum carries its key in its footer ("Notice <key>") and is looked for the
+same way.
 Discord checks nonces only for a few minutes, so a story message and a thread's opening are
 also looked for in the channel's (thread's) last `history_check` messages by that footer: a
 story is never posted to a channel twice, which makes the footer an exact key.
 
 Rate limits are discord.py's: it waits out 429s (`retry_after`, per bucket) and retries the
-identical body, nonce included.
+identical body, nonce included. It re-sends on a 5xx too, which is safe for a message (the nonce)
+and a thread on a message (160004), but not for a forum post or a command's follow-up: Discord
+may have made it before answering 500, and the re-send skips our look-up. The client's trace
+stops those re-sends (`NotResent`); the outbox's next attempt looks first, and a follow-up is
+logged, not sent twice.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -33,6 +40,28 @@ from bot.render.views import DigestView, Ping, StoryCard, ThreadUpdate
 
 NONCE_MAX = 25
 THREAD_EXISTS = 160004
+_RESENT_STATUSES = frozenset({500, 502, 504, 524})
+"""The answers discord.py re-sends a request on (`HTTPClient.request`)."""
+_UNKEYED_CREATES = (
+    (re.compile(r"/channels/\d+/threads$"), "a forum post"),
+    (re.compile(r"/webhooks/\d+/[^/]+$"), "a command's follow-up"),
+)
+"""POST routes that create something without a nonce, with what they make."""
+
+
+class NotResent(aiohttp.ClientError):
+    """A server error answered a post without a nonce, which Discord may have made anyway."""
+
+
+async def _stop_unkeyed_resend(
+    session: aiohttp.ClientSession, context: Any, params: aiohttp.TraceRequestEndParams
+) -> None:
+    status = params.response.status
+    if params.method != "POST" or status not in _RESENT_STATUSES:
+        return
+    for route, what in _UNKEYED_CREATES:
+        if route.search(params.url.path):
+            raise NotResent(f"Discord answered {status} to {what}; not re-sent blind")
 
 
 def nonce_for(key: str) -> str:
@@ -49,12 +78,17 @@ def make_client(
 ) -> discord.Client:
     """A discord.py client with the one intent delivery and slash commands need (guilds).
 
-    `sharded` gives an `AutoShardedClient` that asks Discord for the shard count.
+    `sharded` gives an `AutoShardedClient` that asks Discord for the shard count. Its HTTP
+    trace stops discord.py re-sending a forum post after a server error (see the module doc).
     """
     intents = discord.Intents.none()
     intents.guilds = True
+    trace = options.pop("http_trace", None) or aiohttp.TraceConfig()
+    trace.on_request_end.append(_stop_unkeyed_resend)
     cls = discord.AutoShardedClient if sharded else discord.Client
-    return cls(intents=intents, guild_ready_timeout=guild_ready_timeout, **options)
+    return cls(
+        intents=intents, guild_ready_timeout=guild_ready_timeout, http_trace=trace, **options
+    )
 
 
 class DiscordPlatform:
@@ -175,10 +209,18 @@ class DiscordPlatform:
         if not isinstance(channel, discord.ForumChannel):
             message = await self._send(channel, payload, key)
             return Posted(channel_id, str(message.id))
+        name = truncate("⚠ " + (discord_plain(notice.title) or "Notice"), 100)
+        marker = f"Notice {nonce_for(key)}"
+        embeds = [{**e, "footer": {"text": marker}} for e in payload["embeds"]]
+        found = await self._find_forum_thread(
+            channel, name, lambda starter: any(_names_story(e, marker) for e in starter.embeds)
+        )
+        if found is not None:
+            return Posted(channel_id, found, found, already_posted=True)
         try:
             made = await channel.create_thread(
-                name=truncate("⚠ " + (discord_plain(notice.title) or "Notice"), 100),
-                embeds=[discord.Embed.from_dict(e) for e in payload["embeds"]],
+                name=name,
+                embeds=[discord.Embed.from_dict(e) for e in embeds],
                 allowed_mentions=discord.AllowedMentions.none(),
             )
         except discord.HTTPException as exc:
@@ -276,18 +318,29 @@ class DiscordPlatform:
 
     async def _find_forum_post(self, forum: discord.ForumChannel, story: StoryCard) -> str | None:
         """The id of an active forum post the bot made for this story, if any."""
-        name = discord_payloads.thread_name(story)
         marker = f"Story {story.story_id}"
+
+        def names_story(starter: discord.Message) -> bool:
+            if any(_names_story(e, marker) for e in starter.embeds):
+                return True
+            return starter.content.endswith(" · " + marker)
+
+        return await self._find_forum_thread(
+            forum, discord_payloads.thread_name(story), names_story
+        )
+
+    async def _find_forum_thread(
+        self, forum: discord.ForumChannel, name: str, matches: Callable[[discord.Message], bool]
+    ) -> str | None:
+        """The id of an active post of the bot's in `forum` named `name` whose starter
+        message `matches`, if any."""
         me = self._client.user.id if self._client.user else None
         try:
             threads = await forum.guild.active_threads()
             for thread in threads:
                 if thread.parent_id != forum.id or thread.owner_id != me or thread.name != name:
                     continue
-                starter = await thread.fetch_message(thread.id)
-                if any(_names_story(e, marker) for e in starter.embeds):
-                    return str(thread.id)
-                if starter.content.endswith(" · " + marker):
+                if matches(await thread.fetch_message(thread.id)):
                     return str(thread.id)
         except discord.NotFound:
             return None
@@ -322,4 +375,4 @@ def _delivery_error(exc: discord.HTTPException) -> DeliveryError:
     return DeliveryError(f"Discord refused the message ({status}): {text}", retryable=retryable)
 
 
-__all__ = ["DiscordPlatform", "make_client", "nonce_for"]
+__all__ = ["DiscordPlatform", "NotResent", "make_client", "nonce_for"]

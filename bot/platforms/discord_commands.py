@@ -204,6 +204,14 @@ def _command(spec: CommandSpec, commands: Commands) -> app_commands.Command[Any,
             await send_reply(interaction, reply)
         except discord.HTTPException as exc:
             log.warning("answering /%s %s failed: %s", spec.group, spec.name, exc)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            log.warning(
+                "answering /%s %s: no answer from Discord (%r); not sent again, since it may "
+                "show already",
+                spec.group,
+                spec.name,
+                exc,
+            )
 
     run.__signature__ = _signature(spec.options)  # type: ignore[attr-defined]
     run.__discord_app_commands_param_description__ = {  # type: ignore[attr-defined]

@@ -3,10 +3,11 @@
 Point discord.py at it with `emulator.patch(monkeypatch)` (sets `discord.http.Route.BASE`
 and the gateway address). It keeps channels, messages, threads and registered commands in
 memory, dedupes messages on (channel, nonce) when `enforce_nonce` is set, answers "a thread
-already exists" with Discord's code 160004, can inject 429s (`rate_limit`) and can drop the
-connection after accepting a message (`drop_after_accept`), the crash case delivery must
-reconcile. `send_slash_command` dispatches INTERACTION_CREATE; the answer arrives through the
-interaction callback route and is recorded in `callbacks`. Files sent with a message come as
+already exists" with Discord's code 160004, can inject 429s (`rate_limit`), can drop the
+connection after accepting a message (`drop_after_accept`) or answer it with a server error
+(`fail_after_accept`, which discord.py re-sends), the crash cases delivery must reconcile.
+`send_slash_command` dispatches INTERACTION_CREATE; the answer arrives through the interaction
+callback route and is recorded in `callbacks`. Files sent with a message come as
 multipart bodies (`payload_json` and `files[n]`): the JSON is the recorded body and the files
 are under its `"_files"` key as `{"filename", "content_type", "data"}`. `attachment` keeps a
 file on the emulator's CDN (`/attachments/...`) for an attachment option of a command.
@@ -71,6 +72,7 @@ class _Injection:
     pattern: re.Pattern[str]
     remaining: int
     retry_after: float = 0.0
+    status: int = 0
 
 
 @dataclass
@@ -115,6 +117,7 @@ class DiscordEmulator:
         self._sockets: list[tuple[web.WebSocketResponse, Any]] = []
         self._injections: list[_Injection] = []
         self._drops: list[_Injection] = []
+        self._failures: list[_Injection] = []
         self._runner: web.AppRunner | None = None
         self._changed = asyncio.Event()
         self.port = 0
@@ -236,6 +239,11 @@ class DiscordEmulator:
         """Accept the next `times` matching POSTs, then close the connection without answering."""
         self._drops.append(_Injection("POST", re.compile(path_regex), times))
 
+    def fail_after_accept(self, path_regex: str, *, times: int = 1, status: int = 500) -> None:
+        """Do the next `times` matching POSTs, then answer each with `status` (a 5xx that
+        discord.py retries with the identical body after a second)."""
+        self._failures.append(_Injection("POST", re.compile(path_regex), times, status=status))
+
     def attachment(
         self, filename: str, data: bytes, *, declared_size: int | None = None
     ) -> tuple[Json, Json]:
@@ -295,7 +303,7 @@ class DiscordEmulator:
         if self._runner is not None:
             await self._runner.cleanup()
 
-    async def wait_for(self, predicate: Callable[[], Any], *, within: float = 5.0) -> Any:
+    async def wait_for(self, predicate: Callable[[], Any], *, within: float = 20.0) -> Any:
         """Wait until `predicate()` is truthy (re-checked on every request and frame)."""
         return await wait_until(self._changed, predicate, within=within)
 
@@ -481,6 +489,13 @@ class DiscordEmulator:
                     drop.remaining -= 1
                     assert request.transport is not None
                     request.transport.close()
+                failure = next(
+                    (f for f in self._failures if f.remaining > 0 and f.pattern.search(path)), None
+                )
+                if failure is not None and method == "POST" and response.status < 300:
+                    failure.remaining -= 1
+                    error = {"message": f"{failure.status}: Server Error", "code": 0}
+                    return _json(error, status=failure.status)
                 return response
         return _json({"message": "404: Not Found", "code": 0}, status=404)
 

@@ -127,7 +127,7 @@ class SlackEmulator:
         if self._runner is not None:
             await self._runner.cleanup()
 
-    async def wait_for(self, predicate: Callable[[], Any], *, within: float = 5.0) -> Any:
+    async def wait_for(self, predicate: Callable[[], Any], *, within: float = 20.0) -> Any:
         """Wait until `predicate()` is truthy; Slack calls and acks may arrive in any order."""
         return await wait_until(self._changed, predicate, within=within)
 

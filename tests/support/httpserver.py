@@ -14,8 +14,10 @@ A list of replies is served in order and its last one repeats. ``etag`` / ``last
 the route answer 304 to a matching conditional request. ``delay`` waits before the headers;
 ``drip`` sends the body a few bytes at a time with a pause between; ``encoding`` compresses the
 body (gzip, deflate or br). A body given with an explicit Content-Encoding header is sent as is
-(a prepared gzip bomb, say). Every request is recorded in ``requests``. Give ``ssl_context``
-for an https server (tests/support/tls.py makes a throwaway certificate).
+(a prepared gzip bomb, say). Every request is recorded in ``requests``. A ``Gate`` holds the
+requests of the routes it serves once closed, so a test can act while a client is waiting on
+them (``server.add(path, gate.serving(Reply(...)))``, then ``gate.close(after=2)``). Give
+``ssl_context`` for an https server (tests/support/tls.py makes a throwaway certificate).
 """
 
 from __future__ import annotations
@@ -147,6 +149,36 @@ class LocalHTTPServer:
         index = min(self._served[request.path], len(route) - 1)
         self._served[request.path] += 1
         return await _respond(request, route[index])
+
+
+class Gate:
+    """Serves its routes at once while open; once closed, lets `after` more requests through
+    and holds the rest (counted in `held`) until `open()`."""
+
+    def __init__(self) -> None:
+        self.held = 0
+        self._free = 0
+        self._open = asyncio.Event()
+        self._open.set()
+
+    def close(self, *, after: int = 0) -> None:
+        self._free = after
+        self._open.clear()
+
+    def open(self) -> None:
+        self._open.set()
+
+    def serving(self, reply: Reply) -> Handler:
+        async def handle(request: web.Request) -> web.StreamResponse:
+            if not self._open.is_set():
+                if self._free > 0:
+                    self._free -= 1
+                else:
+                    self.held += 1
+                    await self._open.wait()
+            return await _respond(request, reply)
+
+        return handle
 
 
 async def _respond(request: web.Request, reply: Reply) -> web.StreamResponse:
