@@ -23,6 +23,7 @@ whether it continues a quote left open), for the decision pass to weigh.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from summarizer.attribution import (
@@ -119,6 +120,8 @@ def _beside(
         lead = text[lower : span.open_at].rstrip()
         if lead and lead[-1] in ".!?":
             end = lower + len(lead) - 1
+            if i and _inside_sentence(text, p_spans[i - 1], lower, end):
+                lower = p_spans[i - 2].close_after if i > 1 else 0
             local = (
                 on_behalf(text[:end], lower)
                 or before_quote(text, lower, end)
@@ -155,6 +158,19 @@ def _beside(
             shift = -len(prev_tail) - 1
             ref = SpeakerRef(found.kind, found.text, found.offset + shift, found.tokens, found.head)
     return ref, local
+
+
+def _inside_sentence(text: str, fragment: QuoteSpan, lower: int, end: int) -> bool:
+    """'De Klerk said the decision made a “mockery” of the conference.': a short quote
+    inside the sentence before a quote, so that sentence starts before it."""
+    inner = text[fragment.start : fragment.end]
+    return (
+        len(inner.split()) < 5
+        and not re.search(r"[.!?]", inner)
+        and not re.search(r"[.!?]\s", text[lower:end])
+        and fragment.open_at > 1
+        and not text[: fragment.open_at].rstrip().endswith((".", "!", "?", ":"))
+    )
 
 
 def _newcomer(paragraphs: list[Paragraph], p_index: int) -> SpeakerRef | None:

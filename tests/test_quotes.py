@@ -1886,3 +1886,14 @@ def test_a_places_role_is_the_person_not_the_place() -> None:
         "“We are seeing a rise in cases in the Fraser region,” B.C.'s top doctor said.",
     )
     assert got["We are seeing a rise in cases in the Fraser region"] == "Bonita Hall"
+
+
+def test_the_sentence_before_a_quote_starts_before_a_scare_quote_inside_it() -> None:
+    got = speakers(
+        "Former president Frank de Kloet backed him, saying he would not attend if Pastor John Mabe"
+        " stayed excluded. De Kloet said that the decision made a “mockery” of the conference."
+        " “The decision to exclude Pastor Mabe is at odds with the principles of our society,”"
+        " he said.",
+    )
+    quote = "The decision to exclude Pastor Mabe is at odds with the principles of our society"
+    assert got[quote] == "Frank de Kloet"
