@@ -43,12 +43,15 @@ def add_command_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignor
 
 
 def run_chat_command(args: argparse.Namespace) -> int:
-    from bot.config import Settings
+    from bot.config import SettingsError, load_settings
 
     text = " ".join(args.words)
     group = None if args.command == "command" else args.command
     try:
-        reply = asyncio.run(_run(Settings(), text, group=group, channel=args.channel))
+        reply = asyncio.run(_run(load_settings(), text, group=group, channel=args.channel))
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # start-up failures: an unusable database, a bad setting
