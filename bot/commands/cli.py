@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bot.commands.context import Reply
     from bot.config import Settings
+    from bot.store.store import Store
 
 CONSOLE_WORKSPACE = "console"
 CONSOLE_CHANNEL = "console"
@@ -75,10 +76,28 @@ async def _run(settings: Settings, text: str, *, group: str | None, channel: str
         is_moderator=True,
     )
     async with open_app(settings, with_executor=False) as app:
+        await _check_database(app.store)
         commands = Commands(
             store=app.store, fetcher=app.fetcher, executor=app.executor, local_files=True
         )
         return await commands.handle_text(ctx, text, group=group)
+
+
+async def _check_database(store: Store) -> None:
+    """Reach the database before the handler runs: a handler turns any failure into "something
+    went wrong" and logs its traceback, which on a terminal is the user's screen."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.store.migrate import current_revision, head_revision
+
+    try:
+        revision = await current_revision(store.engine)
+    except (SQLAlchemyError, OSError) as exc:
+        raise RuntimeError(f"the database is not usable: {exc}") from None
+    if revision != head_revision():
+        raise RuntimeError(
+            "the database is not at the latest revision: run `newsdigest db upgrade`"
+        )
 
 
 def _print(reply: Reply) -> int:
