@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bot.commands.context import Reply
+    from bot.commands.spec import Option
     from bot.config import Settings
     from bot.store.store import Store
 
@@ -30,17 +31,47 @@ COMMANDS = ("news", "digest", "command")
 
 
 def add_command_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Add `news`, `digest` and `command` to the `newsdigest` parser."""
+    """Add `news`, `digest` and `command` to the `newsdigest` parser; their help is made from
+    the slash-command table, so it lists every command there is."""
+    from bot.commands.spec import commands_of, help_text
+
+    def brief(group: str) -> str:
+        return " | ".join(
+            " ".join([c.name, *(_usage(o) for o in c.options if o.type != "channel")])
+            for c in commands_of(group)
+        )
+
     helps = {
-        "news": "member commands: latest [topic] | search WORDS | quotes PERSON | "
-        "summarize URL | story ID",
-        "digest": "this channel's digests: schedule SPEC [timezone: TZ] | now",
+        "news": f"member commands: {brief('news')}",
+        "digest": f"this channel's digests: {brief('digest')}",
         "command": "any slash command as the console moderator: GROUP NAME [ARGS]",
     }
+    epilogs = {
+        "news": help_text(moderator=True, group="news"),
+        "digest": help_text(moderator=True, group="digest"),
+        "command": help_text(moderator=True),
+    }
     for name in COMMANDS:
-        parser = sub.add_parser(name, help=helps[name])
-        parser.add_argument("--channel", default=CONSOLE_CHANNEL, help="the console channel")
-        parser.add_argument("words", nargs=argparse.REMAINDER)
+        parser = sub.add_parser(
+            name,
+            help=helps[name],
+            epilog=epilogs[name],
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        parser.add_argument(
+            "--channel",
+            default=CONSOLE_CHANNEL,
+            help=f"the console channel (default: {CONSOLE_CHANNEL}); before the words",
+        )
+        parser.add_argument(
+            "words",
+            nargs=argparse.REMAINDER,
+            help="the command and its options as typed after the slash, e.g. search ferry strike",
+        )
+
+
+def _usage(option: Option) -> str:
+    return f"<{option.name}>" if option.required else f"[{option.name}]"
 
 
 def run_chat_command(args: argparse.Namespace) -> int:
