@@ -113,9 +113,11 @@ async def test_worker_once_then_search(env: dict[str, str], http_server: LocalHT
     assert {"title", "url", "sources", "key_facts", "quotes"} <= hit.keys()
     assert len(hit["sources"]) == 2 and hit["key_facts"]
     assert "Peru" in hit["title"]
+    assert hit["snippet"] and "\n" not in hit["snippet"], "the snippet is one line"
 
     code, out, _ = await run(env, "search", "Helix")
     assert code == 0 and "Helix" in out and "sources: 1" in out
+    assert len(out.splitlines()) == 4, "title, link, snippet, sources"
     code, out, _ = await run(env, "search", "zebra")
     assert code == 0 and "no stories match" in out
 
