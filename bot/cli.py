@@ -52,9 +52,21 @@ def build_parser() -> argparse.ArgumentParser:
     search = sub.add_parser("search", help="full-text search over stories")
     search.add_argument("words", nargs="+")
     search.add_argument("--json", action="store_true", help="print a JSON list of stories")
-    search.add_argument("--limit", type=int, default=10)
+    search.add_argument(
+        "--limit", type=_at_least_one, default=10, metavar="N", help="at most N stories (10)"
+    )
     add_command_parsers(sub)
     return parser
+
+
+def _at_least_one(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -34,3 +34,18 @@ def test_each_group_help_lists_its_commands_with_usage(group: str) -> None:
     for spec in wanted:
         assert f"{spec.usage} — {spec.description}" in text
     assert set(GROUPS) >= {s.group for s in wanted}
+
+
+@pytest.mark.parametrize("limit", ["0", "-3", "many"])
+def test_search_limit_must_be_a_positive_whole_number(
+    limit: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        build_parser().parse_args(["search", "bridge", "--limit", limit])
+    assert exited.value.code == 2
+    assert "argument --limit" in capsys.readouterr().err
+
+
+def test_search_limit_is_documented_and_kept() -> None:
+    assert build_parser().parse_args(["search", "x", "--limit", "3"]).limit == 3
+    assert "at most N stories" in subparser("search").format_help()
