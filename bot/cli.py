@@ -70,9 +70,11 @@ def _at_least_one(text: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
     try:
-        return _dispatch(args)
+        if argv[:1] == ["summarize"]:  # its own parser, so `summarize --help` shows its options
+            return summarizer_main(argv[1:], prog="newsdigest summarize")
+        return _dispatch(build_parser().parse_args(argv))
     except BrokenPipeError:
         # The reader left early (`newsdigest search x --json | head`): stop quietly.
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -84,8 +86,6 @@ def main(argv: list[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command in PLATFORM_COMMANDS:
         return run_platform_command(args)
-    if args.command == "summarize":
-        return summarizer_main(args.args)
     if args.command == "db":
         return run_db(args)
     if args.command in CHAT_COMMANDS:

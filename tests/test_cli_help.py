@@ -6,7 +6,7 @@ import argparse
 
 import pytest
 
-from bot.cli import build_parser
+from bot.cli import build_parser, main
 from bot.commands.spec import COMMANDS, GROUPS
 
 
@@ -49,3 +49,14 @@ def test_search_limit_must_be_a_positive_whole_number(
 def test_search_limit_is_documented_and_kept() -> None:
     assert build_parser().parse_args(["search", "x", "--limit", "3"]).limit == 3
     assert "at most N stories" in subparser("search").format_help()
+
+
+def test_summarize_help_shows_the_summarizer_options_under_its_own_name(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["summarize", "--help"])
+    assert exited.value.code == 0
+    text = capsys.readouterr().out
+    assert text.startswith("usage: newsdigest summarize")
+    assert "--facts N" in text and "--format" in text and "source" in text
