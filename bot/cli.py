@@ -52,15 +52,29 @@ def build_parser() -> argparse.ArgumentParser:
     search = sub.add_parser("search", help="full-text search over stories")
     search.add_argument("words", nargs="+")
     search.add_argument("--json", action="store_true", help="print a JSON list of stories")
-    search.add_argument("--limit", type=int, default=10)
+    search.add_argument(
+        "--limit", type=_at_least_one, default=10, metavar="N", help="at most N stories (10)"
+    )
     add_command_parsers(sub)
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def _at_least_one(text: str) -> int:
     try:
-        return _dispatch(args)
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        if argv[:1] == ["summarize"]:  # its own parser, so `summarize --help` shows its options
+            return summarizer_main(argv[1:], prog="newsdigest summarize")
+        return _dispatch(build_parser().parse_args(argv))
     except BrokenPipeError:
         # The reader left early (`newsdigest search x --json | head`): stop quietly.
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -72,8 +86,6 @@ def main(argv: list[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command in PLATFORM_COMMANDS:
         return run_platform_command(args)
-    if args.command == "summarize":
-        return summarizer_main(args.args)
     if args.command == "db":
         return run_db(args)
     if args.command in CHAT_COMMANDS:

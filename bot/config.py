@@ -7,7 +7,9 @@ settings object never leaks them. `.env.example` lists every setting read here.
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from typing import Any
+
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///newsdigest.db"
@@ -103,3 +105,19 @@ class Settings(BaseSettings):
 
     def slack_moderator_ids(self) -> list[str]:
         return [part.strip() for part in self.slack_moderators.split(",") if part.strip()]
+
+
+class SettingsError(Exception):
+    """A setting that cannot be used, as one line naming its variable (never its value, which
+    may be a secret)."""
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """`Settings(**overrides)`, or SettingsError instead of pydantic's many-line report."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        loc = problem["loc"]
+        name = f"NEWSDIGEST_{str(loc[0]).upper()}" if loc else "a setting"
+        raise SettingsError(f"{name}: {problem['msg']}") from None

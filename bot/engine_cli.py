@@ -23,18 +23,15 @@ if TYPE_CHECKING:
 
 
 def run_engine_command(args: argparse.Namespace) -> int:
-    from pydantic import ValidationError
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bot.config import Settings
+    from bot.config import SettingsError, load_settings
     from bot.feeds.errors import FeedLayerError
 
     try:
-        settings = Settings()
-    except ValidationError as exc:
-        problem = exc.errors()[0]
-        name = "NEWSDIGEST_" + str(problem["loc"][0]).upper() if problem["loc"] else "a setting"
-        print(f"error: {name}: {problem['msg']}", file=sys.stderr)
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     problem = _sqlite_folder_problem(settings.database_url.get_secret_value())
     if problem:

@@ -51,6 +51,16 @@ def add_run_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def run_platform_command(args: argparse.Namespace) -> int:
+    from bot.config import SettingsError
+
+    try:
+        return _run_platform_command(args)
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run_platform_command(args: argparse.Namespace) -> int:
     if args.command == "demo":
         from bot.demo.cycle import preview_html, run_demo
 
@@ -67,12 +77,12 @@ def run_platform_command(args: argparse.Namespace) -> int:
         except (OSError, RuntimeError) as exc:
             print(f"error: {' '.join(str(exc).split())[:300]}", file=sys.stderr)
             return 1
-    from bot.config import Settings
+    from bot.config import load_settings
     from bot.platforms.connect import PlatformConfigError
 
+    settings = load_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
-        settings = Settings()
         if args.command == "run":
             return asyncio.run(serve(settings, platform=None, with_worker=True))
         return asyncio.run(serve(settings, platform=args.platform, with_worker=False))

@@ -33,6 +33,7 @@ from bot.digests.outbox import deliver_pending
 from bot.digests.plan import plan_due_digests
 from bot.digests.updates import enqueue_story_updates
 from bot.platforms.base import Platform
+from bot.plural import counted
 from bot.store.store import Store
 from bot.store.types import utcnow
 from bot.worker import Worker
@@ -70,7 +71,9 @@ class Runner:
 
     async def run(self, stop: asyncio.Event) -> None:
         if released := await self.store.release_dead_leases(now=utcnow()):
-            log.info("took over %d leases of bot processes or workers that died", released)
+            log.info(
+                "took over %s of bot processes or workers that died", counted(released, "lease")
+            )
         loops = [self._every(stop, "digests", self.digest_cycle_s, self.digest_step)]
         if self.platforms:
             loops.append(self._delivery(stop))
@@ -83,15 +86,20 @@ class Runner:
         updates = await enqueue_story_updates(self.store)
         notices = await notify_feed_health(self.store)
         if digests or updates or notices:
-            log.info("queued %d digests, %d updates, %d notices", len(digests), updates, notices)
+            log.info(
+                "queued %s, %s, %s",
+                counted(len(digests), "digest"),
+                counted(updates, "update"),
+                counted(notices, "notice"),
+            )
             self.wake()
 
     async def deliver_step(self) -> None:
         report = await deliver_pending(self.store, self.platforms, worker_id=self.worker_id)
         if report.delivered or report.failed or report.retrying:
             log.info(
-                "delivered %d posts (%d found already posted), %d to retry, %d failed",
-                report.delivered,
+                "delivered %s (%d found already posted), %d to retry, %d failed",
+                counted(report.delivered, "post"),
                 report.already_posted,
                 report.retrying,
                 report.failed,

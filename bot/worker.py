@@ -40,6 +40,7 @@ from sqlalchemy import func, or_, select, update
 
 from bot.feeds.fetch import Fetcher
 from bot.feeds.poll import PollPolicy, PollResult, poll_feed
+from bot.plural import counted
 from bot.store.articles import EntryChange
 from bot.store.claimers import new_claimer_id
 from bot.store.claims import claim
@@ -120,7 +121,7 @@ class Worker:
         start = self._clock()
         released = await self._store.release_dead_leases(now=start)
         if released:
-            log.info("took over %d leases of workers that died", released)
+            log.info("took over %s of workers that died", counted(released, "lease"))
         await make_all_due(self._store, now=start)
         polls = await self.poll_due(now=start, wait_for_leases_s=self._lease_s)
         articles = await self.pipeline.drain(wait_for_leases_s=self._lease_s)
@@ -132,7 +133,7 @@ class Worker:
         worker gives back its leases, so another worker need not wait for them to expire."""
         new_articles = asyncio.Event()
         if released := await self._store.release_dead_leases(now=self._clock()):
-            log.info("took over %d leases of workers that died", released)
+            log.info("took over %s of workers that died", counted(released, "lease"))
         loops = [
             self._poll_loop(stop, idle_s, new_articles),
             self._article_loop(stop, idle_s, new_articles),
@@ -143,7 +144,7 @@ class Worker:
             await asyncio.gather(*loops)
         finally:
             released = await self._store.release_leases(worker_id=self.worker_id)
-            log.info("stopped; gave back %d leases", released)
+            log.info("stopped; gave back %s", counted(released, "lease"))
 
     async def _poll_loop(self, stop: asyncio.Event, idle_s: float, wake: asyncio.Event) -> None:
         while not stop.is_set():
@@ -152,11 +153,11 @@ class Worker:
                 wake.set()
             if polls.polled:
                 log.info(
-                    "polled %d feeds (%d not modified, %d failed, %d new entries)",
-                    polls.polled,
+                    "polled %s (%d not modified, %d failed, %s)",
+                    counted(polls.polled, "feed"),
                     polls.not_modified,
                     polls.failed,
-                    polls.new_entries,
+                    counted(polls.new_entries, "new entry"),
                 )
             else:
                 await _sleep_unless(stop, idle_s)
@@ -167,10 +168,10 @@ class Worker:
             articles = await self.pipeline.drain(stop=stop)
             if articles.summarized or articles.failed:
                 log.info(
-                    "summarized %d articles (%d from feed text, %d new stories), %d failed",
-                    articles.summarized,
+                    "summarized %s (%d from feed text, %s), %d failed",
+                    counted(articles.summarized, "article"),
                     articles.from_feed,
-                    articles.new_stories,
+                    counted(articles.new_stories, "new story"),
                     articles.failed,
                 )
             else:

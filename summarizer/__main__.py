@@ -41,20 +41,22 @@ def render_text(summary: Summary) -> str:
     return "\n".join(lines)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(prog: str = "python -m summarizer") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m summarizer",
+        prog=prog,
         description="Summarize a news article (HTML or plain text) into key facts and quotes.",
     )
     parser.add_argument("source", help="a file path, an http(s) URL, or - for standard input")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "--format", choices=("text", "json"), default="text", help="text (default) or json"
+    )
     parser.add_argument("--facts", type=int, default=5, metavar="N", help="key facts (default 5)")
     parser.add_argument("--quotes", type=int, default=3, metavar="N", help="key quotes (default 3)")
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def main(argv: list[str] | None = None, *, prog: str = "python -m summarizer") -> int:
+    args = build_parser(prog).parse_args(argv)
     if args.facts < 0 or args.quotes < 0:
         print("error: --facts and --quotes must be 0 or more", file=sys.stderr)
         return 2

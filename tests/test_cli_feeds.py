@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from bot.feeds.manage import FeedInfo, describe
 from tests.feed_site import articles, item_for, page_html, rss
 from tests.support.cli import run_newsdigest
 from tests.support.httpserver import LocalHTTPServer, Reply
@@ -113,9 +115,11 @@ async def test_worker_once_then_search(env: dict[str, str], http_server: LocalHT
     assert {"title", "url", "sources", "key_facts", "quotes"} <= hit.keys()
     assert len(hit["sources"]) == 2 and hit["key_facts"]
     assert "Peru" in hit["title"]
+    assert hit["snippet"] and "\n" not in hit["snippet"], "the snippet is one line"
 
     code, out, _ = await run(env, "search", "Helix")
     assert code == 0 and "Helix" in out and "sources: 1" in out
+    assert len(out.splitlines()) == 4, "title, link, snippet, sources"
     code, out, _ = await run(env, "search", "zebra")
     assert code == 0 and "no stories match" in out
 
@@ -135,3 +139,20 @@ async def test_bad_settings_are_one_line_errors(
     assert code != 0 and out == ""
     assert err.startswith("error: ") and reason in err
     assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_list_line_of_a_feed_that_failed_once_and_then_worked() -> None:
+    info = FeedInfo(
+        feed_id=4,
+        url="https://example.org/feed.xml",
+        title="Wire",
+        state="active",
+        last_success_at=datetime(2026, 12, 8, 9, 30, tzinfo=UTC),
+        last_error="the server answered HTTP 503",
+        error_count=0,
+        next_check_at=None,
+        last_error_at=datetime(2026, 12, 8, 9, 0, tzinfo=UTC),
+    )
+    assert describe(info).splitlines()[1].strip() == (
+        "last error (2026-12-08 09:00 UTC, fine since): the server answered HTTP 503"
+    )

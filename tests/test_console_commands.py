@@ -3,9 +3,12 @@ against the real store, worker and guarded fetcher, replies printed as text."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import TextIO
 
 import pytest
 
@@ -71,3 +74,27 @@ async def test_lines_from_a_regular_file_are_read_too(
     with script.open(encoding="utf-8") as stdin:
         assert await serve_commands(commands, stdin_lines(stdin), out=out) == 1
     assert "/feeds add <url>" in out.getvalue(), "the console operator is a moderator"
+
+
+@pytest.fixture
+def dev_null() -> Iterator[TextIO]:
+    with Path(os.devnull).open(encoding="utf-8") as stream:
+        yield stream
+
+
+async def test_stdin_from_dev_null_ends_at_once_without_a_loop_error(
+    store: Store, fetcher: Fetcher, dev_null: TextIO
+) -> None:
+    """`newsdigest run < /dev/null` (a service, `nohup`): the loop accepts /dev/null as a pipe
+    and epoll then refuses it, which left a traceback and a reader waiting forever."""
+    loop = asyncio.get_running_loop()
+    errors: list[dict[str, object]] = []
+    loop.set_exception_handler(lambda _loop, context: errors.append(context))
+    commands = Commands(store=store, fetcher=fetcher)
+    try:
+        ran = await asyncio.wait_for(serve_commands(commands, stdin_lines(dev_null)), 30)
+        await asyncio.sleep(0)
+    finally:
+        loop.set_exception_handler(None)
+    assert ran == 0
+    assert errors == []

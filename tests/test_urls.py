@@ -186,3 +186,10 @@ def test_normalising_twice_changes_nothing(
         return
     assert normalize_url(once) == once
     assert link_key(once) == link_key(url)
+
+
+@pytest.mark.parametrize("bare", ["news.example.com/feed.xml", "/relative/path", "not a url"])
+def test_an_address_without_a_scheme_is_told_how_to_write_it(bare: str) -> None:
+    with pytest.raises(InvalidURLError) as info:
+        normalize_url(bare)
+    assert "with https://" in str(info.value) and "'none'" not in str(info.value)

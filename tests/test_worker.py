@@ -4,6 +4,7 @@ long-running loop."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import Counter
 from collections.abc import AsyncIterator
 
@@ -125,8 +126,9 @@ async def test_once_takes_over_feeds_whose_worker_died(
 
 
 async def test_run_forever_follows_the_schedule_until_stopped(
-    store: Store, fetcher: Fetcher, http_server: LocalHTTPServer
+    store: Store, fetcher: Fetcher, http_server: LocalHTTPServer, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="bot.worker")
     http_server.add("/live.xml", Reply(body=feed_body(1), content_type=RSS_TYPE))
     await follow(store, http_server.url("/live.xml"))
     worker = make_worker(store, fetcher, utcnow)  # type: ignore[arg-type]
@@ -143,6 +145,8 @@ async def test_run_forever_follows_the_schedule_until_stopped(
     # Polled once: its next check is at least the minimum interval away.
     assert len(http_server.requests_for("/live.xml")) == 1
     assert len(await store.stories.recent(since=utcnow().replace(year=2000))) == 1
+    assert "polled 1 feed (0 not modified, 0 failed, 1 new entry)" in caplog.text
+    assert "summarized 1 article (1 from feed text, 1 new story), 0 failed" in caplog.text
 
 
 async def test_stopping_finishes_work_in_hand_and_gives_back_leases(

@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bot.commands.context import Reply
+    from bot.commands.spec import Option
     from bot.config import Settings
+    from bot.store.store import Store
 
 CONSOLE_WORKSPACE = "console"
 CONSOLE_CHANNEL = "console"
@@ -29,26 +31,59 @@ COMMANDS = ("news", "digest", "command")
 
 
 def add_command_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Add `news`, `digest` and `command` to the `newsdigest` parser."""
+    """Add `news`, `digest` and `command` to the `newsdigest` parser; their help is made from
+    the slash-command table, so it lists every command there is."""
+    from bot.commands.spec import commands_of, help_text
+
+    def brief(group: str) -> str:
+        return " | ".join(
+            " ".join([c.name, *(_usage(o) for o in c.options if o.type != "channel")])
+            for c in commands_of(group)
+        )
+
     helps = {
-        "news": "member commands: latest [topic] | search WORDS | quotes PERSON | "
-        "summarize URL | story ID",
-        "digest": "this channel's digests: schedule SPEC [timezone: TZ] | now",
+        "news": f"member commands: {brief('news')}",
+        "digest": f"this channel's digests: {brief('digest')}",
         "command": "any slash command as the console moderator: GROUP NAME [ARGS]",
     }
+    epilogs = {
+        "news": help_text(moderator=True, group="news"),
+        "digest": help_text(moderator=True, group="digest"),
+        "command": help_text(moderator=True),
+    }
     for name in COMMANDS:
-        parser = sub.add_parser(name, help=helps[name])
-        parser.add_argument("--channel", default=CONSOLE_CHANNEL, help="the console channel")
-        parser.add_argument("words", nargs=argparse.REMAINDER)
+        parser = sub.add_parser(
+            name,
+            help=helps[name],
+            epilog=epilogs[name],
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        parser.add_argument(
+            "--channel",
+            default=CONSOLE_CHANNEL,
+            help=f"the console channel (default: {CONSOLE_CHANNEL}); before the words",
+        )
+        parser.add_argument(
+            "words",
+            nargs=argparse.REMAINDER,
+            help="the command and its options as typed after the slash, e.g. search ferry strike",
+        )
+
+
+def _usage(option: Option) -> str:
+    return f"<{option.name}>" if option.required else f"[{option.name}]"
 
 
 def run_chat_command(args: argparse.Namespace) -> int:
-    from bot.config import Settings
+    from bot.config import SettingsError, load_settings
 
     text = " ".join(args.words)
     group = None if args.command == "command" else args.command
     try:
-        reply = asyncio.run(_run(Settings(), text, group=group, channel=args.channel))
+        reply = asyncio.run(_run(load_settings(), text, group=group, channel=args.channel))
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # start-up failures: an unusable database, a bad setting
@@ -72,10 +107,28 @@ async def _run(settings: Settings, text: str, *, group: str | None, channel: str
         is_moderator=True,
     )
     async with open_app(settings, with_executor=False) as app:
+        await _check_database(app.store)
         commands = Commands(
             store=app.store, fetcher=app.fetcher, executor=app.executor, local_files=True
         )
         return await commands.handle_text(ctx, text, group=group)
+
+
+async def _check_database(store: Store) -> None:
+    """Reach the database before the handler runs: a handler turns any failure into "something
+    went wrong" and logs its traceback, which on a terminal is the user's screen."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.store.migrate import current_revision, head_revision
+
+    try:
+        revision = await current_revision(store.engine)
+    except (SQLAlchemyError, OSError) as exc:
+        raise RuntimeError(f"the database is not usable: {exc}") from None
+    if revision != head_revision():
+        raise RuntimeError(
+            "the database is not at the latest revision: run `newsdigest db upgrade`"
+        )
 
 
 def _print(reply: Reply) -> int:

@@ -123,7 +123,9 @@ def role_of(ctx: CommandContext, raw: str) -> str | None:
         return match.group(1)
     match = _OTHER_ROLE.match(value)
     if match is None:
-        raise CommandError("role must be a name without spaces")
+        raise CommandError(
+            "role must be a name of letters, digits, '.', '-' or '_', e.g. ferry-team"
+        )
     return match.group(1)
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.app import App
-from bot.config import Settings
+from bot.config import Settings, load_settings
 from bot.demo.server import ContentServer
 from bot.digests.outbox import deliver_pending
 from bot.digests.plan import plan_digest_now
@@ -57,7 +57,7 @@ async def run_demo(
     else:
         platform = ConsolePlatform(out)
     with tempfile.TemporaryDirectory(prefix="newsdigest-demo-") as tmp:
-        settings = Settings(
+        settings = load_settings(
             database_url=f"sqlite+aiosqlite:///{Path(tmp) / 'demo.db'}",  # type: ignore[arg-type]
             summarize_processes=0,
             _env_file=None,  # type: ignore[call-arg]

@@ -59,6 +59,7 @@ class FeedInfo:
     last_error: str | None
     error_count: int
     next_check_at: datetime | None
+    last_error_at: datetime | None = None
 
 
 def feed_address(url: str) -> tuple[str, str]:
@@ -117,13 +118,19 @@ async def remove_feed(store: Store, ref: str) -> FeedInfo:
 
 def describe(info: FeedInfo) -> str:
     """One line for `feeds list`."""
-    ok = info.last_success_at.strftime("%Y-%m-%d %H:%M UTC") if info.last_success_at else "never"
+    ok = _when(info.last_success_at)
     line = (
         f"{info.feed_id:>5}  {info.state:<8}  last success: {ok}  {info.title or '-'}  {info.url}"
     )
-    if info.last_error:
+    if info.last_error and info.error_count:
         line += f"\n       last error ({info.error_count} in a row): {info.last_error}"
+    elif info.last_error:
+        line += f"\n       last error ({_when(info.last_error_at)}, fine since): {info.last_error}"
     return line
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "never"
 
 
 def _info(feed: Feed) -> FeedInfo:
@@ -136,4 +143,5 @@ def _info(feed: Feed) -> FeedInfo:
         last_error=feed.last_error,
         error_count=feed.error_count,
         next_check_at=feed.next_check_at,
+        last_error_at=feed.last_error_at,
     )

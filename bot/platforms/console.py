@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import stat
 import sys
 import textwrap
 from collections.abc import AsyncIterable, AsyncIterator
@@ -154,16 +155,21 @@ async def serve_commands(
 
 async def stdin_lines(stream: TextIO | None = None) -> AsyncIterator[str]:
     """Lines of `stream` (stdin) read without blocking the event loop: through the loop's
-    pipe reader for pipes and terminals, a thread for regular files."""
+    pipe reader for pipes, sockets and terminals, a thread for anything else (a regular file,
+    or /dev/null, which the loop accepts but epoll then refuses)."""
     stream = stream or sys.stdin
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()
     try:
-        pipe = os.fdopen(stream.fileno(), "rb", closefd=False)
+        fd = stream.fileno()
+        mode = os.fstat(fd).st_mode
+        if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or os.isatty(fd)):
+            raise OSError("not a pipe, socket or terminal")
+        pipe = os.fdopen(fd, "rb", closefd=False)
         transport, _ = await loop.connect_read_pipe(
             lambda: asyncio.StreamReaderProtocol(reader), pipe
         )
-    except (OSError, ValueError, AttributeError):  # a regular file, or no file descriptor
+    except (OSError, ValueError, AttributeError):
         while line := await asyncio.to_thread(stream.readline):
             yield line
         return

@@ -36,10 +36,14 @@ def run_db(args: argparse.Namespace) -> int:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-    from bot.config import MIN_RETENTION_DAYS, Settings
+    from bot.config import MIN_RETENTION_DAYS, SettingsError, load_settings
     from bot.store.migrate import current_revision, head_revision, upgrade
 
-    settings = Settings()
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     url = args.url or settings.database_url.get_secret_value()
     try:
         shown = make_url(url).render_as_string(hide_password=True)

@@ -53,7 +53,7 @@ async def find_stories(
                 id=story.id,
                 title=story.title,
                 url=story.url,
-                snippet=hit.snippet.replace(HIGHLIGHT_START, "").replace(HIGHLIGHT_END, ""),
+                snippet=_one_line(hit.snippet),
                 sources=sources,
                 key_facts=[f.get("text", "") for f in summary.get("key_facts", ())],
                 quotes=[
@@ -64,3 +64,8 @@ async def find_stories(
             )
         )
     return out
+
+
+def _one_line(snippet: str) -> str:
+    """The snippet without highlight marks, as one line (it can span the title and the text)."""
+    return " ".join(snippet.replace(HIGHLIGHT_START, "").replace(HIGHLIGHT_END, "").split())

@@ -163,8 +163,12 @@ def _split(url: str) -> tuple[str, str, str, str, str, str]:
     except ValueError as exc:
         raise InvalidURLError(f"not a valid URL: {exc}") from exc
     scheme = parts.scheme.lower()
+    if not scheme:
+        raise InvalidURLError(
+            "only http and https links are accepted: write the whole address, with https://"
+        )
     if scheme not in _DEFAULT_PORTS:
-        raise InvalidURLError(f"only http and https links are accepted, not {scheme or 'none'!r}")
+        raise InvalidURLError(f"only http and https links are accepted, not {scheme!r}")
     if not parts.hostname:
         raise InvalidURLError("the URL has no host")
     netloc = _host(parts.hostname)
