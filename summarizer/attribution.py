@@ -596,11 +596,35 @@ def before_quote(text: str, lower: int, open_at: int) -> SpeakerRef | None:
     return found
 
 
+_OWNED_WORDS = re.compile(
+    r"(?:^|[,;]\s+|\b(?:and|but|so)\s+)(?P<owner>[Hh]is|[Hh]er|[Tt]heir|[Ii]ts"
+    r"|[A-Z][\w’'.-]*(?: [A-Z][\w’'.-]*){0,2}['’]s)"
+    r" (?:[a-z]+ ){0,2}(?:message|words|reply|answer|response|advice|verdict|warning|plea"
+    r"|view|comment|retort|assessment)(?: to [^:]{1,50})? (?:was|is|remains|had been)\s*:?\s*$"
+)
+_OWNER_PRONOUN = {"his": "he", "her": "she", "their": "they", "its": "it"}
+
+
+def _owned_words(lead: str, start: int) -> SpeakerRef | None:
+    """'His message to the chancellor was: “…”': the words belong to their owner."""
+    m = _OWNED_WORDS.search(lead)
+    if m is None:
+        return None
+    owner = m.group("owner")
+    pronoun = _OWNER_PRONOUN.get(owner.lower())
+    if pronoun is not None:
+        return SpeakerRef("pronoun", pronoun, start + m.start("owner"))
+    return _parse_segment(re.sub(r"['’]s$", "", owner), start + m.start("owner"))
+
+
 def _colon_subject(text: str, lead: str, start: int) -> SpeakerRef | None:
     """The subject of a clause that hands over to a colon with no verb of saying
     ('Marta Ruiz was blunt:', 'The families released a statement:'), or of the
-    main clause after a fronted one ('Asked whether …, Marta Ruiz was blunt:')."""
-    found = None
+    main clause after a fronted one ('Asked whether …, Marta Ruiz was blunt:');
+    the owner of the words a clause names ('His message to them was:')."""
+    found = _owned_words(lead, start)
+    if found is not None:
+        return found
     if len(_words(lead)) <= 12:
         stamp = _LEADING_STAMP.match(lead)
         at = stamp.end() if stamp else 0

@@ -72,7 +72,7 @@ def decide(
         kept = None
         if earlier is not None and (
             earlier.span.paragraph == e.span.paragraph
-            or (_opens_next(earlier, e.span) and _body_pronoun(e))
+            or (_opens_next(earlier, e.span) and (_body_pronoun(e) or _shared_cue(earlier, e)))
         ):
             kept = _continuity(earlier, e, registry)
         if kept is not None:
@@ -145,6 +145,11 @@ def _continuity(earlier: Attributed, e: Evidence, registry: Registry) -> str | N
 
 def _opens_next(earlier: Attributed, span: QuoteSpan) -> bool:
     return span.paragraph == earlier.span.paragraph + 1 and span.open_at <= 1
+
+
+def _shared_cue(earlier: Attributed, e: Evidence) -> bool:
+    """'“A,” he said. / “B.”': the next paragraph's quote read the same attribution."""
+    return e.cue is not None and earlier.cue is not None and earlier.cue.at == e.cue.at
 
 
 def _body_pronoun(e: Evidence) -> bool:

@@ -77,6 +77,8 @@ def _side(text: str, i: int, open_now: bool) -> str | None:
     if ch in _OPENERS:
         return "close" if (not space_before and space_after and open_now) else "open"
     if ch in _CLOSERS:
+        if ch == "»" and prev.isspace() and not open_now and not nxt.isalnum():
+            return None  # a link arrow: 'Watch the report on the talks ».'
         return "open" if (space_before and nxt.isalnum() and not open_now) else "close"
     if prev.isdigit() and not open_now:
         return None  # inches: a 12" screen
