@@ -94,6 +94,13 @@ half after that round):
                        'B.C.'s top doctor' a role; the
                        sentence before a quote starts before
                        a scare quote in it (dev unchanged)
+    17     2026-12-08  from hand-labelled real BBC/CNN        .806 (104/129)   .936       .974
+                       articles (bench/eval_speakers_
+                       labelled.py): a link arrow; definite
+                       epithets; 'the Rt Rev Dr X'; the same
+                       attribution read by the next
+                       paragraph; 'His message was:' (dev
+                       unchanged: P .988, R .992, 70/70)
 
 (Rounds 11-16 were developed on the development half's unscored quotes, judged by
 hand, and on the unlabelled real BBC and CNN/Daily Mail articles of ../shared/eval,

@@ -23,6 +23,13 @@ development half's errors):
     round  date        what changed                           speaker        precision  recall
     0      2026-12-08  baseline (main at c16e947); dev half   .816 (71/87)   .960       1.000
                        .854 (82/96), P .980, R 1.000
+    1      2026-12-08  link arrow '»' no mark; definite        .816 (71/87)   .970       1.000
+                       epithet points back; 'Rt Rev Dr X' a
+                       person holding the title before the
+                       comma; same attribution next paragraph;
+                       'His message was:'; last saying subject
+                       for a pronoun (dev .979, 94/96, P 1.000;
+                       PolNeAR held-out unchanged .806)
 """
 
 from __future__ import annotations
