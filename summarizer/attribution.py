@@ -80,6 +80,7 @@ _COMMON_VERBS = frozenset(
         "thanked and or but is was has had will would can could may might were are be been",
     )
 )
+_REPORTED = re.compile(r"\s*(?:[A-Za-z]+\s+){0,2}that\b")
 _NEW_CLAUSE = re.compile(r"(?:while|whereas|although|though|but|and|as|when)\b", re.IGNORECASE)
 _NOUN_MARKERS = frozenset(
     re.findall(
@@ -519,6 +520,8 @@ def after_quote(text: str, close_after: int, limit: int, quote_end: str) -> Spea
     rest = rest[: _first_break(rest)]
     if quote_end == "." and len(_words(rest)) > 6:
         return None
+    if quote_end in ".!?" and _REPORTED.match(rest):
+        return None  # '“….” Officials said Tuesday that …': a new sentence, reported speech
     if verb.startswith("according"):
         if stripped:
             return None

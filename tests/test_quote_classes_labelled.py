@@ -99,3 +99,17 @@ def test_a_pronoun_leans_to_the_last_subject_of_a_saying_verb() -> None:
         "His message to the minister was: “Please do not give the money away.”",
     )
     assert speaker_of("Please do not give", *paragraphs) == "Ian Holt"
+
+
+def test_reported_speech_after_a_finished_quote_is_no_attribution() -> None:
+    """'“….” Ward officials said Tuesday that they were “…”': the sentence after a quote
+    ending in a full stop reports other words; the quote stays with the one who said
+    it in the sentence before."""
+    paragraphs = (
+        "Library lost its map",
+        "The old map was sent to a store by mistake, Inspector Noor Valli said."
+        " “It is not known how the map ended up in the crates sent for storage.”"
+        " Library officials said Tuesday that they were “sorry for the confusion and"
+        " the worry it has caused.”",
+    )
+    assert speaker_of("It is not known", *paragraphs) == "Noor Valli"
