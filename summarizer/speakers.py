@@ -61,7 +61,7 @@ _PRONOUN = re.compile(
     re.IGNORECASE,
 )
 _SPEAKS = re.compile(
-    r"(?:,[^,.]{0,100},)?\s+(?:[a-z]+ly\s+|also\s+|later\s+|then\s+|has\s+|had\s+){0,2}"
+    r"(?:,[^,.]{0,100},|\s+[-–—]\s[^.–—-]{1,100}?\s[-–—])?\s+(?:[a-z]+ly\s+|also\s+|later\s+|then\s+|has\s+|had\s+){0,2}"
     r"(?:" + "|".join(sorted(SPEECH_VERBS, key=len, reverse=True)) + r")\b"
 )
 _SPOKESPERSON = re.compile(
@@ -867,6 +867,7 @@ class Registry:
         seen: list[str] = []
         best: tuple[float, str] | None = None
         latest_speaker = True
+        here = self._sentence_of(offset)
         for m in recent:
             entity = self.entities[m.key]
             if m.kind != "person" or entity.gender == "n" or m.key in seen:
@@ -879,7 +880,8 @@ class Registry:
             score += 4.0 if gender == want else 0.0
             score += 1.5 if m.subject else 0.0
             score += 1.0 if m.speaks else 0.0
-            score += 1.0 if m.speaks and latest_speaker else 0.0
+            if m.speaks and latest_speaker and here - self._sentence_of(m.start) <= 1:
+                score += 2.0
             latest_speaker = latest_speaker and not m.speaks
             score += 0.5 if entity.name == last_speaker else 0.0
             if best is None or score > best[0]:
