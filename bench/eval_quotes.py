@@ -101,6 +101,10 @@ half after that round):
                        attribution read by the next
                        paragraph; 'His message was:' (dev
                        unchanged: P .988, R .992, 70/70)
+    18     2026-12-08  '“….” Officials said Tuesday that …'   .806 (104/129)   .936       .974
+                       no attribution; 'X - who … - said'; a
+                       pronoun leans to who spoke in the
+                       sentence before (dev unchanged)
 
 (Rounds 11-16 were developed on the development half's unscored quotes, judged by
 hand, and on the unlabelled real BBC and CNN/Daily Mail articles of ../shared/eval,

@@ -35,12 +35,19 @@ development half's errors):
                        PolNeAR held-out unchanged .806)
     2      2026-12-08  '“….” Officials said Tuesday that …'   .816 (71/87)   .970       1.000
                        is no attribution (dev .990, 95/96)
+    3      2026-12-08  'X - who … - said' a saying subject;   .816 (71/87)   .970       1.000
+                       a pronoun leans to who spoke in the
+                       sentence just before (from batch 2 dev)
 
 Batch 2 (19 more articles, labelled after round 1; bench/data/README.md), held-out half:
 
     round  date        what changed                           speaker        precision  recall
     2      2026-12-08  first sight, rules as of round 2       .757 (28/37)   .952       1.000
                        (dev half .879, 51/58, P .984)
+    3      2026-12-08  'X - who … - said'; a pronoun leans    .757 (28/37)   .952       1.000
+                       to who spoke in the sentence just
+                       before (dev .949, 56/59, P 1.000;
+                       PolNeAR held-out unchanged .806)
 """
 
 from __future__ import annotations
