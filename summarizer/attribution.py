@@ -80,6 +80,11 @@ _COMMON_VERBS = frozenset(
         "thanked and or but is was has had will would can could may might were are be been",
     )
 )
+_QUALIFIED_NAME = re.compile(
+    r"(\s*[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){1,3})\s+(?:at|of|from|with|in|for)\s"
+)
+"""'according to Ana Ruiz at the … Research Reserve in …': the name before its long
+qualifier."""
 _REPORTED = re.compile(r"\s*(?:[A-Za-z]+\s+){0,2}that\b")
 _NEW_CLAUSE = re.compile(r"(?:while|whereas|although|though|but|and|as|when)\b", re.IGNORECASE)
 _NOUN_MARKERS = frozenset(
@@ -301,6 +306,10 @@ def parse_subject(phrase: str, offset: int, *, before_verb: bool) -> SpeakerRef 
         if cut:
             bases[picked] += cut[-1].end()
             segment = segment[cut[-1].end() :]
+    if not before_verb and len(segment.split()) > 12:
+        qualified = _QUALIFIED_NAME.match(segment)
+        if qualified is not None:
+            segment = qualified.group(1)
     lead = len(segment) - len(segment.lstrip())
     segment = segment.strip()
     if before_verb:

@@ -129,3 +129,15 @@ def test_a_speaker_set_off_by_dashes_is_who_he_means_next() -> None:
     )
     assert speaker_of("He listened to every", *paragraphs) == "Omar Reyes"
     assert speaker_of("It is a day", *paragraphs) == "Omar Reyes"
+
+
+def test_according_to_a_name_with_a_long_qualifier_is_that_name() -> None:
+    """'“…,” according to Ana Ruiz at the Upper Vale River Basin Research Reserve in North
+    Dakota.': the name before its qualifier, however long the qualifier runs."""
+    paragraphs = (
+        "Roads will have to rise",
+        "Over the long term, “in many places, the towns will have to raise the roads where"
+        " they stand,” according to Ana Ruiz at the Upper Vale River Basin Research Reserve"
+        " in North Dakota.",
+    )
+    assert speaker_of("in many places", *paragraphs) == "Ana Ruiz"
