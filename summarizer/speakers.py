@@ -929,9 +929,12 @@ class Registry:
             if m.kind == "org" and heads & set(entity.key.split()):
                 return entity.name
         person_heads = {head, *PERSON_ROLE_SYNONYMS.get(head, ())}
+        here = self._sentence_of(offset)
         for m in ordered:
             entity = self.entities[m.key]
             if m.kind != "person" or not person_heads & entity.roles:
+                continue
+            if m.start > offset and self._sentence_of(m.start) - here > 1:
                 continue
             if nations and DEMONYMS & entity.roles and not nations & entity.roles:
                 continue

@@ -141,3 +141,29 @@ def test_according_to_a_name_with_a_long_qualifier_is_that_name() -> None:
         " in North Dakota.",
     )
     assert speaker_of("in many places", *paragraphs) == "Ana Ruiz"
+
+
+def test_a_role_noun_is_not_someone_described_so_only_later() -> None:
+    """'Ana Ruiz won the 60m. The world champion said: “…”' is Ruiz, not a 'former
+    national champion' named paragraphs later."""
+    paragraphs = (
+        "Ruiz wins in Ghent",
+        "Spain's Ana Ruiz won the 60m in Ghent on Sunday despite a heavy cold.",
+        "The world champion said: “I nearly stayed at home this morning because of it.”",
+        "Elsewhere, several other sprinters showed good form over the weekend.",
+        "Lena Holt equalled her best with former national champion Mia Sorel second.",
+    )
+    assert speaker_of("I nearly stayed at home", *paragraphs) == "Ana Ruiz"
+
+
+def test_a_quote_paragraph_before_an_attributed_one_is_not_a_silent_subject_s() -> None:
+    """'The board had banned her.' / '“We have lifted the ban.”' / '“…,” said board
+    chief Omar Lutz.': the lone quote is the chief's, not the board's, which said
+    nothing in the sentence before."""
+    paragraphs = (
+        "Board lifts ban",
+        "The Rowing Board of Tarn had banned Ana Ruiz for missing a training camp.",
+        "“We have lifted the ban on her.”",
+        "“She has given a good reason for her absence,” said board chief Omar Lutz.",
+    )
+    assert speaker_of("We have lifted the ban", *paragraphs) == "Omar Lutz"
