@@ -105,6 +105,10 @@ half after that round):
                        no attribution; 'X - who … - said'; a
                        pronoun leans to who spoke in the
                        sentence before (dev unchanged)
+    19     2026-12-08  'according to X at the … in …'; a      .806 (104/129)   .936       .974
+                       role noun looks ahead one sentence
+                       only; a quote paragraph before an
+                       attributed one (dev unchanged)
 
 (Rounds 11-16 were developed on the development half's unscored quotes, judged by
 hand, and on the unlabelled real BBC and CNN/Daily Mail articles of ../shared/eval,

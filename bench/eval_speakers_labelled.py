@@ -38,6 +38,10 @@ development half's errors):
     3      2026-12-08  'X - who … - said' a saying subject;   .816 (71/87)   .970       1.000
                        a pronoun leans to who spoke in the
                        sentence just before (from batch 2 dev)
+    4      2026-12-08  'according to X at the … in …'; a      .816 (71/87)   .970       1.000
+                       role noun looks ahead one sentence
+                       only; a quote paragraph before an
+                       attributed one over a silent subject
 
 Batch 2 (19 more articles, labelled after round 1; bench/data/README.md), held-out half:
 
@@ -48,6 +52,15 @@ Batch 2 (19 more articles, labelled after round 1; bench/data/README.md), held-o
                        to who spoke in the sentence just
                        before (dev .949, 56/59, P 1.000;
                        PolNeAR held-out unchanged .806)
+    4      2026-12-08  as batch 1's round 4 (dev .966,        .757 (28/37)   .952       1.000
+                       57/59; PolNeAR held-out unchanged)
+
+Batch 3 (10 more BBC articles, all sport, labelled after round 3), held-out half:
+
+    round  date        what changed                           speaker        precision  recall
+    3      2026-12-08  first sight at 6a6c5bd (dev half       1.000 (27/27)  1.000      1.000
+                       .906, 29/32)
+    4      2026-12-08  as batch 1's round 4 (dev 1.000)       1.000 (27/27)  1.000      1.000
 """
 
 from __future__ import annotations
