@@ -167,3 +167,15 @@ def test_a_quote_paragraph_before_an_attributed_one_is_not_a_silent_subject_s() 
         "“She has given a good reason for her absence,” said board chief Omar Lutz.",
     )
     assert speaker_of("We have lifted the ban", *paragraphs) == "Omar Lutz"
+
+
+def test_a_doubled_closing_mark_after_the_attribution_leaves_it_an_attribution() -> None:
+    """'“…,” underlined Mr Ruiz."': the stray mark after the attribution does not make
+    the attribution a quote; so the quote keeps its speaker."""
+    paragraphs = (
+        "Farm network grows",
+        "The valley's farmers now share prices over the network, Ana Ruiz said.",
+        "Its promoters say the experience has been good and plan to spread it.",
+        '“This is a pilot project, and we want to copy it in other valleys,” underlined Mr Lutz."',
+    )
+    assert speaker_of("This is a pilot project", *paragraphs) == "Lutz"
