@@ -109,6 +109,9 @@ half after that round):
                        role noun looks ahead one sentence
                        only; a quote paragraph before an
                        attributed one (dev unchanged)
+    20     2026-12-08  a doubled closing mark after an        .806 (104/129)   .936       .974
+                       attribution; 'underlined' (dev
+                       unchanged)
 
 (Rounds 11-16 were developed on the development half's unscored quotes, judged by
 hand, and on the unlabelled real BBC and CNN/Daily Mail articles of ../shared/eval,
