@@ -94,6 +94,24 @@ half after that round):
                        'B.C.'s top doctor' a role; the
                        sentence before a quote starts before
                        a scare quote in it (dev unchanged)
+    17     2026-12-08  from hand-labelled real BBC/CNN        .806 (104/129)   .936       .974
+                       articles (bench/eval_speakers_
+                       labelled.py): a link arrow; definite
+                       epithets; 'the Rt Rev Dr X'; the same
+                       attribution read by the next
+                       paragraph; 'His message was:' (dev
+                       unchanged: P .988, R .992, 70/70)
+    18     2026-12-08  '“….” Officials said Tuesday that …'   .806 (104/129)   .936       .974
+                       no attribution; 'X - who … - said'; a
+                       pronoun leans to who spoke in the
+                       sentence before (dev unchanged)
+    19     2026-12-08  'according to X at the … in …'; a      .806 (104/129)   .936       .974
+                       role noun looks ahead one sentence
+                       only; a quote paragraph before an
+                       attributed one (dev unchanged)
+    20     2026-12-08  a doubled closing mark after an        .806 (104/129)   .936       .974
+                       attribution; 'underlined' (dev
+                       unchanged)
 
 (Rounds 11-16 were developed on the development half's unscored quotes, judged by
 hand, and on the unlabelled real BBC and CNN/Daily Mail articles of ../shared/eval,

@@ -80,6 +80,12 @@ _COMMON_VERBS = frozenset(
         "thanked and or but is was has had will would can could may might were are be been",
     )
 )
+_QUALIFIED_NAME = re.compile(
+    r"(\s*[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){1,3})\s+(?:at|of|from|with|in|for)\s"
+)
+"""'according to Ana Ruiz at the … Research Reserve in …': the name before its long
+qualifier."""
+_REPORTED = re.compile(r"\s*(?:[A-Za-z]+\s+){0,2}that\b")
 _NEW_CLAUSE = re.compile(r"(?:while|whereas|although|though|but|and|as|when)\b", re.IGNORECASE)
 _NOUN_MARKERS = frozenset(
     re.findall(
@@ -300,6 +306,10 @@ def parse_subject(phrase: str, offset: int, *, before_verb: bool) -> SpeakerRef 
         if cut:
             bases[picked] += cut[-1].end()
             segment = segment[cut[-1].end() :]
+    if not before_verb and len(segment.split()) > 12:
+        qualified = _QUALIFIED_NAME.match(segment)
+        if qualified is not None:
+            segment = qualified.group(1)
     lead = len(segment) - len(segment.lstrip())
     segment = segment.strip()
     if before_verb:
@@ -519,6 +529,8 @@ def after_quote(text: str, close_after: int, limit: int, quote_end: str) -> Spea
     rest = rest[: _first_break(rest)]
     if quote_end == "." and len(_words(rest)) > 6:
         return None
+    if quote_end in ".!?" and _REPORTED.match(rest):
+        return None  # '“….” Officials said Tuesday that …': a new sentence, reported speech
     if verb.startswith("according"):
         if stripped:
             return None
@@ -596,11 +608,35 @@ def before_quote(text: str, lower: int, open_at: int) -> SpeakerRef | None:
     return found
 
 
+_OWNED_WORDS = re.compile(
+    r"(?:^|[,;]\s+|\b(?:and|but|so)\s+)(?P<owner>[Hh]is|[Hh]er|[Tt]heir|[Ii]ts"
+    r"|[A-Z][\w’'.-]*(?: [A-Z][\w’'.-]*){0,2}['’]s)"
+    r" (?:[a-z]+ ){0,2}(?:message|words|reply|answer|response|advice|verdict|warning|plea"
+    r"|view|comment|retort|assessment)(?: to [^:]{1,50})? (?:was|is|remains|had been)\s*:?\s*$"
+)
+_OWNER_PRONOUN = {"his": "he", "her": "she", "their": "they", "its": "it"}
+
+
+def _owned_words(lead: str, start: int) -> SpeakerRef | None:
+    """'His message to the chancellor was: “…”': the words belong to their owner."""
+    m = _OWNED_WORDS.search(lead)
+    if m is None:
+        return None
+    owner = m.group("owner")
+    pronoun = _OWNER_PRONOUN.get(owner.lower())
+    if pronoun is not None:
+        return SpeakerRef("pronoun", pronoun, start + m.start("owner"))
+    return _parse_segment(re.sub(r"['’]s$", "", owner), start + m.start("owner"))
+
+
 def _colon_subject(text: str, lead: str, start: int) -> SpeakerRef | None:
     """The subject of a clause that hands over to a colon with no verb of saying
     ('Marta Ruiz was blunt:', 'The families released a statement:'), or of the
-    main clause after a fronted one ('Asked whether …, Marta Ruiz was blunt:')."""
-    found = None
+    main clause after a fronted one ('Asked whether …, Marta Ruiz was blunt:');
+    the owner of the words a clause names ('His message to them was:')."""
+    found = _owned_words(lead, start)
+    if found is not None:
+        return found
     if len(_words(lead)) <= 12:
         stamp = _LEADING_STAMP.match(lead)
         at = stamp.end() if stamp else 0

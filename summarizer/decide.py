@@ -52,6 +52,7 @@ class Attributed:
     via_verb: bool = False
     nearby: str | None = None
     weak: bool = False
+    plain_before: bool = False
 
 
 def decide(
@@ -72,7 +73,7 @@ def decide(
         kept = None
         if earlier is not None and (
             earlier.span.paragraph == e.span.paragraph
-            or (_opens_next(earlier, e.span) and _body_pronoun(e))
+            or (_opens_next(earlier, e.span) and (_body_pronoun(e) or _shared_cue(earlier, e)))
         ):
             kept = _continuity(earlier, e, registry)
         if kept is not None:
@@ -90,6 +91,7 @@ def decide(
             q.nearby = resolve(e.after)
         elif e.cue is None and e.before is not None and e.before.ref.kind != "role":
             q.nearby = resolve(e.before)
+            q.plain_before = not e.before.ref.says
         elif e.cue is None and e.clause is not None:
             q.nearby, q.weak = resolve(e.clause), True
         if q.speaker is None and e.span.prev is not None and id(e.span.prev) in by_span:
@@ -103,6 +105,8 @@ def decide(
     for q in found:
         if q.speaker is None and q.nearby is not None:
             q.speaker, q.via_verb = q.nearby, not q.weak
+        else:
+            q.plain_before = False
     _share_runs(found, by_span)
     _follow_on(found)
     _named_next(found, paragraphs)
@@ -145,6 +149,11 @@ def _continuity(earlier: Attributed, e: Evidence, registry: Registry) -> str | N
 
 def _opens_next(earlier: Attributed, span: QuoteSpan) -> bool:
     return span.paragraph == earlier.span.paragraph + 1 and span.open_at <= 1
+
+
+def _shared_cue(earlier: Attributed, e: Evidence) -> bool:
+    """'“A,” he said. / “B.”': the next paragraph's quote read the same attribution."""
+    return e.cue is not None and earlier.cue is not None and earlier.cue.at == e.cue.at
 
 
 def _body_pronoun(e: Evidence) -> bool:
@@ -198,9 +207,12 @@ def _follow_on(found: list[Attributed]) -> None:
 def _named_next(found: list[Attributed], paragraphs: list[Paragraph]) -> None:
     """A paragraph that is nothing but an unattributed quote, right before a
     paragraph opening with an attributed quote, is that speaker's: the attribution
-    comes at the end of the run ('“A.”' / '“B,” he once said.')."""
+    comes at the end of the run ('“A.”' / '“B,” he once said.'), over the subject of
+    a sentence before it that said nothing ('The board had banned her.' / '“A.”' /
+    '“B,” said its chief, Ana Ruiz.')."""
     for q, nxt in zip(reversed(found[:-1]), reversed(found[1:]), strict=True):
-        if q.speaker is not None or nxt.speaker is None or nxt.cue is None:
+        unsure = q.speaker is None or q.plain_before
+        if not unsure or nxt.speaker is None or nxt.cue is None:
             continue
         if nxt.span.paragraph != q.span.paragraph + 1 or nxt.span.open_at > 1:
             continue

@@ -31,6 +31,7 @@ import re
 from dataclasses import dataclass, field
 
 from summarizer.sentences import Sentence
+from summarizer.speaker_words import SPEECH_VERBS
 
 _OPENERS = "“„‟«"
 _CLOSERS = "”»"
@@ -77,6 +78,8 @@ def _side(text: str, i: int, open_now: bool) -> str | None:
     if ch in _OPENERS:
         return "close" if (not space_before and space_after and open_now) else "open"
     if ch in _CLOSERS:
+        if ch == "»" and prev.isspace() and not open_now and not nxt.isalnum():
+            return None  # a link arrow: 'Watch the report on the talks ».'
         return "open" if (space_before and nxt.isalnum() and not open_now) else "close"
     if prev.isdigit() and not open_now:
         return None  # inches: a 12" screen
@@ -93,6 +96,17 @@ def _mid_sentence(text: str, i: int) -> bool:
     mark opened a phrase somewhere inside the sentence, so where the quote began is
     unknown and no span is guessed."""
     return i > 0 and text[i - 1].isalnum() and re.match(r" [a-z]", text[i + 1 : i + 3]) is not None
+
+
+def _stray_after_attribution(between: str) -> bool:
+    """'“…,” underlined Mr Ruiz."': a doubled closing mark after the attribution of
+    the quote just closed; the attribution is no quote."""
+    words = between.split()
+    return (
+        0 < len(words) <= 5
+        and between.rstrip().endswith(".")
+        and any(w.lower().strip(",.") in SPEECH_VERBS for w in words)
+    )
 
 
 def _nested(text: str, open_at: int, i: int, last_curly_close: int) -> bool:
@@ -131,7 +145,9 @@ def paragraph_spans(text: str, paragraph: int, sentence_starts: list[int]) -> li
         if open_at is not None:
             spans.append(QuoteSpan(paragraph, open_at + 1, i, True, True))
             open_at = None
-        elif _mid_sentence(text, i):
+        elif _mid_sentence(text, i) or (
+            spans and _stray_after_attribution(text[last_close + 1 : i])
+        ):
             pass
         elif not spans:
             spans.append(QuoteSpan(paragraph, 0, i, False, True))

@@ -61,7 +61,7 @@ _PRONOUN = re.compile(
     re.IGNORECASE,
 )
 _SPEAKS = re.compile(
-    r"(?:,[^,.]{0,100},)?\s+(?:[a-z]+ly\s+|also\s+|later\s+|then\s+|has\s+|had\s+){0,2}"
+    r"(?:,[^,.]{0,100},|\s+[-–—]\s[^.–—-]{1,100}?\s[-–—])?\s+(?:[a-z]+ly\s+|also\s+|later\s+|then\s+|has\s+|had\s+){0,2}"
     r"(?:" + "|".join(sorted(SPEECH_VERBS, key=len, reverse=True)) + r")\b"
 )
 _SPOKESPERSON = re.compile(
@@ -560,7 +560,7 @@ class Registry:
             suffix = ""
             if prev and prev[-1] == "the" and noun_after and kind == "person":
                 kind, suffix = "org", f" {noun_after}"
-            elif prev and (org_noun or prev[-1] == "the"):
+            elif prev and (org_noun or (prev[-1] == "the" and not (titles and len(name) >= 2))):
                 modifier = len(run.tokens) == 1 and run.tokens[0].lower() in known_surnames
                 if not (modifier and prev[-1] == "the" and follow is not None):
                     kind = "org" if kind == "person" or prev[-1] != "the" else kind
@@ -757,8 +757,9 @@ class Registry:
             if w not in _ROLE_VOCAB:
                 break
             role_words.add(w)
-        if before.endswith(", ") and not role_words:
-            described = before[:-2].rsplit(",", 1)[-1].lower().split()
+        lead_in = re.sub(r"(?<=, )the $", "", before)
+        if lead_in.endswith(", ") and not role_words:
+            described = lead_in[:-2].rsplit(",", 1)[-1].lower().split()
             if 0 < len(described) <= 7:
                 role_words = {w.strip("’'") for w in described if w.strip("’'") in _ROLE_VOCAB}
         words = set(titles) | role_words | {w for w in appos.split() if w in _ROLE_VOCAB}
@@ -865,6 +866,8 @@ class Registry:
         want = "m" if low == "he" else "f"
         seen: list[str] = []
         best: tuple[float, str] | None = None
+        latest_speaker = True
+        here = self._sentence_of(offset)
         for m in recent:
             entity = self.entities[m.key]
             if m.kind != "person" or entity.gender == "n" or m.key in seen:
@@ -877,6 +880,9 @@ class Registry:
             score += 4.0 if gender == want else 0.0
             score += 1.5 if m.subject else 0.0
             score += 1.0 if m.speaks else 0.0
+            if m.speaks and latest_speaker and here - self._sentence_of(m.start) <= 1:
+                score += 2.0
+            latest_speaker = latest_speaker and not m.speaks
             score += 0.5 if entity.name == last_speaker else 0.0
             if best is None or score > best[0]:
                 best = (score, entity.name)
@@ -923,9 +929,12 @@ class Registry:
             if m.kind == "org" and heads & set(entity.key.split()):
                 return entity.name
         person_heads = {head, *PERSON_ROLE_SYNONYMS.get(head, ())}
+        here = self._sentence_of(offset)
         for m in ordered:
             entity = self.entities[m.key]
             if m.kind != "person" or not person_heads & entity.roles:
+                continue
+            if m.start > offset and self._sentence_of(m.start) - here > 1:
                 continue
             if nations and DEMONYMS & entity.roles and not nations & entity.roles:
                 continue
@@ -1054,6 +1063,8 @@ class Registry:
             mods = re.sub(r"\bof (?=[A-Z])", "", m.group("mods"))
             if _MOD_STOPS.intersection(mods.lower().split()):
                 continue
+            if _epithet(m, head):
+                continue
             if m.group("owner") or m.group("mods") or m.group("qual"):
                 found = m
         if found is None:
@@ -1071,6 +1082,20 @@ class Registry:
             words.pop()
         phrase = " ".join(words)
         return phrase[0].lower() + phrase[1:] if found.group("det") else phrase
+
+
+def _epithet(m: re.Match[str], head: str) -> bool:
+    """'The Ballymena-born actor said', 'the Oscar-nominated actor': a definite
+    description of a person with a compound modifier points back to someone
+    already named; it introduces no unnamed source for later mentions."""
+    return (
+        (m.group("det") or "").lower() == "the"
+        and not m.group("owner")
+        and not m.group("qual")
+        and "-" in m.group("mods")
+        and not m.group("mods").strip().endswith("-year-old")
+        and not _is_org_noun(head)
+    )
 
 
 def _maybe_org(entity: Entity, roles: bool = False) -> bool:
