@@ -356,6 +356,9 @@ def _parse_segment(segment: str, offset: int) -> SpeakerRef | None:
         if len(words) == 1 and first not in ("i", "we"):
             return SpeakerRef("pronoun", first, offset)
         return None
+    if first == "you" and len(words) == 1:
+        return SpeakerRef("pronoun", first, offset)  # an interviewer's 'You said, “…”'
+
     runs = find_runs(segment)
     lower_start = first in _DETERMINERS or (
         (words[0][0].islower() or words[0][0].isdigit()) and not _HYPHEN_NAME.match(words[0])

@@ -179,3 +179,16 @@ def test_a_doubled_closing_mark_after_the_attribution_leaves_it_an_attribution()
         '“This is a pilot project, and we want to copy it in other valleys,” underlined Mr Lutz."',
     )
     assert speaker_of("This is a pilot project", *paragraphs) == "Lutz"
+
+
+def test_an_interviewers_you_said_is_the_interviewee() -> None:
+    """In a Q&A, 'Q: In your last book, you said, “…”' quotes the person interviewed,
+    not the interviewer whose label opens the paragraph."""
+    paragraphs = (
+        "A painter looks back",
+        "Painter Ana Ruiz, 88, has a new show in Leeds. Ruiz spoke to The Courier at home.",
+        "The Courier: What did the critics make of it? Ruiz: They were kind, mostly.",
+        "The Courier: In your last book, “Late Light.” You said, “I paint better now that my"
+        " hands shake.” Ruiz: I do, and I mean it.",
+    )
+    assert speaker_of("I paint better now", *paragraphs) == "Ana Ruiz"
