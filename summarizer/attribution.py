@@ -268,6 +268,7 @@ def parse_subject(phrase: str, offset: int, *, before_verb: bool) -> SpeakerRef 
         if (
             len(stripped) > 1
             and not _headed_by_name(stripped[0])
+            and stripped[1].rstrip(".").lower() not in PLACES
             and (
                 _headed_by_name(stripped[1])
                 or (stripped[0].split()[:1] == ["the"] and _names_person(stripped[1]))
@@ -589,7 +590,9 @@ def before_quote(text: str, lower: int, open_at: int) -> SpeakerRef | None:
         inverted = parse_subject(after.rstrip(" ,"), start + chosen.end(), before_verb=False)
         if inverted is not None and inverted.kind == "name":
             return inverted
-    if verb in ING_VERBS and pre.rstrip().endswith(","):
+    if verb in ING_VERBS and (
+        pre.rstrip().endswith(",") or re.search(r"\b(?:before|after|when|by)\s*$", pre)
+    ):
         subject = sentence_subject(text[: chosen.start() + start], lower=lower)
         if subject is not None and subject.kind != "role":
             return subject

@@ -717,8 +717,10 @@ class Registry:
                 for key in candidates
                 if not any(set(key.split()) < set(other.split()) for other in candidates)
             ]
-        if not candidates and len(parts) == 1:
-            candidates = self._by_first.get(next(iter(parts)), [])
+        if len(parts) == 1 and all(self._last_before(k, offset) < 0 for k in candidates):
+            # no one of that surname named yet: a given name alone, or a family name
+            # written first ('Kim' of 'Kim Jong Un'), for someone named before
+            candidates = [*candidates, *self._by_first.get(next(iter(parts)), [])]
         best: str | None = None
         best_score: tuple[int, int] = (-2, -1)
         for key in candidates:
