@@ -112,6 +112,15 @@ half after that round):
     20     2026-12-08  a doubled closing mark after an        .806 (104/129)   .936       .974
                        attribution; 'underlined' (dev
                        unchanged)
+    21     2026-12-08  an interviewer's 'You said, “…”' is    .806 (104/129)   .936       .974
+                       the interviewee (dev unchanged)
+    22     2026-12-08  a place closing the description after  .806 (104/129)   .936       .974
+                       the verb; 'before declaring,'; a lone
+                       word no one named yet has as surname
+                       opens a name (dev unchanged)
+
+(Rounds 17-22 were developed on hand-labelled real BBC and CNN/Daily Mail articles,
+bench/eval_speakers_labelled.py, whose own held-out halves are recorded there.)
 
 (Rounds 11-16 were developed on the development half's unscored quotes, judged by
 hand, and on the unlabelled real BBC and CNN/Daily Mail articles of ../shared/eval,

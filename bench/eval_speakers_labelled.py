@@ -2,9 +2,12 @@
 
     .venv/bin/python bench/eval_speakers_labelled.py [--dev] [--verbose]
 
+It prints each batch's two halves, then both kinds of half pooled (as of round 7:
+development 251/256 = .980, held-out 200/235 = .851, precision .980, recall .996).
+
 The labels are `bench/data/speaker_labels.jsonl` (how they were made: bench/data/README.md):
-one line per double-quoted span of five words or more in 59 real articles of
-../shared/eval (30 BBC, 29 CNN/Daily Mail, in two batches), with its character offsets in
+one line per double-quoted span of five words or more in 83 real articles of
+../shared/eval (54 BBC, 29 CNN/Daily Mail, in five batches), with its character offsets in
 the article,
 its kind and its speaker. Only labels are stored; the texts are read from ../shared/eval.
 
@@ -45,6 +48,13 @@ development half's errors):
     5      2026-12-08  a doubled closing mark after an        .816 (71/87)   .970       1.000
                        attribution; 'underlined' a saying
                        verb (from batch 4 dev)
+    6      2026-12-08  an interviewer's 'You said, “…”' is    .816 (71/87)   .970       1.000
+                       the interviewee (dev 1.000, 96/96)
+    7      2026-12-08  a place closing the description after  .816 (71/87)   .970       1.000
+                       the verb is no speaker; 'before
+                       declaring,'; a lone word no one named
+                       yet has as surname opens a name
+                       (from batch 6 dev)
 
 Batch 2 (19 more articles, labelled after round 1; bench/data/README.md), held-out half:
 
@@ -58,6 +68,8 @@ Batch 2 (19 more articles, labelled after round 1; bench/data/README.md), held-o
     4      2026-12-08  as batch 1's round 4 (dev .966,        .757 (28/37)   .952       1.000
                        57/59; PolNeAR held-out unchanged)
     5      2026-12-08  as batch 1's round 5                   .757 (28/37)   .952       1.000
+    6      2026-12-08  as batch 1's round 6                   .757 (28/37)   .952       1.000
+    7      2026-12-08  as batch 1's round 7                   .757 (28/37)   .952       1.000
 
 Batch 3 (10 more BBC articles, all sport, labelled after round 3), held-out half:
 
@@ -69,6 +81,8 @@ Batch 3 (10 more BBC articles, all sport, labelled after round 3), held-out half
                        at first sight (not looked into: the
                        rule was kept, so no change is made
                        from a held-out error)
+    6      2026-12-08  as batch 1's round 6                   .926 (25/27)   1.000      1.000
+    7      2026-12-08  as batch 1's round 7                   .926 (25/27)   1.000      1.000
 
 Batch 4 (10 more BBC articles, sport and tech, labelled after round 4), held-out half:
 
@@ -77,6 +91,34 @@ Batch 4 (10 more BBC articles, sport and tech, labelled after round 4), held-out
                        .960, 24/25)
     5      2026-12-08  doubled closing mark; 'underlined'     .750 (21/28)   1.000      1.000
                        (dev 1.000, 25/25)
+    6      2026-12-08  as batch 1's round 6                   .750 (21/28)   1.000      1.000
+    7      2026-12-08  as batch 1's round 7                   .750 (21/28)   1.000      1.000
+
+Batch 5 (the last 4 BBC articles by the rule, tech, labelled after round 6), held-out half:
+
+    round  date        what changed                           speaker        precision  recall
+    6      2026-12-08  first sight at 77d3b9b (dev half: two  1.000 (20/20)  1.000      1.000
+                       'A,” said X, “b' quotes were labelled
+                       as two; joined as the other sets count
+                       them, dev 1.000, 11/11)
+    7      2026-12-08  as batch 1's round 7                   1.000 (20/20)  1.000      1.000
+
+Batch 6 (8 CNN/Daily Mail articles: the first 8 with 9-12 quotes of five words or more,
+labelled after round 6), held-out half:
+
+    round  date        what changed                           speaker        precision  recall
+    6      2026-12-08  first sight at f1d4176 (dev half       .972 (35/36)   1.000      .974
+                       .818, 27/33)
+    7      2026-12-08  place after the description; 'before   .972 (35/36)   1.000      .974
+                       declaring,'; lone surname-or-first-
+                       name (dev .909, 30/33)
+
+Pooled over the six held-out halves, each at its own first sight: 202/235 = .860 speaker
+(batch 1 at round 0, .816; batch 2 at round 2, .757; batch 3 at round 3, 1.000; batch 4 at
+round 4, .750; batch 5 at round 6, 1.000; batch 6 at round 6, .972). No round of rule changes
+moved a held-out half it had not first seen, except batch 3 down two quotes at round 5: the
+rules were fitted to the development halves' error classes (which they fixed: 1.000, .966,
+1.000, 1.000, 1.000, .909) and those classes did not recur in the held-out halves.
 """
 
 from __future__ import annotations
@@ -125,15 +167,20 @@ def load_articles(labels_path: Path = LABELS) -> list[dict]:
         digest = hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:12]
         if digest != labels[key][0]["text_sha1"]:
             raise SystemExit(f"{key[1]}: the article's text is not the one labelled")
-        gold = [
-            {
-                "text": text[g["start"] + 1 : g["end"]].rstrip('"”'),
-                "speaker": g["speaker"] or "",
-                "description": g["description"],
-                "kind": g["kind"],
-            }
-            for g in labels[key]
-        ]
+        gold: list[dict] = []
+        for g in labels[key]:
+            words = text[g["start"] + 1 : g["end"]].rstrip('"”')
+            if g.get("joins") and gold:
+                gold[-1]["text"] += " " + words
+                continue
+            gold.append(
+                {
+                    "text": words,
+                    "speaker": g["speaker"] or "",
+                    "description": g["description"],
+                    "kind": g["kind"],
+                }
+            )
         articles.append(
             {
                 "batch": labels[key][0]["batch"],
@@ -262,12 +309,36 @@ def main(argv: list[str] | None = None) -> int:
         print(f"(evaluation sets not found at {EVAL}: skipped)")
         return 0
     articles = load_articles()
+    pooled = {"development": polnear_quotes.Scores(), "held-out": polnear_quotes.Scores()}
     for batch in sorted({a["batch"] for a in articles}):
         dev, held_out = split_halves(articles, batch)
-        report(f"batch {batch}, development", evaluate(dev), args.verbose)
-        if not args.dev:
-            report(f"batch {batch}, held-out", evaluate(held_out), False)
+        halves = [("development", dev, args.verbose), ("held-out", held_out, False)]
+        for name, rows, show in halves[:1] if args.dev else halves:
+            s = evaluate(rows)
+            report(f"batch {batch}, {name}", s, show)
+            _add(pooled[name], s)
+    for name, s in pooled.items():
+        if s.articles:
+            print(
+                f"== all {name} halves pooled: speaker {s.speaker:.3f}"
+                f" ({s.speaker_right}/{s.speaker_total}), precision {s.precision:.3f},"
+                f" recall {s.recall:.3f}, {s.articles} articles"
+            )
     return 0
+
+
+def _add(total: polnear_quotes.Scores, s: polnear_quotes.Scores) -> None:
+    for name in (
+        "articles",
+        "gold",
+        "predicted",
+        "matched",
+        "matched_predictions",
+        "speaker_total",
+        "speaker_right",
+    ):
+        setattr(total, name, getattr(total, name) + getattr(s, name))
+    total.timings += s.timings
 
 
 if __name__ == "__main__":

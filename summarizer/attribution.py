@@ -268,6 +268,7 @@ def parse_subject(phrase: str, offset: int, *, before_verb: bool) -> SpeakerRef 
         if (
             len(stripped) > 1
             and not _headed_by_name(stripped[0])
+            and stripped[1].rstrip(".").lower() not in PLACES
             and (
                 _headed_by_name(stripped[1])
                 or (stripped[0].split()[:1] == ["the"] and _names_person(stripped[1]))
@@ -356,6 +357,9 @@ def _parse_segment(segment: str, offset: int) -> SpeakerRef | None:
         if len(words) == 1 and first not in ("i", "we"):
             return SpeakerRef("pronoun", first, offset)
         return None
+    if first == "you" and len(words) == 1:
+        return SpeakerRef("pronoun", first, offset)  # an interviewer's 'You said, “…”'
+
     runs = find_runs(segment)
     lower_start = first in _DETERMINERS or (
         (words[0][0].islower() or words[0][0].isdigit()) and not _HYPHEN_NAME.match(words[0])
@@ -586,7 +590,9 @@ def before_quote(text: str, lower: int, open_at: int) -> SpeakerRef | None:
         inverted = parse_subject(after.rstrip(" ,"), start + chosen.end(), before_verb=False)
         if inverted is not None and inverted.kind == "name":
             return inverted
-    if verb in ING_VERBS and pre.rstrip().endswith(","):
+    if verb in ING_VERBS and (
+        pre.rstrip().endswith(",") or re.search(r"\b(?:before|after|when|by)\s*$", pre)
+    ):
         subject = sentence_subject(text[: chosen.start() + start], lower=lower)
         if subject is not None and subject.kind != "role":
             return subject

@@ -717,8 +717,10 @@ class Registry:
                 for key in candidates
                 if not any(set(key.split()) < set(other.split()) for other in candidates)
             ]
-        if not candidates and len(parts) == 1:
-            candidates = self._by_first.get(next(iter(parts)), [])
+        if len(parts) == 1 and all(self._last_before(k, offset) < 0 for k in candidates):
+            # no one of that surname named yet: a given name alone, or a family name
+            # written first ('Kim' of 'Kim Jong Un'), for someone named before
+            candidates = [*candidates, *self._by_first.get(next(iter(parts)), [])]
         best: str | None = None
         best_score: tuple[int, int] = (-2, -1)
         for key in candidates:
@@ -855,6 +857,8 @@ class Registry:
         subject of a speech verb, then having spoken last.
         """
         low = pronoun.lower()
+        if low == "you":
+            return self._interviewee()
         i = bisect.bisect_left(self._starts, offset)
         recent = reversed(self.mentions[max(0, i - 60) : i])
         if low not in ("he", "she"):
@@ -889,6 +893,16 @@ class Registry:
             if len(seen) >= 6:
                 break
         return best[1] if best else None
+
+    def _interviewee(self) -> str | None:
+        """Whom an interviewer's 'you' addresses: the person the article names most
+        (at least three mentions), else no one."""
+        counts: dict[str, int] = {}
+        for m in self.mentions:
+            if m.kind == "person" and "@" not in m.key:
+                counts[m.key] = counts.get(m.key, 0) + 1
+        best = max(counts, key=counts.__getitem__, default=None)
+        return self.entities[best].name if best is not None and counts[best] >= 3 else None
 
     def compatible(self, name: str, pronoun: str, strict: bool = False) -> bool:
         """Whether `pronoun` can stand for the person or organisation `name`

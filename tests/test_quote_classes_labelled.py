@@ -179,3 +179,51 @@ def test_a_doubled_closing_mark_after_the_attribution_leaves_it_an_attribution()
         '“This is a pilot project, and we want to copy it in other valleys,” underlined Mr Lutz."',
     )
     assert speaker_of("This is a pilot project", *paragraphs) == "Lutz"
+
+
+def test_an_interviewers_you_said_is_the_interviewee() -> None:
+    """In a Q&A, 'Q: In your last book, you said, “…”' quotes the person interviewed,
+    not the interviewer whose label opens the paragraph."""
+    paragraphs = (
+        "A painter looks back",
+        "Painter Ana Ruiz, 88, has a new show in Leeds. Ruiz spoke to The Courier at home.",
+        "The Courier: What did the critics make of it? Ruiz: They were kind, mostly.",
+        "The Courier: In your last book, “Late Light.” You said, “I paint better now that my"
+        " hands shake.” Ruiz: I do, and I mean it.",
+    )
+    assert speaker_of("I paint better now", *paragraphs) == "Ana Ruiz"
+
+
+def test_a_place_after_the_speakers_description_is_not_the_speaker() -> None:
+    """'“…,” says Omar Lutz assistant professor at Vale University in Tarn, Norland.':
+    the country closing the description is where, not who."""
+    paragraphs = (
+        "Leader keeps a low profile",
+        "Experts say the new leader chose another style.",
+        "“He was rather quiet for a few years after the funeral,” says Omar Lutz assistant"
+        " professor at Vale University in Tarn, Norway.",
+    )
+    assert speaker_of("He was rather quiet", *paragraphs) == "Omar Lutz"
+
+
+def test_the_subject_said_it_before_declaring() -> None:
+    """'Ruiz praised the old leaders before declaring, “…”': the subject of the clause
+    the -ing verb hangs on."""
+    paragraphs = (
+        "Rally in the capital",
+        "He listened to a speech from Ana Ruiz, head of the party's youth arm.",
+        "Ruiz praised the old leaders before declaring, “Our new leader is the nation's future.”",
+    )
+    assert speaker_of("Our new leader is", *paragraphs) == "Ana Ruiz"
+
+
+def test_a_word_no_one_named_yet_has_as_surname_is_the_name_it_opens() -> None:
+    """'Kim' after 'Kim Tae Ho' is him, not 'Lena Kim', who is named only later: a
+    family name written first, or a given name alone, for someone named before."""
+    paragraphs = (
+        "New coach settles in",
+        "Kim Tae Ho took over the team in March.",
+        "Kim told the players, “We will train twice a day until the season starts.”",
+        "“He has changed the mood,” said Lena Kim, a club director.",
+    )
+    assert speaker_of("We will train twice", *paragraphs) == "Kim Tae Ho"
