@@ -138,7 +138,6 @@ if str(ROOT) not in sys.path:
 
 from bench import polnear_quotes  # noqa: E402 (needs the repo root on sys.path)
 from bench.eval_data import EVAL  # noqa: E402
-from summarizer.model import Quote  # noqa: E402
 from summarizer.quotes import find_quotes  # noqa: E402
 from summarizer.sentences import split_sentences  # noqa: E402
 
@@ -211,7 +210,7 @@ def surnames(speaker: str) -> list[str]:
         while words and words[-1].lower().strip(".") in ("jr", "sr", "ii", "iii"):
             words.pop()
         if words:
-            out.append(polnear_quotes._tokens(words[-1])[-1])
+            out.append(polnear_quotes.tokens(words[-1])[-1])
     return out
 
 
@@ -222,50 +221,13 @@ def evaluate(articles: list[dict]) -> polnear_quotes.Scores:
         started = time.perf_counter()
         key, _ = find_quotes(split_sentences(paragraphs), title=article["title"] or None)
         s.timings.append((time.perf_counter() - started) * 1000)
-        _score_article(article, key, s)
+        polnear_quotes.score_article(article, key, s, labelled_surnames)
     return s
 
 
-def _score_article(article: dict, key: list[Quote], s: polnear_quotes.Scores) -> None:
-    """As bench/polnear_quotes.py scores PolNeAR, with the labels' own names."""
-    tok, inside, f1 = polnear_quotes._tokens, polnear_quotes._inside, polnear_quotes._f1
-    gold = [(g, tok(g["text"])) for g in article["gold"]]
-    counted = [g["kind"] == "full" and len(t) >= polnear_quotes.MIN_WORDS for g, t in gold]
-    s.articles += 1
-    s.gold += sum(counted)
-    found: dict[int, list[tuple[int, Quote, list[str]]]] = {}
-    for q in key:
-        qt = tok(q.text)
-        shares = [max(inside(qt, gt), f1(qt, gt)) for _, gt in gold]
-        best = max(range(len(gold)), key=shares.__getitem__, default=None)
-        if best is None or shares[best] < polnear_quotes.INSIDE:
-            s.predicted += 1
-            s.errors.append(f"{article['id']}: spurious {q.text[:60]!r} ({q.speaker})")
-            continue
-        if counted[best]:
-            s.predicted += 1
-            s.matched_predictions += 1
-            found.setdefault(best, []).append((len(qt), q, qt))
-    for gi, (g, gt) in enumerate(gold):
-        if not counted[gi]:
-            continue
-        pieces = found.get(gi, [])
-        if not pieces or inside(gt, [t for _, _, qt in pieces for t in qt]) < polnear_quotes.INSIDE:
-            s.errors.append(f"{article['id']}: missed {g['text'][:60]!r}")
-            continue
-        s.matched += 1
-        if g["description"]:
-            continue
-        s.speaker_total += 1
-        q = max(pieces, key=lambda p: p[0])[1]
-        said = tok(q.speaker or "")
-        if any(name in said for name in surnames(g["speaker"])):
-            s.speaker_right += 1
-        else:
-            s.errors.append(
-                f"{article['id']}: speaker {q.speaker!r} for gold {g['speaker']!r}:"
-                f" {g['text'][:60]!r}"
-            )
+def labelled_surnames(gold: dict) -> list[str] | None:
+    """The labels' own names (any alternative's surname); a description is not scored."""
+    return None if gold["description"] else surnames(gold["speaker"])
 
 
 def error_class(line: str) -> str:

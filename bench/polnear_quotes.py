@@ -39,7 +39,7 @@ import json
 import re
 import statistics
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,11 +63,11 @@ _SKIP = frozenset(
 """Leading articles and titles skipped before the gold span's name."""
 
 
-def _tokens(text: str) -> list[str]:
+def tokens(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
 
 
-def _f1(a: list[str], b: list[str]) -> float:
+def overlap_f1(a: list[str], b: list[str]) -> float:
     if not a or not b:
         return 0.0
     pool = list(b)
@@ -82,7 +82,7 @@ def _f1(a: list[str], b: list[str]) -> float:
     return 2 * p * r / (p + r)
 
 
-def _inside(a: list[str], b: list[str]) -> float:
+def share_inside(a: list[str], b: list[str]) -> float:
     """Share of `a`'s tokens found in `b`."""
     if not a:
         return 0.0
@@ -121,10 +121,6 @@ def gold_surname(span: str) -> str | None:
     while name and name[-1].lower() in ("jr", "sr", "ii", "iii"):
         name.pop()
     return name[-1].lower() if name else None
-
-
-def _holds(speaker: str | None, surname: str) -> bool:
-    return bool(speaker) and surname in _tokens(speaker or "")
 
 
 def split_halves(rows: list[dict]) -> tuple[list[dict], list[dict]]:
@@ -180,22 +176,36 @@ def evaluate(rows: Iterable[dict]) -> Scores:
         started = time.perf_counter()
         key, _fragments = find_quotes(split_sentences(paragraphs), title=paragraphs[0])
         s.timings.append((time.perf_counter() - started) * 1000)
-        _score_article(article, key, s)
+        score_article(article, key, s)
     return s
 
 
-def _score_article(article: dict, key: list[Quote], s: Scores) -> None:
-    """One article's quotes against its gold (see the module docstring)."""
-    gold = [(g, _tokens(g["text"])) for g in article["gold"]]
+def polnear_surnames(gold: dict) -> list[str] | None:
+    """The words a found speaker must hold for a PolNeAR gold quote, or None when its
+    speaker is not scored (a pronoun, or a span that names no one)."""
+    surname = None if gold.get("pronoun") else gold_surname(gold["speaker"] or "")
+    return None if surname is None else [surname]
+
+
+def score_article(
+    article: dict,
+    key: list[Quote],
+    s: Scores,
+    surnames: Callable[[dict], list[str] | None] = polnear_surnames,
+) -> None:
+    """One article's quotes against its gold (see the module docstring). `surnames` says,
+    for a gold quote, which words a right speaker holds (any one of them), or None when
+    the quote's speaker is not scored."""
+    gold = [(g, tokens(g["text"])) for g in article["gold"]]
     counted = [g["kind"] == "full" and len(t) >= MIN_WORDS for g, t in gold]
     s.articles += 1
     s.gold += sum(counted)
-    inside: dict[int, list[tuple[int, Quote, list[str]]]] = {}
+    found: dict[int, list[tuple[int, Quote, list[str]]]] = {}
     for q in key:
-        qt = _tokens(q.text)
+        qt = tokens(q.text)
         best, best_share = None, 0.0
         for gi, (_, gt) in enumerate(gold):
-            share = max(_inside(qt, gt), _f1(qt, gt))
+            share = max(share_inside(qt, gt), overlap_f1(qt, gt))
             if share > best_share:
                 best, best_share = gi, share
         if best is None or best_share < INSIDE:
@@ -205,25 +215,26 @@ def _score_article(article: dict, key: list[Quote], s: Scores) -> None:
         if counted[best]:
             s.predicted += 1
             s.matched_predictions += 1
-            inside.setdefault(best, []).append((len(qt), q, qt))
+            found.setdefault(best, []).append((len(qt), q, qt))
     for gi, (g, gt) in enumerate(gold):
         if not counted[gi]:
             continue
-        pieces = inside.get(gi, [])
+        pieces = found.get(gi, [])
         joined = [t for _, _, qt in pieces for t in qt]
-        if not pieces or _inside(gt, joined) < INSIDE:
+        if not pieces or share_inside(gt, joined) < INSIDE:
             s.errors.append(f"{article['id']}: missed {g['text'][:60]!r}")
             continue
         s.matched += 1
-        surname = None if g.get("pronoun") else gold_surname(g["speaker"] or "")
-        if surname is None:
+        names = surnames(g)
+        if names is None:
             continue
         s.speaker_total += 1
         q = max(pieces, key=lambda p: p[0])[1]  # the longest piece speaks for the span
-        if _holds(q.speaker, surname):
+        said = tokens(q.speaker or "")
+        if any(name in said for name in names):
             s.speaker_right += 1
         else:
             s.errors.append(
                 f"{article['id']}: speaker {q.speaker!r} for gold {g['speaker']!r}"
-                f" ({surname}): {g['text'][:60]!r}"
+                f" ({'|'.join(names)}): {g['text'][:60]!r}"
             )

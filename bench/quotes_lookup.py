@@ -44,13 +44,13 @@ from bench.polnear_quotes import (
     INSIDE,
     MIN_WORDS,
     POLNEAR,
-    _f1,
-    _inside,
-    _tokens,
     gold_surname,
     load,
+    overlap_f1,
     paragraphs_of,
+    share_inside,
     split_halves,
+    tokens,
 )
 from bot.commands import Commands
 from bot.commands.context import CommandContext
@@ -98,11 +98,11 @@ def counted_gold(rows: list[dict]) -> list[Gold]:
     golds = []
     for row in rows:
         for g in row["gold"]:
-            tokens = tuple(_tokens(g["text"]))
-            if g["kind"] != "full" or len(tokens) < MIN_WORDS:
+            words = tuple(tokens(g["text"]))
+            if g["kind"] != "full" or len(words) < MIN_WORDS:
                 continue
             surname = None if g.get("pronoun") else gold_surname(g["speaker"] or "")
-            golds.append(Gold(row["id"], surname, tokens))
+            golds.append(Gold(row["id"], surname, words))
     return golds
 
 
@@ -119,10 +119,10 @@ def page(row: dict) -> bytes:
 
 
 def best_gold(text: str, golds: list[Gold]) -> Gold | None:
-    tokens = _tokens(text)
+    words = tokens(text)
     best, share = None, 0.0
     for g in golds:
-        s = max(_inside(tokens, list(g.tokens)), _f1(tokens, list(g.tokens)))
+        s = max(share_inside(words, list(g.tokens)), overlap_f1(words, list(g.tokens)))
         if s > share:
             best, share = g, s
     return best if share >= INSIDE else None
@@ -199,12 +199,14 @@ async def run_half(rows: list[dict], db: str, show: int) -> Tally:
                 t.unlabelled += 1
             elif g.surname == surname:
                 t.right += 1
-                listed[g].extend(_tokens(hit.text))
+                listed[g].extend(tokens(hit.text))
             elif g.surname is None:
                 t.unlabelled += 1
             else:
                 t.wrong += 1
-        t.found += sum(1 for g in theirs if _inside(list(g.tokens), listed.get(g, [])) >= INSIDE)
+        t.found += sum(
+            1 for g in theirs if share_inside(list(g.tokens), listed.get(g, [])) >= INSIDE
+        )
         if len(t.replies) < show and hits:
             reply = await commands.handle(MEMBER, "news", "quotes", {"person": surname})
             t.replies.append(reply.plain_text())

@@ -374,14 +374,14 @@ def test_the_real_news_scorer_follows_the_fair_rules() -> None:
         Quote("a fine result overall", None, 2),
     ]
     scores = pq.Scores()
-    pq._score_article(article, right, scores)
+    pq.score_article(article, right, scores)
     assert (scores.gold, scores.matched, scores.predicted, scores.speaker_right) == (1, 1, 2, 1)
     wrong = [
         Quote("The levee held, and it held because we paid", "Tom Reyes", 0),
         Quote("Boats will run on Sunday as usual", "Tom Reyes", 1),
     ]
     scores = pq.Scores()
-    pq._score_article(article, wrong, scores)
+    pq.score_article(article, wrong, scores)
     assert scores.matched == 0  # half the span is not a find
     assert scores.precision == 0.5 and scores.speaker_total == 0
     rows = [{"id": f"a{i}"} for i in (3, 1, 2, 0)]
