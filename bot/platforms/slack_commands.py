@@ -142,6 +142,22 @@ def reply_args(reply: Reply) -> dict[str, Any]:
     }
 
 
+async def _submitter(
+    body: dict[str, Any], channel: str, check: ModeratorCheck, client: Any
+) -> CommandContext:
+    """Who submitted a modal, for the channel the modal was opened in."""
+    user = body.get("user") or {}
+    user_id = str(user.get("id", ""))
+    return CommandContext(
+        platform="slack",
+        workspace_id=str((body.get("team") or {}).get("id") or user.get("team_id", "")),
+        channel_id=channel,
+        user_id=user_id,
+        user_name=str(user.get("name", "")),
+        is_moderator=await check(client, user_id),
+    )
+
+
 def register_commands(
     app: AsyncApp, commands: Commands, *, moderator_ids: Iterable[str] = ()
 ) -> ModeratorCheck:
@@ -183,21 +199,13 @@ def register_commands(
 
     async def on_add_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any], client: Any):
         await ack()
-        user = body.get("user") or {}
         values = view.get("state", {}).get("values", {})
         options = {
             name: (values.get(f"b_{name}", {}).get(name, {}) or {}).get("value") or ""
             for name, _, _ in MODAL_FIELDS
         }
         channel = str(view.get("private_metadata") or "")
-        ctx = CommandContext(
-            platform="slack",
-            workspace_id=str((body.get("team") or {}).get("id") or user.get("team_id", "")),
-            channel_id=channel,
-            user_id=str(user.get("id", "")),
-            user_name=str(user.get("name", "")),
-            is_moderator=await check(client, str(user.get("id", ""))),
-        )
+        ctx = await _submitter(body, channel, check, client)
         reply = await commands.handle(ctx, "feeds", "add", {k: v for k, v in options.items() if v})
         await _tell(client, channel, ctx.user_id, reply)
 
@@ -205,18 +213,10 @@ def register_commands(
         ack: Any, body: dict[str, Any], view: dict[str, Any], client: Any
     ) -> None:
         await ack()
-        user = body.get("user") or {}
         picked = (view.get("state", {}).get("values", {}).get("b_file", {}).get("file")) or {}
         files = picked.get("files") or []
         channel = str(view.get("private_metadata") or "")
-        ctx = CommandContext(
-            platform="slack",
-            workspace_id=str((body.get("team") or {}).get("id") or user.get("team_id", "")),
-            channel_id=channel,
-            user_id=str(user.get("id", "")),
-            user_name=str(user.get("name", "")),
-            is_moderator=await check(client, str(user.get("id", ""))),
-        )
+        ctx = await _submitter(body, channel, check, client)
         if len(files) != 1 or not isinstance(files[0], dict) or not files[0].get("id"):
             reply = Reply.failure("pick one .opml file in the form")
         else:
