@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 COMMANDS = ("run", "bot", "demo")
 
+log = logging.getLogger(__name__)
+
 
 def add_run_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     sub.add_parser(
@@ -108,7 +110,7 @@ async def serve(
     everything."""
     from bot.app import open_app
     from bot.commands.router import Commands
-    from bot.platforms.connect import choose, connect
+    from bot.platforms.connect import Stopped, choose, connect
     from bot.platforms.console import serve_commands, stdin_lines
     from bot.runner import Runner, install_signal_handlers
     from bot.worker import make_worker_id
@@ -131,26 +133,29 @@ async def serve(
             on_digest_planned=planned,
             local_files=name == "console",
         )
-        async with connect(name, settings, commands) as connected:
-            worker_id = make_worker_id()
-            runner = Runner(
-                store=app.store,
-                platforms={connected.name: connected},
-                worker_id=worker_id,
-                worker=app.worker(worker_id=worker_id) if with_worker else None,
-                digest_cycle_s=settings.digest_cycle_s,
-                deliver_interval_s=settings.deliver_interval_s,
-            )
-            reader = None
-            if name == "console":
-                print("newsdigest: console mode; type a command such as `/news help`, "
-                      "Ctrl-C to stop", flush=True)  # fmt: skip
-                reader = asyncio.create_task(serve_commands(commands, stdin_lines()))
-            try:
-                await runner.run(stop)
-            finally:
-                if reader is not None:
-                    reader.cancel()
-                    with contextlib.suppress(asyncio.CancelledError, Exception):
-                        await reader
+        try:
+            async with connect(name, settings, commands, stop=stop) as connected:
+                worker_id = make_worker_id()
+                runner = Runner(
+                    store=app.store,
+                    platforms={connected.name: connected},
+                    worker_id=worker_id,
+                    worker=app.worker(worker_id=worker_id) if with_worker else None,
+                    digest_cycle_s=settings.digest_cycle_s,
+                    deliver_interval_s=settings.deliver_interval_s,
+                )
+                reader = None
+                if name == "console":
+                    print("newsdigest: console mode; type a command such as `/news help`, "
+                          "Ctrl-C to stop", flush=True)  # fmt: skip
+                    reader = asyncio.create_task(serve_commands(commands, stdin_lines()))
+                try:
+                    await runner.run(stop)
+                finally:
+                    if reader is not None:
+                        reader.cancel()
+                        with contextlib.suppress(asyncio.CancelledError, Exception):
+                            await reader
+        except Stopped:
+            log.info("stopped before %s was connected", name)
     return 0

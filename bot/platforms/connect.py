@@ -7,6 +7,9 @@
 `NEWSDIGEST_DISCORD_TOKEN` is set, else Slack when `NEWSDIGEST_SLACK_BOT_TOKEN` is set (Socket
 Mode with `NEWSDIGEST_SLACK_APP_TOKEN`, else HTTP mode with the signing secret on
 `NEWSDIGEST_SLACK_HTTP_HOST:PORT`), else the console (stdin commands, digests printed).
+
+Connecting retries an unreachable platform with backoff, one log line an attempt; setting
+`stop` (SIGTERM) meanwhile closes the client and raises `Stopped`.
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ import contextlib
 import logging
 import secrets
 import sys
-from collections.abc import AsyncIterator
-from typing import TextIO
+from collections.abc import AsyncIterator, Awaitable
+from typing import TextIO, TypeVar
 
 from bot.commands.router import Commands
 from bot.config import Settings
@@ -27,9 +30,34 @@ log = logging.getLogger(__name__)
 
 PLATFORMS = ("discord", "slack", "console")
 
+T = TypeVar("T")
+
 
 class PlatformConfigError(Exception):
     """The settings do not allow connecting to the chosen platform (one line for the user)."""
+
+
+class Stopped(Exception):
+    """`stop` was set before the platform was connected."""
+
+
+async def _unless_stopped(step: Awaitable[T], stop: asyncio.Event | None) -> T:
+    """`await step`, or Stopped (with `step` cancelled) as soon as `stop` is set."""
+    task = asyncio.ensure_future(step)
+    if stop is None:
+        return await task
+    stopping = asyncio.create_task(stop.wait())
+    try:
+        done, _ = await asyncio.wait({task, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+    if task not in done:
+        raise Stopped
+    return task.result()
 
 
 def choose(settings: Settings) -> str:
@@ -42,14 +70,20 @@ def choose(settings: Settings) -> str:
 
 @contextlib.asynccontextmanager
 async def connect(
-    name: str, settings: Settings, commands: Commands, *, out: TextIO | None = None
+    name: str,
+    settings: Settings,
+    commands: Commands,
+    *,
+    out: TextIO | None = None,
+    stop: asyncio.Event | None = None,
 ) -> AsyncIterator[Platform]:
-    """The platform `name`, connected, with slash commands answered by `commands`."""
+    """The platform `name`, connected, with slash commands answered by `commands`; Stopped if
+    `stop` is set first."""
     if name == "discord":
-        async with _discord(settings, commands) as platform:
+        async with _discord(settings, commands, stop) as platform:
             yield platform
     elif name == "slack":
-        async with _slack(settings, commands) as platform:
+        async with _slack(settings, commands, stop) as platform:
             yield platform
     elif name == "console":
         from bot.platforms.console import ConsolePlatform
@@ -65,12 +99,15 @@ def _secret(value: object) -> str:
 
 
 @contextlib.asynccontextmanager
-async def _discord(settings: Settings, commands: Commands) -> AsyncIterator[Platform]:
+async def _discord(
+    settings: Settings, commands: Commands, stop: asyncio.Event | None
+) -> AsyncIterator[Platform]:
     import discord
     from discord import app_commands
 
     from bot.platforms.discord import DiscordPlatform, make_client
     from bot.platforms.discord_commands import register_commands
+    from bot.platforms.logs import one_line
 
     token = _secret(settings.discord_token)
     if not token:
@@ -81,14 +118,17 @@ async def _discord(settings: Settings, commands: Commands) -> AsyncIterator[Plat
     if settings.discord_command_guild:
         guild = discord.Object(int(settings.discord_command_guild))
     register_commands(tree, commands, guild=guild)
+    one_line(logging.getLogger("discord.client"))
     task = asyncio.create_task(client.start(token))
     ready = asyncio.create_task(client.wait_until_ready())
     try:
-        done, _ = await asyncio.wait({task, ready}, return_when=asyncio.FIRST_COMPLETED)
-        if task in done:
+        await _unless_stopped(
+            asyncio.wait({task, ready}, return_when=asyncio.FIRST_COMPLETED), stop
+        )
+        if task.done():
             task.result()
             raise PlatformConfigError("the Discord connection closed before it was ready")
-        await tree.sync(guild=guild)
+        await _unless_stopped(tree.sync(guild=guild), stop)
         log.info("connected to Discord as %s", client.user)
         yield DiscordPlatform(client)
     except discord.LoginFailure:
@@ -96,18 +136,22 @@ async def _discord(settings: Settings, commands: Commands) -> AsyncIterator[Plat
     finally:
         ready.cancel()
         await client.close()
+        task.cancel()  # it may be sleeping before its next reconnect
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
 
 
 @contextlib.asynccontextmanager
-async def _slack(settings: Settings, commands: Commands) -> AsyncIterator[Platform]:
+async def _slack(
+    settings: Settings, commands: Commands, stop: asyncio.Event | None
+) -> AsyncIterator[Platform]:
     from aiohttp import web
 
     from bot.platforms.slack import (
         SlackPlatform,
         build_app,
         http_app,
+        open_socket_mode,
         socket_mode_handler,
         web_client,
     )
@@ -129,9 +173,9 @@ async def _slack(settings: Settings, commands: Commands) -> AsyncIterator[Platfo
     register_commands(app, commands, moderator_ids=settings.slack_moderator_ids())
     if app_token:
         handler = socket_mode_handler(app, app_token=app_token)
-        await handler.connect_async()
-        log.info("connected to Slack over Socket Mode")
         try:
+            await _unless_stopped(open_socket_mode(handler), stop)
+            log.info("connected to Slack over Socket Mode")
             yield SlackPlatform(client)
         finally:
             await handler.close_async()
@@ -151,4 +195,4 @@ async def _slack(settings: Settings, commands: Commands) -> AsyncIterator[Platfo
         await runner.cleanup()
 
 
-__all__ = ["PLATFORMS", "PlatformConfigError", "choose", "connect"]
+__all__ = ["PLATFORMS", "PlatformConfigError", "Stopped", "choose", "connect"]

@@ -22,6 +22,8 @@ on a non-numeric timestamp and bolt would answer 500.
 from __future__ import annotations
 
 import asyncio
+import itertools
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -46,8 +48,11 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.digests.views import Notice
 from bot.platforms.base import KEY_EVENT_TYPE, DeliveryError, PingPosted, Posted
+from bot.platforms.logs import one_line, reason
 from bot.render import slack_payloads
 from bot.render.views import DigestView, Ping, StoryCard, ThreadUpdate
+
+log = logging.getLogger(__name__)
 
 RETRYABLE_ERRORS = frozenset(
     {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
@@ -119,12 +124,38 @@ def build_app(*, client: AsyncWebClient, signing_secret: str) -> AsyncApp:
 
 
 def socket_mode_handler(app: AsyncApp, *, app_token: str) -> AsyncSocketModeHandler:
-    """Socket Mode connection (the default); `await handler.connect_async()` to start it.
+    """Socket Mode connection (the default); `await open_socket_mode(handler)` to start it.
 
     Create it inside the running event loop. Reconnects on Slack's `disconnect` are routine
-    and handled by the SDK.
+    and handled by the SDK; its failures are logged on one line (`bot.platforms.logs`).
     """
-    return AsyncSocketModeHandler(app, app_token=app_token)
+    logger = one_line(logging.getLogger("bot.platforms.slack.socket_mode"))
+    return AsyncSocketModeHandler(app, app_token=app_token, logger=logger)
+
+
+SOCKET_RETRY_S = (1.0, 2.0, 5.0, 10.0, 30.0)
+
+
+async def open_socket_mode(
+    handler: AsyncSocketModeHandler, *, retry_s: tuple[float, ...] = SOCKET_RETRY_S
+) -> None:
+    """Connect `handler`, retrying with backoff until Slack answers (one log line a failure).
+
+    The SDK's own `connect()` retries every 10 s forever; asking for the socket URL here first
+    gives each failure a line saying when the next try is. Cancel this to give up.
+    """
+    client = handler.client
+    for attempt in itertools.count():
+        try:
+            client.wss_uri = await client.issue_new_wss_url()
+            break
+        except (aiohttp.ClientError, OSError, SlackApiError) as exc:
+            delay = retry_s[min(attempt, len(retry_s) - 1)]
+            log.warning(
+                "Slack Socket Mode: cannot connect (%s); next retry in %g s", reason(exc), delay
+            )
+            await asyncio.sleep(delay)
+    await handler.connect_async()
 
 
 def http_app(app: AsyncApp, *, path: str = "/slack/events") -> web.Application:
