@@ -4,6 +4,7 @@ the loopback emulators)."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 
 import pytest
@@ -70,6 +71,23 @@ async def test_slack_connects_over_socket_mode_and_answers(
         await emu.send_slash_command("/news", "help")
         (answer,) = await emu.wait_for(lambda: emu.responses)
         assert "/news search" in answer["text"]
+
+
+async def test_slack_with_a_refused_app_token_is_one_line_not_a_retry(
+    store: Store, slack_emulator: SlackEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    emu = slack_emulator
+    commands = Commands(store=store, fetcher=Fetcher())
+    configured = settings(
+        slack_bot_token=emu.bot_token, slack_app_token="xapp-wrong", slack_api_url=emu.api_url
+    )
+    with pytest.raises(PlatformConfigError, match=r"refused the app token \(invalid_auth\)"):
+        async with asyncio.timeout(15), connect("slack", configured, commands):
+            pass
+    sdk = [r for r in caplog.records if r.name == "bot.platforms.slack.socket_mode"]
+    assert sdk, "the SDK logged the refusal"
+    assert all("\n" not in r.getMessage() and not r.exc_info for r in sdk)
+    assert emu.socket_connections == 0
 
 
 async def test_slack_without_app_token_or_signing_secret_is_refused(store: Store) -> None:

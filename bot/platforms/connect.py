@@ -149,6 +149,7 @@ async def _slack(
 
     from bot.platforms.slack import (
         SlackPlatform,
+        TokenRefused,
         build_app,
         http_app,
         open_socket_mode,
@@ -174,7 +175,10 @@ async def _slack(
     if app_token:
         handler = socket_mode_handler(app, app_token=app_token)
         try:
-            await _unless_stopped(open_socket_mode(handler), stop)
+            try:
+                await _unless_stopped(open_socket_mode(handler), stop)
+            except TokenRefused as exc:
+                raise PlatformConfigError(f"Slack refused the app token ({exc})") from None
             log.info("connected to Slack over Socket Mode")
             yield SlackPlatform(client)
         finally:

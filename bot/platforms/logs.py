@@ -21,14 +21,19 @@ def reason(exc: BaseException) -> str:
 
 
 class OneLine(logging.Filter):
-    """Turns a record carrying a traceback into one line ending in the exception's reason."""
+    """Makes every record one line: a traceback becomes the exception's reason at the end, and
+    a message that spans lines (slack_sdk quotes whole API responses) is joined up."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
         if record.exc_info and record.exc_info[1] is not None:
-            record.msg = f"{record.getMessage()} ({reason(record.exc_info[1])})"
-            record.args = None
+            message = f"{message} ({reason(record.exc_info[1])})"
             record.exc_info = None
             record.exc_text = None
+        elif "\n" not in message:
+            return True
+        record.msg = " ".join(message.split())
+        record.args = None
         return True
 
 

@@ -134,12 +134,27 @@ def socket_mode_handler(app: AsyncApp, *, app_token: str) -> AsyncSocketModeHand
 
 
 SOCKET_RETRY_S = (1.0, 2.0, 5.0, 10.0, 30.0)
+TOKEN_REFUSED_ERRORS = frozenset(
+    {
+        "invalid_auth",
+        "not_authed",
+        "not_allowed_token_type",
+        "account_inactive",
+        "token_revoked",
+        "token_expired",
+    }
+)
+
+
+class TokenRefused(Exception):
+    """Slack refused the app-level token (the Slack error code is the message)."""
 
 
 async def open_socket_mode(
     handler: AsyncSocketModeHandler, *, retry_s: tuple[float, ...] = SOCKET_RETRY_S
 ) -> None:
-    """Connect `handler`, retrying with backoff until Slack answers (one log line a failure).
+    """Connect `handler`, retrying with backoff until Slack answers (one log line a failure);
+    TokenRefused if Slack refuses the app token, which no retry mends.
 
     The SDK's own `connect()` retries every 10 s forever; asking for the socket URL here first
     gives each failure a line saying when the next try is. Cancel this to give up.
@@ -150,10 +165,13 @@ async def open_socket_mode(
             client.wss_uri = await client.issue_new_wss_url()
             break
         except (aiohttp.ClientError, OSError, SlackApiError) as exc:
+            if isinstance(exc, SlackApiError) and exc.response.get("error") in TOKEN_REFUSED_ERRORS:
+                raise TokenRefused(exc.response["error"]) from None
             delay = retry_s[min(attempt, len(retry_s) - 1)]
-            log.warning(
-                "Slack Socket Mode: cannot connect (%s); next retry in %g s", reason(exc), delay
-            )
+            why = reason(exc)
+            if isinstance(exc, SlackApiError):
+                why = f"Slack answered {exc.response.get('error')!r}"
+            log.warning("Slack Socket Mode: cannot connect (%s); next retry in %g s", why, delay)
             await asyncio.sleep(delay)
     await handler.connect_async()
 
