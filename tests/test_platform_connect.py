@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
+import socket
 
 import pytest
 
 from bot.commands import Commands
 from bot.config import Settings
 from bot.feeds.fetch import Fetcher
-from bot.platforms.connect import PlatformConfigError, choose, connect
+from bot.platforms.connect import PlatformConfigError, Stopped, choose, connect
 from bot.render.views import DigestView
 from bot.store import Store
 from tests.emulators.discord_emulator import DiscordEmulator
@@ -88,6 +90,36 @@ async def test_slack_with_a_refused_app_token_is_one_line_not_a_retry(
     assert sdk, "the SDK logged the refusal"
     assert all("\n" not in r.getMessage() and not r.exc_info for r in sdk)
     assert emu.socket_connections == 0
+
+
+async def test_slack_socket_that_refuses_connections_is_left_when_stop_is_set(
+    store: Store, slack_emulator: SlackEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The socket URL is issued but its port refuses: the SDK retries every 10 s on its own,
+    one line a failure, until `stop` is set."""
+    emu = slack_emulator
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as closed:
+        closed.bind(("127.0.0.1", 0))
+        emu.socket_url = f"ws://127.0.0.1:{closed.getsockname()[1]}/socket"
+        configured = settings(
+            slack_bot_token=emu.bot_token, slack_app_token=emu.app_token, slack_api_url=emu.api_url
+        )
+        stop = asyncio.Event()
+        connecting = connect(
+            "slack", configured, Commands(store=store, fetcher=Fetcher()), stop=stop
+        )
+        entered = asyncio.create_task(connecting.__aenter__())
+        failed = "Failed to connect"
+        await emu.wait_for(lambda: any(failed in r.getMessage() for r in caplog.records), within=15)
+        stop.set()
+        with pytest.raises(Stopped):
+            async with asyncio.timeout(5):
+                await entered
+    sdk = [r for r in caplog.records if r.name == "bot.platforms.slack.socket_mode"]
+    assert sdk and all("\n" not in r.getMessage() and not r.exc_info for r in sdk)
+    assert not any(
+        "ticket=" in r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING
+    )
 
 
 async def test_slack_without_app_token_or_signing_secret_is_refused(store: Store) -> None:

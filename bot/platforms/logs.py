@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 
-_QUERY = re.compile(r"\?[^\s'\"]*")
+_QUERY = re.compile(r"\?[^\s'\"]+")
 
 
 def reason(exc: BaseException) -> str:
@@ -21,8 +21,9 @@ def reason(exc: BaseException) -> str:
 
 
 class OneLine(logging.Filter):
-    """Makes every record one line: a traceback becomes the exception's reason at the end, and
-    a message that spans lines (slack_sdk quotes whole API responses) is joined up."""
+    """Makes every record one line: a traceback becomes the exception's reason at the end, a
+    message that spans lines (slack_sdk quotes whole API responses) is joined up, and URL query
+    strings are cut."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
@@ -30,9 +31,9 @@ class OneLine(logging.Filter):
             message = f"{message} ({reason(record.exc_info[1])})"
             record.exc_info = None
             record.exc_text = None
-        elif "\n" not in message:
+        elif "\n" not in message and "?" not in message:
             return True
-        record.msg = " ".join(message.split())
+        record.msg = _QUERY.sub("?…", " ".join(message.split()))
         record.args = None
         return True
 

@@ -74,6 +74,8 @@ class SlackEmulator:
     files: dict[str, SlackFile] = field(default_factory=dict)
     downloads: list[str] = field(default_factory=list)
     socket_connections: int = 0
+    socket_url: str | None = None
+    """What `apps.connections.open` hands out; None: this emulator's own socket."""
 
     def __post_init__(self) -> None:
         self._ts = itertools.count(1)
@@ -515,7 +517,8 @@ class SlackEmulator:
         )
 
     async def _m_apps_connections_open(self, args: Json) -> web.Response:
-        return _ok(url=f"ws://127.0.0.1:{self.port}/socket?ticket={next(self._ids)}")
+        base = self.socket_url or f"ws://127.0.0.1:{self.port}/socket"
+        return _ok(url=f"{base}?ticket={next(self._ids)}")
 
     async def _response_url(self, request: web.Request) -> web.Response:
         body = await request.json()
