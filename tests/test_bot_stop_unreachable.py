@@ -3,9 +3,8 @@ retrying, one log line an attempt (no traceback, no token in its output), and SI
 with exit 0.
 
 "Unreachable" is a 127.0.0.1 port this test holds bound without listening, so every connect
-is refused. Discord's REST API is the loopback emulator (the bot logs in) and only its gateway
-is unreachable; the address is set in the child by a two-line shim, as the emulator fixture
-sets it in-process.
+is refused. Discord's addresses are set in the child by a two-line shim, as the emulator
+fixture sets them in-process.
 """
 
 from __future__ import annotations
@@ -53,7 +52,7 @@ def base_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-async def stop_after_first_failure(
+async def sigterm_once_logged(
     argv: list[str], *, env: dict[str, str], failure: str
 ) -> tuple[int, str]:
     """Start `argv`, read its output (stderr and stdout) until a line matches the regex
@@ -93,7 +92,7 @@ async def test_slack_socket_mode_unreachable_stops_on_sigterm(
         NEWSDIGEST_SLACK_APP_TOKEN=SLACK_APP_TOKEN,
         NEWSDIGEST_SLACK_API_URL=f"http://127.0.0.1:{closed_port}/api/",
     )
-    code, text = await stop_after_first_failure(
+    code, text = await sigterm_once_logged(
         [sys.executable, "-m", "bot.cli", "bot", "slack"],
         env=env,
         failure=r" (WARNING|ERROR) .*Cannot connect to host",
@@ -105,21 +104,26 @@ async def test_slack_socket_mode_unreachable_stops_on_sigterm(
     assert SLACK_BOT_TOKEN not in text and SLACK_APP_TOKEN not in text
 
 
-async def test_discord_gateway_unreachable_stops_on_sigterm(
-    tmp_path: Path, closed_port: int
+@pytest.mark.parametrize("closed", ["gateway", "api"])
+async def test_discord_unreachable_is_retried_and_stops_on_sigterm(
+    tmp_path: Path, closed_port: int, closed: str
 ) -> None:
+    """Either the gateway alone or the REST API too is unreachable; SIGTERM comes once the
+    second attempt has failed (discord.py alone cannot retry a first gateway connection)."""
     emu = await DiscordEmulator().start()
     try:
         env = base_env(tmp_path)
         env.update(
             NEWSDIGEST_DISCORD_TOKEN=emu.token,
-            TEST_DISCORD_API=emu.base_url,
+            TEST_DISCORD_API=emu.base_url
+            if closed == "gateway"
+            else f"http://127.0.0.1:{closed_port}/api/v10",
             TEST_DISCORD_GATEWAY=f"ws://127.0.0.1:{closed_port}/",
         )
-        code, text = await stop_after_first_failure(
+        code, text = await sigterm_once_logged(
             [sys.executable, "-c", DISCORD_SHIM, "bot", "discord"],
             env=env,
-            failure=r" ERROR discord\.client Attempting a reconnect in",
+            failure=r" WARNING .*Discord: cannot connect .*; next retry in 2 s",
         )
     finally:
         await emu.stop()

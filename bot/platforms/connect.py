@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import secrets
 import sys
@@ -98,47 +99,91 @@ def _secret(value: object) -> str:
     return getter() if getter is not None else ""
 
 
+DISCORD_RETRY_S = (1.0, 2.0, 5.0, 10.0, 30.0)
+
+
 @contextlib.asynccontextmanager
 async def _discord(
     settings: Settings, commands: Commands, stop: asyncio.Event | None
 ) -> AsyncIterator[Platform]:
     import discord
+    from aiohttp import ClientError
     from discord import app_commands
 
     from bot.platforms.discord import DiscordPlatform, make_client
     from bot.platforms.discord_commands import register_commands
-    from bot.platforms.logs import one_line
+    from bot.platforms.logs import one_line, reason
 
     token = _secret(settings.discord_token)
     if not token:
         raise PlatformConfigError("set NEWSDIGEST_DISCORD_TOKEN to run on Discord")
-    client = make_client(sharded=settings.discord_sharded)
-    tree = app_commands.CommandTree(client)
     guild = None
     if settings.discord_command_guild:
         guild = discord.Object(int(settings.discord_command_guild))
-    register_commands(tree, commands, guild=guild)
     one_line(logging.getLogger("discord.client"))
-    task = asyncio.create_task(client.start(token))
-    ready = asyncio.create_task(client.wait_until_ready())
+    unreachable = (OSError, ClientError, discord.GatewayNotFound, discord.DiscordServerError)
+
+    async def start() -> tuple[discord.Client, app_commands.CommandTree, asyncio.Task[None]]:
+        """A client that is READY, after as many tries as it takes (one log line a failure).
+
+        A client is not reused after a failed try: discord.py 2.7 cannot retry a first gateway
+        connection (its reconnect reads `client.ws`, still None, and raises AttributeError from
+        the connection error), and a closed client has closed its HTTP connector.
+        """
+        for attempt in itertools.count():
+            client = make_client(sharded=settings.discord_sharded)
+            tree = app_commands.CommandTree(client)
+            register_commands(tree, commands, guild=guild)
+            task = asyncio.create_task(client.start(token))
+            ready = asyncio.create_task(client.wait_until_ready())
+            try:
+                done, _ = await asyncio.wait({task, ready}, return_when=asyncio.FIRST_COMPLETED)
+            except BaseException:
+                await _close(client, task)
+                raise
+            finally:
+                ready.cancel()
+            if ready in done:
+                return client, tree, task
+            await _close(client, task)
+            exc = task.exception()
+            if exc is None:
+                raise PlatformConfigError("the Discord connection closed before it was ready")
+            cause = next((e for e in _chain(exc) if isinstance(e, unreachable)), None)
+            if cause is None:
+                raise exc
+            delay = DISCORD_RETRY_S[min(attempt, len(DISCORD_RETRY_S) - 1)]
+            log.warning("Discord: cannot connect (%s); next retry in %g s", reason(cause), delay)
+            await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
+
     try:
-        await _unless_stopped(
-            asyncio.wait({task, ready}, return_when=asyncio.FIRST_COMPLETED), stop
-        )
-        if task.done():
-            task.result()
-            raise PlatformConfigError("the Discord connection closed before it was ready")
+        client, tree, task = await _unless_stopped(start(), stop)
+    except discord.LoginFailure:
+        raise PlatformConfigError("Discord refused the bot token") from None
+    try:
         await _unless_stopped(tree.sync(guild=guild), stop)
         log.info("connected to Discord as %s", client.user)
         yield DiscordPlatform(client)
-    except discord.LoginFailure:
-        raise PlatformConfigError("Discord refused the bot token") from None
     finally:
-        ready.cancel()
-        await client.close()
-        task.cancel()  # it may be sleeping before its next reconnect
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task
+        await _close(client, task)
+
+
+async def _close(client: object, task: asyncio.Task[None]) -> None:
+    await client.close()  # type: ignore[attr-defined]
+    task.cancel()  # it may be sleeping before a reconnect
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """`exc` and the exceptions it was raised from or while handling."""
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen:
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen
 
 
 @contextlib.asynccontextmanager
