@@ -18,6 +18,12 @@ digests a day of 7 stories each (header and story posts, delivered, with their
 `give_back_space` (incremental vacuum). Printed per day: the file's size (database and WAL),
 the rows kept, and the seconds the day's writes and the prune took. The size should stop
 growing once the first day falls out of the retention (day 31) and stay flat after it.
+
+Run 2026-12-08, `--feeds 1000 --days 90 --tables` (2-core shared machine, 1 h 30 min): 298.0 MB
+on day 1, 5,030.8 MB on day 30, 5,042.3 on day 31 (the first prune: 20,000 articles, 151 MB
+given back), 5,049.8 on day 60, 5,052.2 on day 90; 600,000 entries and articles and 300,000
+stories kept from day 30 on. Largest at the end (MB): articles 2,463.7, stories 1,231.9,
+entries 311.3, quotes 163.2, the search index's data 119.5.
 """
 
 from __future__ import annotations
