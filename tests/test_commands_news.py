@@ -247,3 +247,20 @@ async def test_one_summary_at_a_time_per_person(
     assert second.error and "already have a summary" in second.text
     again = await commands.handle(HERE, "news", "summarize", {"url": url})
     assert not again.error
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "0x7f.1", "[::ffff:127.0.0.1]"])
+async def test_summarize_refuses_loopback_without_the_setting(
+    store: Store, http_server: LocalHTTPServer, host: str
+) -> None:
+    http_server.add(
+        "/ferry.html", Reply(body=fixture_text("ferry_article.html"), content_type="text/html")
+    )
+    port = http_server.url("/").split(":")[2].split("/")[0]
+    async with Fetcher() as guarded:
+        commands = make_commands(store, guarded, Clock(T0))
+        url = f"http://{host}:{port}/ferry.html"
+        reply = await commands.handle(HERE, "news", "summarize", {"url": url})
+
+    assert reply.error and "\n" not in reply.text and "not a public" in reply.text, reply.text
+    assert http_server.requests_for("/ferry.html") == []
