@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.app import make_fetcher
-from bot.config import Settings
+from bot.config import SettingsError, load_settings
 from bot.feeds.errors import FetchError
 from bot.feeds.fetch import PAGE_ACCEPT
 from bot.stories.pipeline import decode_page
@@ -23,7 +23,11 @@ def fetch_guarded(url: str) -> str:
 
 
 async def _fetch(url: str) -> str:
-    async with make_fetcher(Settings()) as fetcher:
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        raise SummarizerFetchError(str(exc)) from None
+    async with make_fetcher(settings) as fetcher:
         try:
             page = await fetcher.fetch(url, accept=PAGE_ACCEPT)
         except FetchError as exc:

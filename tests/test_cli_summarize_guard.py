@@ -20,10 +20,12 @@ ENTRY_POINTS = {
 }
 
 
-async def run(entry: str, url: str, cwd: Path, *, allow: bool = False) -> tuple[int, str, str]:
+async def run(
+    entry: str, url: str, cwd: Path, *, allow: bool = False, setting: str | None = None
+) -> tuple[int, str, str]:
     env = {"PATH": os.environ.get("PATH", "")}
-    if allow:
-        env["NEWSDIGEST_ALLOW_PRIVATE_ADDRESSES"] = "1"
+    if allow or setting is not None:
+        env["NEWSDIGEST_ALLOW_PRIVATE_ADDRESSES"] = "1" if setting is None else setting
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         *ENTRY_POINTS[entry],
@@ -82,3 +84,16 @@ async def test_an_oversized_page_is_refused_in_one_line(
 
     assert code == 1 and out == ""
     assert err.count("\n") == 1 and "larger than" in err, err
+
+
+async def test_an_unreadable_setting_is_one_line(
+    http_server: LocalHTTPServer, tmp_path: Path
+) -> None:
+    serve_article(http_server)
+
+    url = http_server.url("/ferry.html")
+    code, out, err = await run("newsdigest summarize", url, tmp_path, setting="maybe")
+
+    assert code == 1 and out == "" and err.count("\n") == 1, err
+    assert "NEWSDIGEST_ALLOW_PRIVATE_ADDRESSES" in err and "Traceback" not in err
+    assert http_server.requests_for("/ferry.html") == []
