@@ -97,3 +97,27 @@ async def test_an_unreadable_setting_is_one_line(
     assert code == 1 and out == "" and err.count("\n") == 1, err
     assert "NEWSDIGEST_ALLOW_PRIVATE_ADDRESSES" in err and "Traceback" not in err
     assert http_server.requests_for("/ferry.html") == []
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["http://127.0.0.1:{other}/ferry.html", "http://localhost:{other}/x", "http://[::1]:{port}/x"],
+)
+async def test_the_standalone_reader_checks_every_redirect_hop(
+    http_server: LocalHTTPServer, target: str
+) -> None:
+    """Only the test server's own socket is exempt; a hop to any other loopback socket is
+    refused before it is connected to."""
+    from summarizer.fetch import FetchError, fetch_url
+
+    serve_article(http_server)
+    host, port = http_server.url("/").split("/")[2].split(":")
+    http_server.add("/go", Reply.redirect(target.format(port=port, other=int(port) + 1)))
+    exempt = frozenset({(host, int(port))})
+
+    text = await asyncio.to_thread(fetch_url, http_server.url("/ferry.html"), exempt=exempt)
+    assert "Kestrel Bay" in text
+    with pytest.raises(FetchError, match="not a public") as refused:
+        await asyncio.to_thread(fetch_url, http_server.url("/go"), exempt=exempt)
+    assert "\n" not in str(refused.value)
+    assert len(http_server.requests_for("/go")) == 1
