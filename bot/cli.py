@@ -11,7 +11,6 @@ from bot.commands.cli import add_command_parsers, run_chat_command
 from bot.run_cli import COMMANDS as PLATFORM_COMMANDS
 from bot.run_cli import add_run_parsers, run_platform_command
 from bot.store.cli import add_db_parser, run_db
-from summarizer.__main__ import main as summarizer_main
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -73,7 +72,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
         if argv[:1] == ["summarize"]:  # its own parser, so `summarize --help` shows its options
-            return summarizer_main(argv[1:], prog="newsdigest summarize")
+            from bot.summarize_cli import run_summarize
+
+            return run_summarize(argv[1:])
         return _dispatch(build_parser().parse_args(argv))
     except BrokenPipeError:
         # The reader left early (`newsdigest search x --json | head`): stop quietly.

@@ -5,18 +5,26 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from summarizer.fetch import FetchError, fetch_url
 from summarizer.model import Summary
 from summarizer.pipeline import summarize
 
+ALLOW_PRIVATE_ENV = "NEWSDIGEST_ALLOW_PRIVATE_ADDRESSES"
 
-def _read_source(arg: str) -> str:
+
+def _fetch_alone(url: str) -> str:
+    allow = os.environ.get(ALLOW_PRIVATE_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+    return fetch_url(url, allow_private=allow)
+
+
+def _read_source(arg: str, fetch: Callable[[str], str]) -> str:
     if arg == "-":
         return sys.stdin.read()
     if arg.startswith(("http://", "https://")):
-        return fetch_url(arg)
+        return fetch(arg)
     path = Path(arg)
     try:
         data = path.read_bytes()
@@ -55,13 +63,19 @@ def build_parser(prog: str = "python -m summarizer") -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None, *, prog: str = "python -m summarizer") -> int:
+def main(
+    argv: list[str] | None = None,
+    *,
+    prog: str = "python -m summarizer",
+    fetch: Callable[[str], str] = _fetch_alone,
+) -> int:
+    """`fetch` reads a URL, raising FetchError; `newsdigest summarize` passes the bot's."""
     args = build_parser(prog).parse_args(argv)
     if args.facts < 0 or args.quotes < 0:
         print("error: --facts and --quotes must be 0 or more", file=sys.stderr)
         return 2
     try:
-        source = _read_source(args.source)
+        source = _read_source(args.source, fetch)
     except FetchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

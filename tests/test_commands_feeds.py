@@ -124,6 +124,40 @@ async def test_add_validates_previews_and_subscribes(
     assert len(await store.feeds.list()) == 1
 
 
+async def test_adding_a_polled_feed_says_what_the_next_digest_may_offer(
+    commands: Commands, store: Store, http_server: LocalHTTPServer, fetcher: Fetcher, clock: Clock
+) -> None:
+    """Items of the feed's first poll are backlog for every channel: a second channel is told
+    so, and `/digest now` agrees. A story that came after that poll is offered, and counted."""
+    url = serve_feed(http_server)
+    await commands.handle(MOD, "feeds", "add", {"url": url})
+    await make_worker(store, fetcher, clock).run_once()
+
+    second = await commands.handle(OTHER_MOD, "feeds", "add", {"url": url})
+    empty = await commands.handle(OTHER_MOD, "digest", "now", {})
+
+    assert not second.error and "counts as already seen" in second.text, second.text
+    assert "may come in the next digest" not in second.text
+    assert "Nothing new" in empty.text
+
+    fresh = Item(
+        title="Harbour bridge reopens to lorries",
+        link=http_server.url("/ferry.html?b"),
+        guid="bridge-1",
+        description="Lorries may cross again.",
+        published=T0,
+    )
+    http_server.add("/feed.xml", Reply(body=rss([fresh], title="Courier"), content_type=RSS))
+    clock.advance(4000)
+    await make_worker(store, fetcher, clock).run_once()
+
+    third = await commands.handle(ctx(moderator=True, channel="C3"), "feeds", "add", {"url": url})
+    digest = await commands.handle(ctx(moderator=True, channel="C3"), "digest", "now", {})
+
+    assert "1 story of the last two days may come in the next digest" in third.text, third.text
+    assert not digest.error and "Nothing new" not in digest.text, digest.text
+
+
 async def test_add_preview_falls_back_to_feed_text_when_the_page_cannot_be_read(
     commands: Commands, http_server: LocalHTTPServer
 ) -> None:
@@ -252,7 +286,7 @@ async def test_shared_feed_stays_while_another_workspace_follows_it(
     second = await commands.handle(OTHER_MOD, "feeds", "add", {"url": url})
     (feed,) = await store.feeds.list()
     assert "counts as already seen" in first.text
-    assert "already read for another channel" in second.text
+    assert "counts as already seen" in second.text, "nothing polled yet: none is offered"
 
     await commands.handle(MOD, "feeds", "remove", {"feed": str(feed.id)})
 
@@ -307,7 +341,7 @@ async def test_add_shares_the_cli_step_and_revives_a_disabled_feed(
 
     assert not reply.error, reply.text
     assert f"(feed {added.feed_id}, 2 items)" in reply.text
-    assert "It was already read for another channel" in reply.text
+    assert "counts as already seen" in reply.text
     assert "had been disabled" in reply.text
     (feed,) = await store.feeds.list()
     assert feed.state == "active"

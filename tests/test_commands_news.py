@@ -179,6 +179,37 @@ async def test_story_by_id_only_when_visible_here(commands: Commands, world: Wor
     assert missing.error and "no story 424242" in missing.text
 
 
+async def test_quotes_are_dated_and_ordered_by_their_articles_publication(
+    commands: Commands, store: Store
+) -> None:
+    room = Newsroom(store, now=T0, platform="discord")
+    courier = await room.feed("Quay Courier")
+    await room.subscribe(courier, workspace="W1", channel="C1", schedule=None)
+    said = "Ines Okoro"
+    for title, quote, stored, published in [
+        ("Harbour fees rise", "Fees pay for the dredging.", 1, T0 - timedelta(days=6)),
+        ("Dock opens", "The dock is ready at last.", 3, T0 - timedelta(days=1)),
+        ("Pier closes for winter", "We close the pier in storms.", 2, None),
+    ]:
+        await room.story(
+            courier,
+            title,
+            facts=[f"{title}."],
+            quotes=[(quote, said)],
+            at=T0 - timedelta(hours=stored),
+            published=published,
+        )
+
+    reply = await commands.handle(HERE, "news", "quotes", {"person": "okoro"})
+
+    lines = [line for line in reply.text.splitlines() if line.startswith("“")]
+    assert lines == [
+        "“We close the pier in storms.” — Ines Okoro (2026-04-02)",
+        "“The dock is ready at last.” — Ines Okoro (2026-04-01)",
+        "“Fees pay for the dredging.” — Ines Okoro (2026-03-27)",
+    ], reply.text
+
+
 async def test_summarize_a_page_on_the_local_server(
     commands: Commands, http_server: LocalHTTPServer
 ) -> None:
@@ -247,3 +278,20 @@ async def test_one_summary_at_a_time_per_person(
     assert second.error and "already have a summary" in second.text
     again = await commands.handle(HERE, "news", "summarize", {"url": url})
     assert not again.error
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "0x7f.1", "[::ffff:127.0.0.1]"])
+async def test_summarize_refuses_loopback_without_the_setting(
+    store: Store, http_server: LocalHTTPServer, host: str
+) -> None:
+    http_server.add(
+        "/ferry.html", Reply(body=fixture_text("ferry_article.html"), content_type="text/html")
+    )
+    port = http_server.url("/").split(":")[2].split("/")[0]
+    async with Fetcher() as guarded:
+        commands = make_commands(store, guarded, Clock(T0))
+        url = f"http://{host}:{port}/ferry.html"
+        reply = await commands.handle(HERE, "news", "summarize", {"url": url})
+
+    assert reply.error and "\n" not in reply.text and "not a public" in reply.text, reply.text
+    assert http_server.requests_for("/ferry.html") == []

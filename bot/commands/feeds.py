@@ -9,7 +9,9 @@ subscriptions: `remove` drops those (and the feed itself once nobody follows it)
 `/feeds add` follows the feed with the same step as the CLI (`bot.feeds.manage.add_feed`:
 normalise, fetch through the guarded fetcher, parse, store) and previews the latest of the
 items that step read. The items the feed holds now are stored by the worker's first poll as
-backlog and never posted.
+backlog and never posted; a channel that follows a feed other channels already follow may be
+offered its stories of the last two days that came after that first poll, and the reply says
+how many (none: it reads as a new feed does).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from bot.commands.context import CommandContext, CommandError, Reply
 from bot.commands.deps import Deps, channel_label
 from bot.commands.pages import run_summarize, summarize_page, summary_card
 from bot.digests.health import FAILING_AFTER
+from bot.digests.plan import offered_story_count
 from bot.digests.select import KeywordFilter
 from bot.feeds.errors import BadURL, FeedLayerError, FetchError
 from bot.feeds.manage import add_feed, feed_address
@@ -80,11 +83,13 @@ async def add(deps: Deps, ctx: CommandContext, opts: Options) -> Reply:
     name, feed_id = added.title, added.feed_id
     where = channel_label(channel)
     if subscribed:
+        offered = 0 if added.created else await offered_story_count(deps.store, feed_id, now=now)
         seen = (
-            "What it holds now counts as already seen; new items go into the next digests."
-            if added.created
-            else "It was already read for another channel, so its stories of the last two "
-            "days may come in the next digest."
+            f"It was already read for another channel: {counted(offered, 'story')} of the "
+            "last two days may come in the next digest; the rest of what it holds counts as "
+            "already seen."
+            if offered
+            else "What it holds now counts as already seen; new items go into the next digests."
         )
         items = counted(added.items, "item")
         lines = [f"{where} now follows “{name}” (feed {feed_id}, {items}). {seen}"]

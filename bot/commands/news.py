@@ -89,9 +89,9 @@ async def quotes(deps: Deps, ctx: CommandContext, opts: Options) -> Reply:
     if not hits:
         return Reply(f"No quotes from “{person}” in this server's stories.")
     links = await thread_links(deps, ctx, sorted({h.story_id for h in hits}))
-    lines = [f"What “{person}” has been quoted saying, newest first"]
+    lines = [f"What “{person}” has been quoted saying, newest article first"]
     for hit in hits:
-        when = hit.created_at.strftime("%Y-%m-%d")
+        when = hit.dated.strftime("%Y-%m-%d")
         lines.append(f"“{hit.text}” — {hit.speaker or person} ({when})")
         where = links.get(hit.story_id) or hit.story_url or ""
         lines.append(f"   in: {hit.story_title} [story {hit.story_id}] {where}".rstrip())

@@ -84,7 +84,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "news",
         "quotes",
-        "What a person has been quoted saying, newest first",
+        "What a person has been quoted saying, newest article first",
         (Option("person", "The person's name", required=True, rest=True),),
     ),
     CommandSpec(

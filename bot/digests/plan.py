@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import ColumnElement, and_, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.digests.keys import header_key, ping_key, story_key
@@ -388,12 +388,10 @@ async def _candidates(
         .join(Entry, and_(Entry.article_id == StorySource.article_id))
         .where(
             Entry.feed_id.in_(list(filters)),
-            Entry.first_seen_at >= now - MAX_AGE,
+            *_offered_entries(now, include_backlog=include_backlog),
             ~already,
         )
     )
-    if not include_backlog:
-        query = query.where(Entry.seen_for_posting.is_(False))
     carriers: dict[int, set[int]] = {}
     stories: dict[int, Story] = {}
     for story, feed_id in (await s.execute(query)).all():
@@ -408,6 +406,25 @@ async def _candidates(
                 Candidate(story_id, text, max(1, story.source_count), min(published, now))
             )
     return _Pool(candidates, list(filters.values()), stories, carriers, roles)
+
+
+def _offered_entries(now: datetime, *, include_backlog: bool) -> list[ColumnElement[bool]]:
+    """The entries whose stories a digest may offer: recent, and not first-poll backlog."""
+    recent = [Entry.first_seen_at >= now - MAX_AGE]
+    return recent if include_backlog else [*recent, Entry.seen_for_posting.is_(False)]
+
+
+async def offered_story_count(store: Store, feed_id: int, *, now: datetime) -> int:
+    """How many of `feed_id`'s stories a channel that starts following it now may be offered
+    in its next digest, before its filters and the stories it already had: what
+    `_candidates` reads for that feed."""
+    query = (
+        select(func.count(func.distinct(StorySource.story_id)))
+        .join(Entry, Entry.article_id == StorySource.article_id)
+        .where(Entry.feed_id == feed_id, *_offered_entries(now, include_backlog=False))
+    )
+    async with store.session(readonly=True) as s:
+        return int((await s.scalar(query)) or 0)
 
 
 def _filter(sub: Subscription) -> KeywordFilter:

@@ -87,7 +87,8 @@ class QuoteHit:
     story_url: str | None
     speaker: str | None
     text: str
-    created_at: datetime
+    dated: datetime
+    """The date of the article the quote is from: published, else when it was first seen."""
 
 
 class StoryRepo:
@@ -259,7 +260,8 @@ class StoryRepo:
     async def quotes_by_speaker(
         self, person: str, *, platform: str, workspace_id: str, limit: int = 20
     ) -> list[QuoteHit]:
-        """What `person` has been quoted saying, newest first, in stories the workspace can see.
+        """What `person` has been quoted saying, newest article first, in stories the workspace
+        can see.
         Matches any speaker whose normalised name contains the normalised query as whole
         words ("ardern" finds "Jacinda Ardern"). The token index narrows the quotes to those
         whose speaker has every word of the query; the padded LIKE then keeps only those where
@@ -276,22 +278,26 @@ class StoryRepo:
         )
         pattern = " " + wanted + " "
         padded = " " + Quote.speaker_normalized + " "
+        dated = func.coalesce(
+            Article.published_at, Article.created_at, Story.published_at, Quote.created_at
+        ).label("dated")
         async with self._store.session(readonly=True) as s:
             query = (
-                select(Quote, Story.title, Story.url)
+                select(Quote, Story.title, Story.url, dated)
                 .join(Story, Story.id == Quote.story_id)
+                .outerjoin(Article, Article.id == Quote.article_id)
                 .where(
                     Quote.id.in_(candidates),
                     padded.contains(pattern, autoescape=True),
                     visible_in_workspace(platform, workspace_id),
                 )
-                .order_by(Quote.created_at.desc(), Quote.id.desc())
+                .order_by(dated.desc(), Quote.id.desc())
                 .limit(limit)
             )
             rows = (await s.execute(query)).all()
         return [
-            QuoteHit(q.id, q.story_id, title, url, q.speaker, q.text, q.created_at)
-            for q, title, url in rows
+            QuoteHit(q.id, q.story_id, title, url, q.speaker, q.text, when)
+            for q, title, url, when in rows
         ]
 
 

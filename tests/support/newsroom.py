@@ -100,8 +100,10 @@ class Newsroom:
         quotes: Sequence[tuple[str, str | None]] = (),
         backlog: bool = False,
         at: datetime | None = None,
+        published: datetime | None = None,
     ) -> int:
-        """An entry of `feed` and its summarized article; returns the article id."""
+        """An entry of `feed` and its summarized article (first seen `at`, dated `published`
+        when given); returns the article id."""
         n = next(self._n)
         host = (feed.title or "feed").lower().replace(" ", "-")
         link = f"https://{host}.example/story/{n}"
@@ -118,6 +120,7 @@ class Newsroom:
                 .values(
                     state="summarized",
                     summary=summary(title, facts=facts, quotes=quotes, url=link),
+                    published_at=published,
                 )
             )
         return change.article_id
@@ -131,10 +134,11 @@ class Newsroom:
         quotes: Sequence[tuple[str, str | None]] = (),
         backlog: bool = False,
         at: datetime | None = None,
+        published: datetime | None = None,
     ) -> Story:
         """A one-source story carried by a new entry of `feed`."""
         article_id = await self.article(
-            feed, title, facts=facts, quotes=quotes, backlog=backlog, at=at
+            feed, title, facts=facts, quotes=quotes, backlog=backlog, at=at, published=published
         )
         article = await self.store.articles.get(article_id)
         assert article is not None
@@ -144,7 +148,7 @@ class Newsroom:
             url=article.url,
             summary=article.summary,
             best_article_id=article_id,
-            published_at=at or self.now,
+            published_at=published or at or self.now,
             now=at or self.now,
         )
         await self.add_source(story, feed, article_id)
