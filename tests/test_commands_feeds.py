@@ -154,7 +154,7 @@ async def test_adding_a_polled_feed_says_what_the_next_digest_may_offer(
     third = await commands.handle(ctx(moderator=True, channel="C3"), "feeds", "add", {"url": url})
     digest = await commands.handle(ctx(moderator=True, channel="C3"), "digest", "now", {})
 
-    assert "1 story of the last two days may come in the next digest" in third.text, third.text
+    assert "1 story of the last 2 days may come in the next digest" in third.text, third.text
     assert not digest.error and "Nothing new" not in digest.text, digest.text
 
 

@@ -27,7 +27,7 @@ from bot.commands.context import CommandContext, CommandError, Reply
 from bot.commands.deps import Deps, channel_label
 from bot.commands.pages import run_summarize, summarize_page, summary_card
 from bot.digests.health import FAILING_AFTER
-from bot.digests.plan import offered_story_count
+from bot.digests.plan import MAX_AGE, offered_story_count
 from bot.digests.select import KeywordFilter
 from bot.feeds.errors import BadURL, FeedLayerError, FetchError
 from bot.feeds.manage import add_feed, feed_address
@@ -86,8 +86,8 @@ async def add(deps: Deps, ctx: CommandContext, opts: Options) -> Reply:
         offered = 0 if added.created else await offered_story_count(deps.store, feed_id, now=now)
         seen = (
             f"It was already read for another channel: {counted(offered, 'story')} of the "
-            "last two days may come in the next digest; the rest of what it holds counts as "
-            "already seen."
+            f"last {counted(MAX_AGE.days, 'day')} may come in the next digest; the rest of what "
+            "it holds counts as already seen."
             if offered
             else "What it holds now counts as already seen; new items go into the next digests."
         )
