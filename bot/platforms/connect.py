@@ -99,9 +99,6 @@ def _secret(value: object) -> str:
     return getter() if getter is not None else ""
 
 
-DISCORD_RETRY_S = (1.0, 2.0, 5.0, 10.0, 30.0)
-
-
 @contextlib.asynccontextmanager
 async def _discord(
     settings: Settings, commands: Commands, stop: asyncio.Event | None
@@ -113,6 +110,7 @@ async def _discord(
     from bot.platforms.discord import DiscordPlatform, make_client
     from bot.platforms.discord_commands import register_commands
     from bot.platforms.logs import one_line, reason
+    from bot.platforms.retry import retry_delay
 
     token = _secret(settings.discord_token)
     if not token:
@@ -152,7 +150,7 @@ async def _discord(
             cause = next((e for e in _chain(exc) if isinstance(e, unreachable)), None)
             if cause is None:
                 raise exc
-            delay = DISCORD_RETRY_S[min(attempt, len(DISCORD_RETRY_S) - 1)]
+            delay = retry_delay(attempt)
             log.warning("Discord: cannot connect (%s); next retry in %g s", reason(cause), delay)
             await asyncio.sleep(delay)
         raise AssertionError("unreachable")

@@ -49,6 +49,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot.digests.views import Notice
 from bot.platforms.base import KEY_EVENT_TYPE, DeliveryError, PingPosted, Posted
 from bot.platforms.logs import one_line, reason
+from bot.platforms.retry import CONNECT_RETRY_S, retry_delay
 from bot.render import slack_payloads
 from bot.render.views import DigestView, Ping, StoryCard, ThreadUpdate
 
@@ -133,7 +134,6 @@ def socket_mode_handler(app: AsyncApp, *, app_token: str) -> AsyncSocketModeHand
     return AsyncSocketModeHandler(app, app_token=app_token, logger=logger)
 
 
-SOCKET_RETRY_S = (1.0, 2.0, 5.0, 10.0, 30.0)
 TOKEN_REFUSED_ERRORS = frozenset(
     {
         "invalid_auth",
@@ -151,7 +151,7 @@ class TokenRefused(Exception):
 
 
 async def open_socket_mode(
-    handler: AsyncSocketModeHandler, *, retry_s: tuple[float, ...] = SOCKET_RETRY_S
+    handler: AsyncSocketModeHandler, *, retry_s: tuple[float, ...] = CONNECT_RETRY_S
 ) -> None:
     """Connect `handler`, retrying with backoff until Slack answers (one log line a failure);
     TokenRefused if Slack refuses the app token, which no retry mends.
@@ -167,7 +167,7 @@ async def open_socket_mode(
         except (aiohttp.ClientError, OSError, SlackApiError) as exc:
             if isinstance(exc, SlackApiError) and exc.response.get("error") in TOKEN_REFUSED_ERRORS:
                 raise TokenRefused(exc.response["error"]) from None
-            delay = retry_s[min(attempt, len(retry_s) - 1)]
+            delay = retry_delay(attempt, retry_s)
             why = reason(exc)
             if isinstance(exc, SlackApiError):
                 why = f"Slack answered {exc.response.get('error')!r}"
