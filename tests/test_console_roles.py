@@ -4,17 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands.context import CommandContext, CommandError
+from bot.commands.context import CommandError
 from bot.commands.follows import role_of
-
-CONSOLE = CommandContext(
-    platform="console",
-    workspace_id="console",
-    channel_id="console",
-    user_id="operator",
-    user_name="operator",
-    is_moderator=True,
-)
+from bot.platforms.console import CONSOLE_MODERATOR as CONSOLE
 
 
 @pytest.mark.parametrize(
